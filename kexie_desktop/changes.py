@@ -1,0 +1,33 @@
+"""What a mutation changed (after Anki's OpChanges): views refresh only what a record names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Changes:
+    # (office_id, indicator_id, year) whose monthly values changed
+    values: set[tuple[int, int, int]] = field(default_factory=set)
+    # (office_id, indicator_id) whose targets changed
+    targets: set[tuple[int, int]] = field(default_factory=set)
+    # office ids whose activity ledger changed
+    activities: set[int] = field(default_factory=set)
+    offices: bool = False
+    plan: bool = False
+    settings: bool = False
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(
+            values=self.values | other.values,
+            targets=self.targets | other.targets,
+            activities=self.activities | other.activities,
+            offices=self.offices or other.offices,
+            plan=self.plan or other.plan,
+            settings=self.settings or other.settings,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.values or self.targets or self.activities or self.offices or self.plan or self.settings
+        )

@@ -1,0 +1,80 @@
+"""Command-line interface: the same core services as the GUI, for batch work and scripts.
+
+Every command accepts ``--db PATH``; bad input prints one Chinese line to stderr and exits 2,
+having changed nothing (each command runs in one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Callable, Sequence
+
+from ..errors import UserError
+from . import basic
+
+EXIT_USAGE = 2
+
+# Command modules; each has register(subparsers, common) adding its sub-commands.
+COMMAND_MODULES = [basic]
+
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"参数 \1 的值“\2”无效，可选：\3"),
+    (r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"无效的命令“\1”，可选：\2"),
+    (r"argument (\S+): invalid (\w+) value: '(.*)'", r"参数 \1 的值“\3”格式不对"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
+]
+
+
+def _translate(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if re.search(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D401 - argparse API
+        sys.stderr.write(f"命令参数有误：{_translate(message)}。用 {self.prog} --help 查看用法。\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted both before and after the sub-command.
+    common = ChineseArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件（默认在用户数据文件夹）")
+    parser = ChineseArgumentParser(
+        prog="kexie",
+        description="连云港市科协三年行动计划 填报与数据交换程序。不带子命令时启动图形界面。",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    for module in COMMAND_MODULES:
+        module.register(sub, common)
+    return parser
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
+
+
+def run(argv: Sequence[str], out=None) -> int:
+    """Run one CLI command; returns the exit code."""
+    return run_parsed(parse(argv), out)
+
+
+def run_parsed(args: argparse.Namespace, out=None) -> int:
+    out = out or sys.stdout
+    handler: Callable | None = getattr(args, "handler", None)
+    if handler is None:
+        build_parser().print_help(out)
+        return EXIT_USAGE
+    try:
+        return handler(args, out) or 0
+    except UserError as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return EXIT_USAGE

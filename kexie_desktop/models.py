@@ -1,0 +1,289 @@
+"""Typed ORM models of the domain (PRODUCT.md, "Domain semantics").
+
+Enumerations are stored as short strings with CHECK constraints so the SQL stays portable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Target kinds (PRODUCT.md table); Chinese labels are what users see.
+KINDS = {
+    "annual_flow": "年度累计",
+    "cumulative_flow": "期间累计",
+    "level": "存量/水平",
+    "coverage": "覆盖率",
+    "range": "区间目标",
+    "at_least": "不低于",
+}
+PERIODS = {"annual": "每年", "plan": "到2020年"}
+AGGREGATIONS = {"sum": "求和", "share": "重算比例", "city_only": "市级单列"}
+ENTRIES = {"entered": "填报", "ledger": "台账统计"}
+MEASURES = {"count": "活动场次", "audience": "受众人次", "participants": "参与人数"}
+OFFICE_KINDS = {"city": "市科协", "district": "区", "county": "县", "zone": "功能区"}
+
+
+def _check(column: str, values) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=f"ck_{column}")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class Office(Base):
+    __tablename__ = "office"
+    __table_args__ = (_check("kind", OFFICE_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("office.id"))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Optional["Office"]] = relationship(remote_side="Office.id")
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == "city"
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)
+
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="plan", order_by="Section.sort_order"
+    )
+    indicators: Mapped[list["Indicator"]] = relationship(
+        back_populates="plan", order_by="Indicator.sort_order"
+    )
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+
+class Section(Base):
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("section.id"))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="sections")
+    parent: Mapped[Optional["Section"]] = relationship(remote_side="Section.id")
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        _check("kind", KINDS),
+        _check("period", PERIODS),
+        _check("aggregation", AGGREGATIONS),
+        _check("entry", ENTRIES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(10))
+    aggregation: Mapped[str] = mapped_column(String(10))
+    entry: Mapped[str] = mapped_column(String(10))
+    covers: Mapped[Optional[str]] = mapped_column(String(100))
+    phrase: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    # Further sentences of the plan that state the same target, JSON list.
+    other_sources: Mapped[str] = mapped_column(Text, default="[]")
+    signed: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="indicators")
+    section: Mapped[Section] = relationship()
+
+    @property
+    def is_ledger(self) -> bool:
+        return self.entry == "ledger"
+
+    @property
+    def is_annual(self) -> bool:
+        return self.period == "annual"
+
+    @property
+    def integer_valued(self) -> bool:
+        """Counts are whole numbers; percentages may have decimals."""
+        return self.unit != "%" or self.kind == "coverage"
+
+
+class Target(Base):
+    """A target of one indicator for one office; ``year`` is None for the plan end."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        Index(
+            "ux_target_scope",
+            "indicator_id",
+            "office_id",
+            func.coalesce("year", 0),
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[Optional[int]]
+    value: Mapped[float] = mapped_column(Float)
+    min_value: Mapped[Optional[float]] = mapped_column(Float)
+    max_value: Mapped[Optional[float]] = mapped_column(Float)
+    updated_by: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    indicator: Mapped[Indicator] = relationship()
+    office: Mapped[Office] = relationship()
+
+
+class DataValue(Base):
+    """One monthly figure of an entered indicator. ``base`` is the denominator of coverage kinds."""
+
+    __tablename__ = "data_value"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "office_id", "year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_month"),
+        Index("ix_value_office_year", "office_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    value: Mapped[float] = mapped_column(Float)
+    base: Mapped[Optional[float]] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(40), default="")
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    source: Mapped[str] = mapped_column(String(80), default="manual")
+
+    indicator: Mapped[Indicator] = relationship()
+    office: Mapped[Office] = relationship()
+
+
+class ActivityType(Base):
+    __tablename__ = "activity_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class ActivityTypeIndicator(Base):
+    """An activity of this type counts toward the indicator by the given measure."""
+
+    __tablename__ = "activity_type_indicator"
+    __table_args__ = (
+        UniqueConstraint("activity_type_id", "indicator_id", "measure"),
+        _check("measure", MEASURES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_type_id: Mapped[int] = mapped_column(ForeignKey("activity_type.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    measure: Mapped[str] = mapped_column(String(20))
+
+    activity_type: Mapped[ActivityType] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+
+
+class Activity(Base):
+    """One record of the activity ledger (活动台账)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_office_date", "office_id", "date"),
+        CheckConstraint("participants >= 0 AND audience >= 0", name="ck_activity_counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity across packages, so a re-sent ledger never duplicates a record.
+    uid: Mapped[str] = mapped_column(String(40), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("activity_type.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    participants: Mapped[int] = mapped_column(default=0)
+    audience: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    source: Mapped[str] = mapped_column(String(80), default="manual")
+
+    office: Mapped[Office] = relationship()
+    type: Mapped[ActivityType] = relationship()
+
+
+class AuditEntry(Base):
+    """Every change to values, targets and records: old and new as JSON text."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    user: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(80), default="manual")
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_key: Mapped[str] = mapped_column(String(120))
+    office_id: Mapped[Optional[int]] = mapped_column(ForeignKey("office.id"))
+    old: Mapped[Optional[str]] = mapped_column(Text)
+    new: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Installation settings (this office, user names, thresholds), JSON values."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,190 @@
+"""A deterministic demonstration data set (演示数据) so that a newcomer sees something real.
+
+Every row it writes is marked: values and activities carry source "demo" and the note or title
+"演示数据"; the setting ``demo_data`` is set so the GUI can show a banner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..models import Activity, ActivityType, ActivityTypeIndicator, DataValue, Indicator, Office
+from . import activities, offices, plan, settings, targets, values
+
+DEMO = "demo"
+DEMO_NOTE = "演示数据"
+SEED = 20180101
+
+# Relative size of each unit (roughly population and workload), by office code.
+WEIGHTS = {
+    "320703": 0.8, "320706": 1.6, "320707": 1.3, "320722": 1.4, "320723": 1.1, "320724": 0.9,
+    "3207Z1": 0.5, "3207Z2": 0.5, "3207Z3": 0.3, "3207Z4": 0.3,
+}
+# How each unit performs against its targets in the demo, so the dashboard shows every status.
+PACE = {
+    "320703": 0.93, "320706": 1.08, "320707": 1.0, "320722": 1.12, "320723": 0.72, "320724": 0.85,
+    "3207Z1": 1.05, "3207Z2": 0.97, "3207Z3": 0.55, "3207Z4": 0.9,
+}
+PLACES = ["科技馆", "社区活动中心", "镇文化站", "中学报告厅", "农技推广中心", "科协会议室"]
+# Months a few units have not reported yet at the end of the plan (shows 未填报 distinct from 0).
+MISSING_TAIL = {"3207Z3": 3, "320723": 1}
+
+
+def fill_demo(s: Session) -> dict[str, int]:
+    if settings.get(s, "demo_data"):
+        raise UserError("演示数据已经填入过，无需重复填入。")
+    real = s.scalar(select(func.count()).select_from(DataValue).where(DataValue.source != DEMO))
+    real += s.scalar(select(func.count()).select_from(Activity).where(Activity.source != DEMO))
+    if real:
+        raise UserError("数据库中已有实际填报的数据，为免混淆，不能再填入演示数据。请在新的数据库中试用演示数据。")
+    rng = random.Random(SEED)
+    current = plan.current_plan(s)
+    units = offices.units(s)
+    city = offices.city(s)
+    counts = {"units": len(units), "targets": 0, "values": 0, "activities": 0}
+    weights = [WEIGHTS.get(u.code, 1.0) for u in units]
+    unit_targets: dict[tuple[int, int, int | None], float] = {}
+    for indicator in plan.indicators(s, current):
+        if indicator.aggregation == "city_only":
+            continue
+        for year in plan.target_years(current, indicator):
+            city_target = targets.find_target(s, indicator, city, year)
+            if city_target is None:
+                continue
+            for unit, share, upper in _decompose(indicator, city_target, units, weights):
+                bounds = {"max_value": upper} if indicator.kind == "range" else {}
+                targets.put_target(s, indicator, unit, year, share, user=DEMO_NOTE, source=DEMO, **bounds)
+                unit_targets[(indicator.id, unit.id, year)] = share
+                counts["targets"] += 1
+    edits: list[values.ValueEdit] = []
+    for indicator in plan.indicators(s, current):
+        if indicator.is_ledger:
+            continue
+        reporters = [city] if indicator.aggregation == "city_only" else units
+        for office in reporters:
+            edits += _value_edits(s, rng, current, indicator, office, unit_targets)
+    values.set_values(s, edits, user=DEMO_NOTE, source=DEMO)
+    counts["values"] = len(edits)
+    with s.no_autoflush:
+        counts["activities"] = _fill_ledger(s, rng, current, units, unit_targets)
+    settings.put(s, "demo_data", True)
+    return counts
+
+
+def _decompose(indicator: Indicator, city_target, units: list[Office], weights: list[float]):
+    if indicator.kind == "coverage":
+        return [(u, 100.0, None) for u in units]
+    if not indicator.integer_valued:
+        return [(u, city_target.value, None) for u in units]
+    lower = targets.split_integer(int(city_target.value), weights)
+    upper = (
+        targets.split_integer(int(city_target.max_value), weights)
+        if indicator.kind == "range"
+        else [None] * len(units)
+    )
+    return [(u, float(lo), None if hi is None else float(hi)) for u, lo, hi in zip(units, lower, upper)]
+
+
+def _months(current, office: Office):
+    months = [(y, m) for y in current.years for m in range(1, 13)]
+    tail = MISSING_TAIL.get(office.code, 0)
+    return months[: len(months) - tail] if tail else months
+
+
+def _value_edits(s, rng, current, indicator: Indicator, office: Office, unit_targets) -> list:
+    pace = PACE.get(office.code, 1.0)
+    months = _months(current, office)
+    n_months = len(current.years) * 12
+    edits: list[values.ValueEdit] = []
+    covered_base = {"县（区）": 1}.get(indicator.covers or "", rng.randint(8, 40))
+    for step, (year, month) in enumerate(months, start=1):
+        key = (indicator.id, office.id, year if indicator.is_annual else None)
+        target = unit_targets.get(key)
+        if target is None:
+            target = _city_target_value(s, indicator, year)
+        base = None
+        if indicator.kind == "coverage":
+            share = min(1.0, pace * (0.35 + 0.65 * step / n_months))
+            value, base = float(int(covered_base * share)), float(covered_base)
+        elif indicator.kind == "level":
+            level = target * pace * (0.55 + 0.45 * step / n_months)
+            value = round(level, 1) if not indicator.integer_valued else float(round(level))
+        else:
+            per_month = target / 12 if indicator.is_annual else target / n_months
+            value = float(max(0, round(per_month * pace * rng.uniform(0.6, 1.4))))
+        edits.append(values.ValueEdit(indicator, office, year, month, value, base, DEMO_NOTE))
+    return edits
+
+
+def _city_target_value(s, indicator: Indicator, year: int) -> float:
+    city_target = targets.find_target(s, indicator, offices.city(s), year if indicator.is_annual else None)
+    return city_target.value if city_target else 0.0
+
+
+def _fill_ledger(s, rng, current, units: list[Office], unit_targets) -> int:
+    links = list(s.scalars(select(ActivityTypeIndicator)))
+    types = {t.id: t for t in s.scalars(select(ActivityType))}
+    n_years = len(current.years)
+    # 1. Count measures decide how many events of a type each unit holds per year.
+    events: dict[tuple[int, int, int], int] = defaultdict(int)  # (unit, type, year) -> n
+    for link in links:
+        if link.measure != "count":
+            continue
+        indicator = link.indicator
+        for unit in units:
+            for year in current.years:
+                target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
+                per_year = target if indicator.is_annual else target / n_years
+                types_of = [k for k in links if k.indicator_id == indicator.id and k.measure == "count"]
+                n = round(per_year * PACE.get(unit.code, 1.0) * rng.uniform(0.85, 1.15) / len(types_of))
+                key = (unit.id, link.activity_type_id, year)
+                events[key] = max(events[key], n)
+    # 2. Types counted only by a measure (trainings, health checks) get monthly events.
+    measured_types = {k.activity_type_id for k in links if k.measure != "count"}
+    for type_id in measured_types:
+        for unit in units:
+            for year in current.years:
+                events.setdefault((unit.id, type_id, year), 12)
+    # 3. People per event so that the measure indicators land near the unit's pace.
+    people: dict[tuple[int, int, str], float] = {}
+    for link in links:
+        if link.measure == "count":
+            continue
+        indicator = link.indicator
+        same = [k.activity_type_id for k in links if k.indicator_id == indicator.id and k.measure == link.measure]
+        for unit in units:
+            for year in current.years:
+                target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
+                per_year = target if indicator.is_annual else target / n_years
+                n = sum(events.get((unit.id, t, year), 0) for t in same) or 1
+                people[(unit.id, link.activity_type_id, link.measure)] = per_year * PACE.get(unit.code, 1.0) / n
+    written = 0
+    for (unit_id, type_id, year), n in sorted(events.items()):
+        unit = s.get(Office, unit_id)
+        kind = types[type_id]
+        last_month = 12 - (MISSING_TAIL.get(unit.code, 0) if year == current.end_year else 0)
+        for k in range(n):
+            date = _random_date(rng, year, last_month)
+            audience = people.get((unit_id, type_id, "audience"), rng.uniform(30, 120))
+            participants = people.get((unit_id, type_id, "participants"), rng.uniform(5, 30))
+            activities.add_activity(
+                s, unit, kind, date, f"【{DEMO_NOTE}】{unit.short_name}{kind.name}（{year}年第{k + 1}场）",
+                place=f"{unit.short_name}{rng.choice(PLACES)}",
+                participants=max(1, round(participants * rng.uniform(0.8, 1.2))),
+                audience=max(0, round(audience * rng.uniform(0.8, 1.2))),
+                note=DEMO_NOTE, uid=f"demo-{unit.code}-{kind.code}-{year}-{k + 1}",
+                user=DEMO_NOTE, source=DEMO,
+            )
+            written += 1
+    return written
+
+
+def _random_date(rng, year: int, last_month: int) -> dt.date:
+    month = rng.randint(1, last_month)
+    return dt.date(year, month, rng.randint(1, 28))

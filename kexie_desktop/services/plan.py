@@ -1,0 +1,142 @@
+"""The plan catalogue: loading the built-in 2018—2020 plan and looking indicators up."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..changes import Changes
+from ..errors import UserError
+from ..models import ActivityType, ActivityTypeIndicator, Indicator, Plan, Section
+from ..paths import resource_path
+
+BUILTIN_PLAN_FILE = ("plan", "plan_2018_2020.json")
+PLAN_TEXT_FILE = ("plan", "plan_text.txt")
+
+
+@lru_cache(maxsize=1)
+def builtin_catalogue() -> dict:
+    return json.loads(resource_path(*BUILTIN_PLAN_FILE).read_text(encoding="utf-8"))
+
+
+def plan_text() -> str:
+    return resource_path(*PLAN_TEXT_FILE).read_text(encoding="utf-8")
+
+
+def load_catalogue(s: Session, data: dict) -> Changes:
+    """Insert a plan catalogue (plan, sections, activity types, indicators and city targets)."""
+    from . import offices  # local: offices depends on settings only
+
+    meta = data["plan"]
+    if s.scalars(select(Plan).where(Plan.code == meta["code"])).first() is not None:
+        return Changes()
+    plan = Plan(
+        code=meta["code"],
+        name=meta["name"],
+        start_year=meta["start_year"],
+        end_year=meta["end_year"],
+        version=meta.get("version", 1),
+    )
+    s.add(plan)
+    sections: dict[str, Section] = {}
+    for order, row in enumerate(data["sections"]):
+        section = Section(
+            plan=plan,
+            code=row["code"],
+            name=row["name"],
+            sort_order=order,
+            parent=sections.get(row["parent"]) if row.get("parent") else None,
+        )
+        s.add(section)
+        sections[row["code"]] = section
+    types = {t.code: t for t in s.scalars(select(ActivityType))}
+    for order, row in enumerate(data.get("activity_types", [])):
+        if row["code"] not in types:
+            types[row["code"]] = ActivityType(code=row["code"], name=row["name"], sort_order=order)
+            s.add(types[row["code"]])
+    city = offices.city(s)
+    from .targets import put_target  # local to keep module import order simple
+
+    for order, row in enumerate(data["indicators"]):
+        sources = row["sources"]
+        indicator = Indicator(
+            plan=plan,
+            section=sections[row["section"]],
+            code=row["code"],
+            name=row["name"],
+            unit=row["unit"],
+            kind=row["kind"],
+            period=row["period"],
+            aggregation=row["aggregation"],
+            entry=row["entry"],
+            covers=row.get("covers"),
+            phrase=row["phrase"],
+            source=sources[0],
+            other_sources=json.dumps(sources[1:], ensure_ascii=False),
+            signed=bool(row.get("signed", False)),
+            sort_order=order,
+        )
+        s.add(indicator)
+        for link in row.get("ledger") or []:
+            s.add(
+                ActivityTypeIndicator(
+                    activity_type=types[link["type"]], indicator=indicator, measure=link["measure"]
+                )
+            )
+        s.flush()
+        lower = row["target"]
+        upper = row.get("target_max")
+        bounds = dict(min_value=lower, max_value=upper) if row["kind"] == "range" else {}
+        for year in target_years(plan, indicator):
+            put_target(s, indicator, city, year, lower, user="内置计划", source="builtin", **bounds)
+    s.flush()
+    return Changes(plan=True)
+
+
+def ensure_builtin(s: Session) -> Changes:
+    """Offices and the built-in plan, loaded once into an empty database."""
+    from . import offices
+
+    changes = offices.load_builtin_offices(s)
+    return changes | load_catalogue(s, builtin_catalogue())
+
+
+def target_years(plan: Plan, indicator: Indicator) -> list[int | None]:
+    """Annual indicators have a target per plan year; all others one for the plan end (None)."""
+    return list(plan.years) if indicator.is_annual else [None]
+
+
+def current_plan(s: Session) -> Plan:
+    plan = s.scalars(select(Plan).order_by(Plan.id.desc())).first()
+    if plan is None:
+        raise UserError("数据库中还没有计划。请重新启动程序以载入内置计划。")
+    return plan
+
+
+def indicators(s: Session, plan: Plan | None = None) -> list[Indicator]:
+    plan = plan or current_plan(s)
+    return list(
+        s.scalars(select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.sort_order))
+    )
+
+
+def indicator(s: Session, code: str, plan: Plan | None = None) -> Indicator:
+    plan = plan or current_plan(s)
+    key = (code or "").strip()
+    found = s.scalars(
+        select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == key.upper())
+    ).first()
+    if found is None:
+        found = s.scalars(
+            select(Indicator).where(Indicator.plan_id == plan.id, Indicator.name == key)
+        ).first()
+    if found is None:
+        raise UserError(f"没有代码为“{key}”的指标。用 indicators 命令查看全部指标代码。")
+    return found
+
+
+def sources_of(indicator: Indicator) -> list[str]:
+    return [indicator.source, *json.loads(indicator.other_sources or "[]")]

@@ -1,0 +1,36 @@
+"""Installation settings stored in the database (so they travel with a backup)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "office_code": None,  # this installation's office; None until `init`
+    "user_filler": "",  # 填报人
+    "user_reviewer": "",  # 审核人
+    "phone": "",  # 联系电话
+    "threshold_behind": 10.0,  # percentage points under expected progress: 略有滞后
+    "threshold_serious": 25.0,  # ...: 严重滞后
+    "demo_data": False,
+}
+
+
+def get(s: Session, key: str) -> Any:
+    row = s.get(Setting, key)
+    if row is None:
+        return DEFAULTS.get(key)
+    return json.loads(row.value)
+
+
+def put(s: Session, key: str, value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    row = s.get(Setting, key)
+    if row is None:
+        s.add(Setting(key=key, value=text))
+    else:
+        row.value = text

@@ -1,0 +1,107 @@
+"""Targets per indicator × office × year (None: the plan end), and decomposition to units."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..changes import Changes
+from ..errors import UserError
+from ..models import Indicator, Office, Target
+from ..validation import check_value
+from . import audit
+
+
+def find_target(s: Session, indicator: Indicator, office: Office, year: int | None) -> Target | None:
+    return s.scalars(
+        select(Target).where(
+            Target.indicator_id == indicator.id,
+            Target.office_id == office.id,
+            Target.year.is_(None) if year is None else Target.year == year,
+        )
+    ).first()
+
+
+def _snapshot(t: Target | None) -> dict | None:
+    if t is None:
+        return None
+    return {"value": t.value, "min": t.min_value, "max": t.max_value}
+
+
+def put_target(
+    s: Session,
+    indicator: Indicator,
+    office: Office,
+    year: int | None,
+    value: float,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    user: str = "",
+    source: str = "manual",
+) -> Changes:
+    """Create or replace one target, with an audit entry. Validates scope and bounds."""
+    plan = indicator.plan
+    if indicator.is_annual and year is None:
+        raise UserError(f"“{indicator.name}”是每年的目标，请指定年份（--year）。")
+    if not indicator.is_annual and year is not None:
+        raise UserError(
+            f"“{indicator.name}”是到{plan.end_year}年的期末目标，不按年份设定，请不要指定年份。"
+        )
+    if year is not None and not plan.start_year <= year <= plan.end_year:
+        raise UserError(f"年份 {year} 超出计划期（{plan.start_year}—{plan.end_year}年）。")
+    check_value(indicator, value, "目标值")
+    if indicator.kind == "range":
+        min_value = value if min_value is None else min_value
+        if max_value is None:
+            raise UserError(f"“{indicator.name}”是区间目标，请同时给出上限（--max）。")
+        check_value(indicator, min_value, "下限")
+        check_value(indicator, max_value, "上限")
+        if not min_value <= max_value:
+            raise UserError(f"区间目标的下限 {min_value:g} 大于上限 {max_value:g}。")
+        value = min_value
+    elif min_value is not None or max_value is not None:
+        raise UserError(f"“{indicator.name}”不是区间目标，不能设定上下限（--min/--max）。")
+    target = find_target(s, indicator, office, year)
+    old = _snapshot(target)
+    if target is None:
+        target = Target(indicator=indicator, office=office, year=year, value=value)
+        s.add(target)
+    target.value, target.min_value, target.max_value = value, min_value, max_value
+    target.updated_by = user
+    new = _snapshot(target)
+    if old == new:
+        return Changes()
+    audit.record(
+        s, "target", f"{indicator.code}/{office.code}/{year or 'plan'}", office.id, old, new,
+        user=user, source=source,
+    )
+    s.flush()
+    return Changes(targets={(office.id, indicator.id)})
+
+
+def split_integer(total: int, weights: list[float]) -> list[int]:
+    """Shares of ``total`` proportional to ``weights``, whole numbers that add up to exactly ``total``.
+
+    Largest-remainder rounding; equal remainders go to the earlier entries, so the result is stable.
+    """
+    if total != int(total):
+        raise UserError(f"只能分解整数目标，{total:g} 不是整数。")
+    total = int(total)
+    if not weights:
+        raise UserError("没有可分解到的单位。")
+    exact = [Fraction(w).limit_denominator(10**9) for w in weights]
+    if any(w < 0 for w in exact):
+        raise UserError("权重不能为负数。")
+    weight_sum = sum(exact)
+    if weight_sum == 0:
+        raise UserError("权重之和为 0，无法分解。")
+    quotas = [total * w / weight_sum for w in exact]
+    shares = [int(q) for q in quotas]  # floor for non-negative totals
+    leftover = total - sum(shares)
+    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - shares[i]), i))
+    for i in order[:leftover]:
+        shares[i] += 1
+    return shares

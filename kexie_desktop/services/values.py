@@ -1,0 +1,157 @@
+"""Monthly data values of entered indicators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..changes import Changes
+from ..errors import UserError
+from ..models import DataValue, Indicator, Office
+from ..validation import check_text, check_value, check_year
+from . import audit
+
+NOTE_LIMIT = 500
+
+
+def find_value(s: Session, indicator: Indicator, office: Office, year: int, month: int) -> DataValue | None:
+    return s.scalars(
+        select(DataValue).where(
+            DataValue.indicator_id == indicator.id,
+            DataValue.office_id == office.id,
+            DataValue.year == year,
+            DataValue.month == month,
+        )
+    ).first()
+
+
+def _snapshot(v: DataValue | None) -> dict | None:
+    if v is None:
+        return None
+    return {"value": v.value, "base": v.base, "note": v.note}
+
+
+def check_writable(indicator: Indicator, office: Office) -> None:
+    if indicator.is_ledger:
+        raise UserError(
+            f"“{indicator.name}”由活动台账自动统计，不能直接填数；请在活动台账中登记活动。"
+        )
+    if indicator.aggregation == "city_only" and not office.is_city:
+        raise UserError(f"“{indicator.name}”由市科协统一填报，{office.name}无需填写。")
+
+
+@dataclass(frozen=True)
+class ValueEdit:
+    """One monthly cell to set; ``value=None`` clears it. ``note=None`` keeps the existing note."""
+
+    indicator: Indicator
+    office: Office
+    year: int
+    month: int
+    value: float | None
+    base: float | None = None
+    note: str | None = None
+
+
+def set_value(
+    s: Session,
+    indicator: Indicator,
+    office: Office,
+    year: int,
+    month: int,
+    value: float | None,
+    *,
+    base: float | None = None,
+    note: str | None = None,
+    user: str = "",
+    source: str = "manual",
+) -> Changes:
+    """Set (or, with ``value=None``, clear) one monthly value. Coverage values need ``base``."""
+    edit = ValueEdit(indicator, office, year, month, value, base, note)
+    return set_values(s, [edit], user=user, source=source)
+
+
+def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source: str = "manual") -> Changes:
+    """Apply many edits with one lookup per office and year; all are validated before any is written."""
+    edits = list(edits)
+    for edit in edits:
+        _validate(edit)
+    existing = _load_existing(s, {(e.office.id, e.year) for e in edits})
+    changes = Changes()
+    with s.no_autoflush:
+        for edit in edits:
+            key = (edit.indicator.id, edit.office.id, edit.year, edit.month)
+            row = existing.get(key)
+            old = _snapshot(row)
+            if edit.value is None:
+                if row is None:
+                    continue
+                s.delete(row)
+                existing.pop(key)
+                new = None
+            else:
+                if row is None:
+                    row = DataValue(indicator=edit.indicator, office=edit.office, year=edit.year,
+                                    month=edit.month, value=edit.value, note="")
+                    s.add(row)
+                    existing[key] = row
+                base = edit.base
+                if edit.indicator.kind == "coverage" and base is None:
+                    base = old["base"] if old else None
+                    if base is None:
+                        raise UserError(
+                            f"“{edit.indicator.name}”是覆盖率指标，请同时填写应覆盖的"
+                            f"{edit.indicator.covers or '单位'}总数。"
+                        )
+                    _check_coverage(edit.indicator, edit.value, base)
+                row.value, row.base = edit.value, base
+                if edit.note is not None:
+                    row.note = edit.note
+                new = _snapshot(row)
+                if old == new:
+                    continue
+                row.entered_by, row.source = user, source
+            audit.record(
+                s, "value", f"{edit.indicator.code}/{edit.office.code}/{edit.year}-{edit.month:02d}",
+                edit.office.id, old, new, user=user, source=source,
+            )
+            changes.values.add((edit.office.id, edit.indicator.id, edit.year))
+    return changes
+
+
+def _load_existing(s: Session, scopes: set[tuple[int, int]]) -> dict[tuple[int, int, int, int], DataValue]:
+    found: dict[tuple[int, int, int, int], DataValue] = {}
+    for office_id, year in scopes:
+        rows = s.scalars(
+            select(DataValue).where(DataValue.office_id == office_id, DataValue.year == year)
+        )
+        for row in rows:
+            found[(row.indicator_id, row.office_id, row.year, row.month)] = row
+    return found
+
+
+def _validate(edit: ValueEdit) -> None:
+    indicator = edit.indicator
+    check_writable(indicator, edit.office)
+    check_year(edit.year, indicator.plan)
+    if not 1 <= edit.month <= 12:
+        raise UserError(f"月份 {edit.month} 不存在：应在 1 到 12 之间。")
+    if edit.note is not None:
+        check_text(edit.note, "备注", NOTE_LIMIT)
+    if edit.value is None:
+        return
+    check_value(indicator, edit.value)
+    if indicator.kind == "coverage":
+        if edit.base is not None:
+            _check_coverage(indicator, edit.value, edit.base)
+    elif edit.base is not None:
+        raise UserError(f"“{indicator.name}”不是覆盖率指标，不需要填写应覆盖总数。")
+
+
+def _check_coverage(indicator: Indicator, value: float, base: float) -> None:
+    check_value(indicator, base, "应覆盖总数")
+    if value > base:
+        raise UserError(f"已覆盖数 {value:g} 不能大于应覆盖总数 {base:g}。")

@@ -1,0 +1,72 @@
+"""Test set-up: offscreen Qt, a temporary data folder, and fresh databases per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+# Before any QApplication exists (pytest-qt creates it lazily).
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("MPLBACKEND", "Agg")
+# Never touch the user's real data folder, settings or database.
+_DATA = tempfile.mkdtemp(prefix="kexie-test-data-")
+os.environ["KEXIE_DATA_DIR"] = _DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+from kexie_desktop.startup import open_app_database  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("KEXIE_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "kexie.db"
+
+
+@pytest.fixture
+def db(db_path):
+    """A fresh, migrated database with the built-in offices and plan."""
+    database = open_app_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    from kexie_desktop.services import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_app_database(path)
+    with database.write() as s:
+        demo.fill_demo(s)
+    database.close()  # checkpoints the WAL into the main file
+    return path
+
+
+@pytest.fixture
+def demo_db_path(_demo_template, tmp_path) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copyfile(_demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_path):
+    """A copy of a database filled with the demo data set (built once per test session)."""
+    database = open_app_database(demo_db_path)
+    yield database
+    database.close()
