@@ -70,3 +70,23 @@ def demo_db(demo_db_path):
     database = open_app_database(demo_db_path)
     yield database
     database.close()
+
+
+def make_context(database, tmp_path):
+    """An AppContext on ``database`` whose QSettings live in a temporary ini file."""
+    from PySide6.QtCore import QSettings
+
+    from ui.context import AppContext
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    return AppContext(database, settings)
+
+
+@pytest.fixture
+def ctx(db, tmp_path, qapp):
+    return make_context(db, tmp_path)
+
+
+@pytest.fixture
+def demo_ctx(demo_db, tmp_path, qapp):
+    return make_context(demo_db, tmp_path)

@@ -63,8 +63,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def run(argv: Sequence[str], out=None) -> int:
-    """Run one CLI command; returns the exit code."""
-    return run_parsed(parse(argv), out)
+    """Run one CLI command; returns the exit code (argument errors too, instead of exiting)."""
+    try:
+        args = parse(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    return run_parsed(args, out)
 
 
 def run_parsed(args: argparse.Namespace, out=None) -> int:

@@ -171,7 +171,9 @@ def cmd_value_set(args, out) -> int:
             base=_optional_number(args.base, "应覆盖总数"), note=args.note, user=_user(s),
         )
         state = "已保存" if changes else "未变化"
-        out.write(f"{office.name} “{indicator.name}” {year}年{month}月 = {args.value}{indicator.unit}：{state}。\n")
+        row = values.find_value(s, indicator, office, year, month)
+        shown = f"已覆盖 {fmt(row.value)}/{fmt(row.base)}" if row.base is not None else f"{fmt(row.value)}{indicator.unit}"
+        out.write(f"{office.name} “{indicator.name}” {year}年{month}月 = {shown}：{state}。\n")
     return 0
 
 

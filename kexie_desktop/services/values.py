@@ -100,7 +100,7 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
                     existing[key] = row
                 base = edit.base
                 if edit.indicator.kind == "coverage" and base is None:
-                    base = old["base"] if old else None
+                    base = old["base"] if old else _previous_base(s, edit)
                     if base is None:
                         raise UserError(
                             f"“{edit.indicator.name}”是覆盖率指标，请同时填写应覆盖的"
@@ -120,6 +120,21 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
             )
             changes.values.add((edit.office.id, edit.indicator.id, edit.year))
     return changes
+
+
+def _previous_base(s: Session, edit: ValueEdit) -> float | None:
+    """The number of units to cover rarely changes: carry it over from the latest earlier month."""
+    return s.scalars(
+        select(DataValue.base)
+        .where(
+            DataValue.indicator_id == edit.indicator.id,
+            DataValue.office_id == edit.office.id,
+            DataValue.base.is_not(None),
+            DataValue.year * 100 + DataValue.month < edit.year * 100 + edit.month,
+        )
+        .order_by(DataValue.year.desc(), DataValue.month.desc())
+        .limit(1)
+    ).first()
 
 
 def _load_existing(s: Session, scopes: set[tuple[int, int]]) -> dict[tuple[int, int, int, int], DataValue]:

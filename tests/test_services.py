@@ -1,0 +1,125 @@
+"""Core services: validation, audit log, target scope rules, integer decomposition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from kexie_desktop.errors import UserError
+from kexie_desktop.models import AuditEntry
+from kexie_desktop.services import activities, offices, plan, targets, values
+from kexie_desktop.validation import parse_date, parse_month, parse_number
+
+
+@pytest.mark.parametrize(
+    "total,weights,expected",
+    [
+        (10, [1, 1, 1], [4, 3, 3]),  # 3.33 each; the one leftover goes to the first
+        (5, [1, 1], [3, 2]),
+        (100, [1.6, 0.8, 1.6], [40, 20, 40]),
+        (7, [0.5, 0.25, 0.25], [3, 2, 2]),  # quotas 3.5, 1.75, 1.75: floors 3,1,1; the two left go to .75, .75
+        (0, [1, 2], [0, 0]),
+        (6, [1, 0, 1], [3, 0, 3]),
+    ],
+)
+def test_split_integer_keeps_the_sum(total, weights, expected):
+    shares = targets.split_integer(total, weights)
+    assert shares == expected
+    assert sum(shares) == total
+
+
+def test_split_integer_refuses_nonsense():
+    with pytest.raises(UserError, match="权重之和为 0"):
+        targets.split_integer(10, [0, 0])
+    with pytest.raises(UserError, match="不是整数"):
+        targets.split_integer(2.5, [1, 1])
+
+
+def test_parse_helpers():
+    assert parse_number("１，２３４") == 1234.0
+    assert parse_number(" 3.5 ") == 3.5
+    with pytest.raises(UserError, match="不是数字"):
+        parse_number("1e5")
+    current = type("P", (), {"start_year": 2018, "end_year": 2020})()
+    assert parse_month("2020年2月", current) == (2020, 2)
+    assert parse_date("2020/2/29", current) == dt.date(2020, 2, 29)
+    with pytest.raises(UserError, match="不存在"):
+        parse_date("2019-02-29", current)
+
+
+def test_value_changes_are_audited_with_old_and_new(db):
+    with db.write() as s:
+        office = offices.resolve(s, "海州区")
+        indicator = plan.indicator(s, "I09")
+        values.set_value(s, indicator, office, 2019, 3, 5, note="a", user="王芳")
+        values.set_value(s, indicator, office, 2019, 3, 8, user="李强")
+        values.set_value(s, indicator, office, 2019, 3, 8, user="李强")  # no change, no entry
+        values.set_value(s, indicator, office, 2019, 3, None, user="李强")
+    with db.read() as s:
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.entity == "value").order_by(AuditEntry.id)))
+        assert [(e.entity_key, e.user) for e in entries] == [("I09/320706/2019-03", "王芳")] + [
+            ("I09/320706/2019-03", "李强")
+        ] * 2
+        assert [json.loads(e.old) if e.old else None for e in entries] == [
+            None,
+            {"value": 5.0, "base": None, "note": "a"},
+            {"value": 8.0, "base": None, "note": "a"},
+        ]
+        assert json.loads(entries[1].new) == {"value": 8.0, "base": None, "note": "a"}
+        assert entries[2].new is None
+
+
+def test_target_changes_are_audited(db):
+    with db.write() as s:
+        office = offices.resolve(s, "东海县")
+        indicator = plan.indicator(s, "I09")
+        assert targets.put_target(s, indicator, office, None, 80, user="市科协")
+        assert not targets.put_target(s, indicator, office, None, 80, user="市科协")
+        with pytest.raises(UserError, match="期末目标"):
+            targets.put_target(s, indicator, office, 2019, 80)
+    with db.read() as s:
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "target", AuditEntry.source == "manual")
+        ).one()
+        assert entry.entity_key == "I09/320722/plan"
+        assert json.loads(entry.new) == {"value": 80.0, "min": None, "max": None}
+
+
+def test_activity_is_recorded_and_audited(db):
+    with db.write() as s:
+        office = offices.resolve(s, "灌南县")
+        lecture = activities.resolve_type(s, "POP_LECTURE")
+        activity, changes = activities.add_activity(
+            s, office, lecture, dt.date(2020, 2, 29), "  科普讲座：防疫知识  ", audience=300,
+            plan=plan.current_plan(s),
+        )
+        assert changes.activities == {office.id}
+        assert activity.title == "科普讲座：防疫知识"
+        with pytest.raises(UserError, match="超出计划期"):
+            activities.add_activity(s, office, lecture, dt.date(2021, 1, 1), "x", plan=plan.current_plan(s))
+        with pytest.raises(UserError, match="活动名称不能为空"):
+            activities.add_activity(s, office, lecture, dt.date(2020, 1, 1), "  ")
+    with db.read() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "activity")).one()
+        assert json.loads(entry.new)["audience"] == 300
+
+
+def test_demo_data_is_labelled_and_consistent(demo_db):
+    from sqlalchemy import func
+
+    from kexie_desktop.models import Activity, DataValue, Target
+
+    with demo_db.read() as s:
+        assert s.scalar(select(func.count()).select_from(DataValue).where(DataValue.source != "demo")) == 0
+        assert s.scalar(select(func.count()).select_from(Activity).where(~Activity.title.startswith("【演示数据】"))) == 0
+        city = offices.city(s)
+        units = offices.units(s)
+        indicator = plan.indicator(s, "I09")  # 600 projects, split over the ten units
+        unit_targets = s.scalars(
+            select(Target.value).where(Target.indicator_id == indicator.id, Target.office_id != city.id)
+        ).all()
+        assert len(unit_targets) == len(units) == 10
+        assert sum(unit_targets) == 600

@@ -1,0 +1,102 @@
+"""The first window: browsing the plan's sections, indicators, targets, sources and full text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.qtkeys import type_text
+from ui.main_window import MainWindow
+from ui.plan_browser import IndicatorTableModel
+
+
+def _window(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitExposed(window):
+        window.show()
+    return window
+
+
+def _visible_codes(browser) -> list[str]:
+    proxy = browser.proxy
+    return [proxy.index(r, IndicatorTableModel.CODE).data() for r in range(proxy.rowCount())]
+
+
+def _click_section(qtbot, browser, name: str) -> None:
+    item = browser.sections.findItems(name, Qt.MatchExactly | Qt.MatchRecursive)[0]
+    browser.sections.scrollToItem(item)
+    rect = browser.sections.visualItemRect(item)
+    qtbot.mouseClick(browser.sections.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def test_table_model_without_widgets(ctx):
+    from ui.operations import load_plan_overview
+
+    model = IndicatorTableModel()
+    model.set_rows(load_plan_overview(ctx).indicators)
+    assert model.rowCount() == 61
+    assert model.data(model.index(1, IndicatorTableModel.NAME)) == "高层次学术报告会"
+    assert model.data(model.index(1, IndicatorTableModel.TARGET)) == "10场"
+    assert model.data(model.index(42, IndicatorTableModel.TARGET)) == "4—6所"
+    assert model.data(model.index(0, IndicatorTableModel.TARGET)) == "全覆盖（100%）"
+    assert model.data(model.index(35, IndicatorTableModel.TARGET)) == "50人以上"
+
+
+def test_clicking_a_section_filters_the_indicators(qtbot, ctx):
+    browser = _window(qtbot, ctx).plan_browser
+    assert len(_visible_codes(browser)) == 61
+    assert browser.count_label.text() == "61 项"
+    _click_section(qtbot, browser, "打造学术交流品牌")
+    assert _visible_codes(browser) == ["I02", "I03", "I18", "I19"]
+    _click_section(qtbot, browser, "实施科普服务计划")  # a plan shows its tasks' indicators
+    assert _visible_codes(browser)[:4] == ["I11", "I12", "I38", "I39"]
+
+
+def test_typing_a_search_filters_by_name_and_source(qtbot, ctx):
+    browser = _window(qtbot, ctx).plan_browser
+    type_text(browser.search, "志愿者")
+    assert _visible_codes(browser) == ["I12"]
+    browser.search.clear()
+    type_text(browser.search, "覆盖率")  # the Chinese label of the coverage kind
+    assert _visible_codes(browser) == [
+        "I01", "I07", "I11", "I30", "I37", "I44", "I45", "I46", "I47", "I53", "I54", "I55", "I59", "I60", "I61"
+    ]
+
+
+def test_selecting_an_indicator_shows_target_and_source_and_locates_it(qtbot, ctx):
+    window = _window(qtbot, ctx)
+    browser = window.plan_browser
+    type_text(browser.search, "科学教育示范校")
+    assert not browser.locate.isEnabled()
+    table = browser.table
+    rect = table.visualRect(browser.proxy.index(0, IndicatorTableModel.NAME))
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+    detail = browser.detail.toPlainText()
+    assert "I43" in detail and "4—6所" in detail and "区间目标" in detail
+    assert "开展科学教育示范创建，新增省级科学教育示范校4-6所，实现科学教师和骨干科技辅导员培训全覆盖" in detail
+    qtbot.mouseClick(browser.locate, Qt.LeftButton)
+    assert window.pages.currentWidget() is window.plan_text
+    assert window.plan_text.selected_text().startswith("开展科学教育示范创建，新增省级科学教育示范校4-6所")
+
+
+def test_plan_text_search_and_navigation_shortcut(qtbot, ctx):
+    window = _window(qtbot, ctx)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    qtbot.keyClick(window.plan_browser.table, Qt.Key_2, Qt.ControlModifier)
+    assert window.pages.currentWidget() is window.plan_text
+    page = window.plan_text
+    type_text(page.search, "6万人")
+    qtbot.keyClick(page.search, Qt.Key_Return)
+    assert page.selected_text() == "6万人"
+    page.search.clear()
+    type_text(page.search, "火星基地")
+    qtbot.mouseClick(page.find_next, Qt.LeftButton)
+    assert page.status.text() == "未找到“火星基地”"
+
+
+def test_status_bar_names_office_and_database(qtbot, ctx, db_path):
+    window = _window(qtbot, ctx)
+    assert window.office_label.text() == "本机单位：未设定单位"
+    assert str(db_path) in window.db_label.text()

@@ -1,0 +1,1 @@
+"""The Qt layer: windows, dialogs, table models and a thin operations layer over core services."""

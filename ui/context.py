@@ -1,0 +1,26 @@
+"""One AppContext handed to every widget: database, settings, undo stack and the change signal."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QUndoStack
+
+from kexie_desktop.changes import Changes
+from kexie_desktop.db import Database
+
+
+class SignalBus(QObject):
+    # Emitted once per mutation with its Changes record; views refresh only what it names.
+    changed = Signal(object)
+
+
+class AppContext:
+    def __init__(self, db: Database, settings: QSettings | None = None):
+        self.db = db
+        self.settings = settings or QSettings("kexie-desktop", "kexie-desktop")
+        self.undo_stack = QUndoStack()
+        self.bus = SignalBus()
+
+    def notify(self, changes: Changes) -> None:
+        if changes:
+            self.bus.changed.emit(changes)
