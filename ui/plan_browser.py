@@ -168,6 +168,8 @@ class PlanBrowser(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(IndicatorTableModel.NAME, QHeaderView.Stretch)
         self._update_count()
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
 
     def _fill_sections(self, overview: PlanOverview) -> None:
         self.sections.clear()
