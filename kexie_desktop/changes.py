@@ -16,6 +16,8 @@ class Changes:
     offices: bool = False
     plan: bool = False
     settings: bool = False
+    # Bulk operations (demo data, package import, restore) ask every view to reload.
+    everything: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -25,9 +27,11 @@ class Changes:
             offices=self.offices or other.offices,
             plan=self.plan or other.plan,
             settings=self.settings or other.settings,
+            everything=self.everything or other.everything,
         )
 
     def __bool__(self) -> bool:
         return bool(
             self.values or self.targets or self.activities or self.offices or self.plan or self.settings
+            or self.everything
         )

@@ -62,9 +62,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read transaction; loaded objects stay usable after it ends (nothing is expired)."""
         with self._read() as session, session.begin():
             yield session
-            session.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -101,3 +101,21 @@ def check_text(text: str | None, what: str, limit: int, required: bool = False) 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
+
+
+def parse_cell(indicator: Indicator, text: str) -> tuple[float | None, float | None]:
+    """What a user typed into a monthly cell: ``(value, base)``; empty text clears the cell.
+
+    Coverage cells take "covered/total" (e.g. "12/40") or just the covered count.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return None, None
+    if indicator.kind == "coverage" and "/" in raw.replace("／", "/"):
+        covered, _, total = raw.replace("／", "/").partition("/")
+        value = check_value(indicator, parse_number(covered, "已覆盖数"), "已覆盖数")
+        base = check_value(indicator, parse_number(total, "应覆盖总数"), "应覆盖总数")
+        if value > base:
+            raise UserError(f"已覆盖数 {_fmt(value)} 不能大于应覆盖总数 {_fmt(base)}。")
+        return value, base
+    return check_value(indicator, parse_number(raw)), None

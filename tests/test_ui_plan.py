@@ -84,7 +84,7 @@ def test_plan_text_search_and_navigation_shortcut(qtbot, ctx):
     window = _window(qtbot, ctx)
     with qtbot.waitActive(window):
         window.activateWindow()
-    qtbot.keyClick(window.plan_browser.table, Qt.Key_2, Qt.ControlModifier)
+    qtbot.keyClick(window.plan_browser.table, Qt.Key_3, Qt.ControlModifier)
     assert window.pages.currentWidget() is window.plan_text
     page = window.plan_text
     type_text(page.search, "6万人")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kexie_desktop import __version__
 
 from .context import AppContext
+from .entry_page import EntryPage
 from .plan_browser import PlanBrowser
 from .plan_text import PlanTextPage
 
@@ -34,6 +35,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.plan_browser = PlanBrowser(ctx)
         self.plan_text = PlanTextPage()
+        self.entry = EntryPage(ctx)
+        self._add_page(self.tr("数据填报"), self.entry, QStyle.SP_FileDialogContentsView)
         self._add_page(self.tr("计划指标"), self.plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page(self.tr("计划原文"), self.plan_text, QStyle.SP_FileDialogInfoView)
         central = QWidget()
@@ -83,6 +86,23 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.office_label)
         self.statusBar().addPermanentWidget(self.db_label)
 
+    def load_demo(self) -> None:
+        from kexie_desktop.changes import Changes
+
+        from . import operations
+        from .worker import run_task
+
+        def done(summary: dict) -> None:
+            self.ctx.notify(Changes(everything=True))
+            self.statusBar().showMessage(
+                self.tr("已填入演示数据：%1 条月度数值，%2 条活动记录。")
+                .replace("%1", str(summary["values"])).replace("%2", str(summary["activities"])),
+                10000,
+            )
+
+        run_task(self, self.tr("正在填入演示数据…"), lambda p: operations.fill_demo(self.ctx, p), done,
+                 error_title=self.tr("填入演示数据失败"))
+
     def show_sentence(self, sentence: str) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.plan_text))
         self.plan_text.highlight(sentence)
@@ -103,5 +123,8 @@ class MainWindow(QMainWindow):
             self.resize(1280, 760)
 
     def closeEvent(self, event) -> None:
+        if not self.entry.confirm_leave():
+            event.ignore()
+            return
         self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from kexie_desktop.changes import Changes
 from kexie_desktop.models import AGGREGATIONS, ENTRIES, KINDS, PERIODS, Target
 from kexie_desktop.services import offices, plan
 
@@ -97,3 +98,132 @@ def load_plan_overview(ctx: AppContext) -> PlanOverview:
 
 def plan_text() -> str:
     return plan.plan_text()
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    code: str
+    name: str
+    short_name: str
+    is_city: bool
+
+
+@dataclass(frozen=True)
+class Installation:
+    office: OfficeChoice | None
+    filler: str
+    reviewer: str
+    phone: str
+    demo_data: bool
+    has_data: bool
+
+
+def list_offices(ctx: AppContext) -> list[OfficeChoice]:
+    with ctx.db.read() as s:
+        return [OfficeChoice(o.code, o.name, o.short_name, o.is_city) for o in offices.all_offices(s)]
+
+
+def load_installation(ctx: AppContext) -> Installation:
+    from sqlalchemy import func
+
+    from kexie_desktop.models import Activity, DataValue
+    from kexie_desktop.services import settings
+
+    with ctx.db.read() as s:
+        mine = offices.this_office(s)
+        has_data = bool(
+            s.scalar(select(func.count()).select_from(DataValue))
+            or s.scalar(select(func.count()).select_from(Activity))
+        )
+        return Installation(
+            office=OfficeChoice(mine.code, mine.name, mine.short_name, mine.is_city) if mine else None,
+            filler=settings.get(s, "user_filler") or "",
+            reviewer=settings.get(s, "user_reviewer") or "",
+            phone=settings.get(s, "phone") or "",
+            demo_data=bool(settings.get(s, "demo_data")),
+            has_data=has_data,
+        )
+
+
+def initialise(ctx: AppContext, office_code: str, filler: str, reviewer: str, phone: str) -> None:
+    """First start: this installation's office and the people who fill in and review."""
+    from kexie_desktop.services import settings
+
+    with ctx.db.write() as s:
+        changes = offices.set_this_office(s, offices.resolve(s, office_code))
+        settings.put(s, "user_filler", filler.strip())
+        settings.put(s, "user_reviewer", reviewer.strip())
+        settings.put(s, "phone", phone.strip())
+    ctx.notify(changes)
+
+
+def fill_demo(ctx: AppContext, progress) -> dict:
+    """Runs in a worker thread (no widgets here)."""
+    from kexie_desktop.services import demo
+
+    with ctx.db.write() as s:
+        return demo.fill_demo(s, progress)
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    indicator_id: int
+    code: str
+    name: str
+    unit: str
+    kind: str
+    is_ledger: bool
+    is_stock: bool
+    covers: str | None
+    source: str
+
+
+@dataclass
+class EntryData:
+    office_code: str
+    office_name: str
+    year: int
+    years: list[int]
+    rows: list[EntryRow]
+    cells: dict  # (indicator_id, month) -> CellValue
+    ledger: dict  # (indicator_id, month) -> float
+    indicators: dict  # code -> Indicator-like validator (detached ORM object)
+
+
+def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
+    from kexie_desktop.services import grid
+
+    with ctx.db.read() as s:
+        office = offices.this_office(s) or offices.city(s)
+        current = plan.current_plan(s)
+        years = list(current.years)
+        year = year if year in years else years[-1]
+        indicators = grid.grid_indicators(s, office)
+        rows = [
+            EntryRow(i.id, i.code, i.name, i.unit, i.kind, i.is_ledger, i.kind in ("level", "coverage"),
+                     i.covers, i.source)
+            for i in indicators
+        ]
+        for i in indicators:  # loaded now so validation works on the detached objects later
+            _ = i.plan.start_year
+        return EntryData(office.code, office.name, year, years, rows, grid.entered_cells(s, office, year),
+                         grid.ledger_cells(s, office, year), {i.code: i for i in indicators})
+
+
+def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Changes:
+    """Write the grid's changed cells in one transaction: ``edits`` maps (code, month) -> CellValue | None."""
+    from kexie_desktop.services import settings, values
+
+    with ctx.db.write() as s:
+        office = offices.resolve(s, office_code)
+        user = settings.get(s, "user_filler") or ""
+        batch = [
+            values.ValueEdit(plan.indicator(s, code), office, year, month,
+                             None if cell is None else cell.value,
+                             None if cell is None else cell.base,
+                             None if cell is None else cell.note)
+            for (code, month), cell in sorted(edits.items())
+        ]
+        changes = values.set_values(s, batch, user=user, source="manual")
+    ctx.notify(changes)
+    return changes

@@ -76,3 +76,16 @@ def add_activity(
     s.add(activity)
     audit.record(s, "activity", activity.uid, office.id, None, _snapshot(activity), user=user, source=source)
     return activity, Changes(activities={office.id})
+
+
+def measure_expression():
+    """SQL for how much one activity adds to a linked indicator, by the link's measure."""
+    from sqlalchemy import case
+
+    from ..models import ActivityTypeIndicator
+
+    return case(
+        (ActivityTypeIndicator.measure == "count", 1),
+        (ActivityTypeIndicator.measure == "audience", Activity.audience),
+        else_=Activity.participants,
+    )

@@ -1,6 +1,6 @@
 """A deterministic demonstration data set (演示数据) so that a newcomer sees something real.
 
-Every row it writes is marked: values and activities carry source "demo" and the note or title
+Every row it writes is marked: values and activities carry source "demo", activities the title prefix
 "演示数据"; the setting ``demo_data`` is set so the GUI can show a banner.
 """
 
@@ -36,7 +36,9 @@ PLACES = ["科技馆", "社区活动中心", "镇文化站", "中学报告厅", 
 MISSING_TAIL = {"3207Z3": 3, "320723": 1}
 
 
-def fill_demo(s: Session) -> dict[str, int]:
+def fill_demo(s: Session, progress=None) -> dict[str, int]:
+    """Fill the demo set in the caller's transaction. ``progress(done, total, text)`` may raise to cancel."""
+    report = progress or (lambda done, total, text="": None)
     if settings.get(s, "demo_data"):
         raise UserError("演示数据已经填入过，无需重复填入。")
     real = s.scalar(select(func.count()).select_from(DataValue).where(DataValue.source != DEMO))
@@ -49,6 +51,7 @@ def fill_demo(s: Session) -> dict[str, int]:
     city = offices.city(s)
     counts = {"units": len(units), "targets": 0, "values": 0, "activities": 0}
     weights = [WEIGHTS.get(u.code, 1.0) for u in units]
+    report(0, 3, "正在分解演示目标…")
     unit_targets: dict[tuple[int, int, int | None], float] = {}
     for indicator in plan.indicators(s, current):
         if indicator.aggregation == "city_only":
@@ -62,6 +65,7 @@ def fill_demo(s: Session) -> dict[str, int]:
                 targets.put_target(s, indicator, unit, year, share, user=DEMO_NOTE, source=DEMO, **bounds)
                 unit_targets[(indicator.id, unit.id, year)] = share
                 counts["targets"] += 1
+    report(1, 3, "正在生成月度数据…")
     edits: list[values.ValueEdit] = []
     for indicator in plan.indicators(s, current):
         if indicator.is_ledger:
@@ -71,9 +75,11 @@ def fill_demo(s: Session) -> dict[str, int]:
             edits += _value_edits(s, rng, current, indicator, office, unit_targets)
     values.set_values(s, edits, user=DEMO_NOTE, source=DEMO)
     counts["values"] = len(edits)
+    report(2, 3, "正在生成活动台账…")
     with s.no_autoflush:
         counts["activities"] = _fill_ledger(s, rng, current, units, unit_targets)
     settings.put(s, "demo_data", True)
+    report(3, 3, "正在保存…")
     return counts
 
 
@@ -118,7 +124,7 @@ def _value_edits(s, rng, current, indicator: Indicator, office: Office, unit_tar
         else:
             per_month = target / 12 if indicator.is_annual else target / n_months
             value = float(max(0, round(per_month * pace * rng.uniform(0.6, 1.4))))
-        edits.append(values.ValueEdit(indicator, office, year, month, value, base, DEMO_NOTE))
+        edits.append(values.ValueEdit(indicator, office, year, month, value, base, ""))
     return edits
 
 
