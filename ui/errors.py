@@ -23,12 +23,17 @@ def log_path() -> Path:
 
 
 def setup_logging() -> Path:
+    """Log to the data folder's logs/kexie.log (re-pointed if the data folder changed)."""
     path = log_path()
-    if not any(isinstance(h, RotatingFileHandler) for h in log.handlers):
-        handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+    for handler in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
+        if Path(handler.baseFilename) == path:
+            return path
+        log.removeHandler(handler)
+        handler.close()
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
     return path
 
 
@@ -38,6 +43,7 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
         QMessageBox.warning(parent, title, str(exc))
         return
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    setup_logging()
     log.error("%s\n%s", title, trace)
     QMessageBox.critical(
         parent,
