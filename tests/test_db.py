@@ -22,6 +22,14 @@ def test_fresh_database_is_migrated_and_loaded(db):
         assert offices.city(s).code == "320700"
 
 
+def test_head_revision_from_file_names_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(dbmod.migrations_dir()))
+    assert dbmod.head_revision() == script.get_current_head()
+    assert len(script.get_heads()) == 1  # one linear chain
+
+
 def test_sqlite_pragmas(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

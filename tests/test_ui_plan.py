@@ -44,7 +44,8 @@ def test_table_model_without_widgets(ctx):
 
 
 def test_clicking_a_section_filters_the_indicators(qtbot, ctx):
-    browser = _window(qtbot, ctx).plan_browser
+    window = _window(qtbot, ctx)
+    browser = window.show_page("plan_browser")
     assert len(_visible_codes(browser)) == 61
     assert browser.count_label.text() == "61 项"
     _click_section(qtbot, browser, "打造学术交流品牌")
@@ -54,7 +55,8 @@ def test_clicking_a_section_filters_the_indicators(qtbot, ctx):
 
 
 def test_typing_a_search_filters_by_name_and_source(qtbot, ctx):
-    browser = _window(qtbot, ctx).plan_browser
+    window = _window(qtbot, ctx)
+    browser = window.show_page("plan_browser")
     type_text(browser.search, "志愿者")
     assert _visible_codes(browser) == ["I12"]
     browser.search.clear()
@@ -66,7 +68,7 @@ def test_typing_a_search_filters_by_name_and_source(qtbot, ctx):
 
 def test_selecting_an_indicator_shows_target_and_source_and_locates_it(qtbot, ctx):
     window = _window(qtbot, ctx)
-    browser = window.plan_browser
+    browser = window.show_page("plan_browser")
     assert browser.detail.toPlainText().startswith("I01")  # the first indicator is shown at start
     type_text(browser.search, "科学教育示范校")
     table = browser.table
@@ -76,7 +78,7 @@ def test_selecting_an_indicator_shows_target_and_source_and_locates_it(qtbot, ct
     assert "I43" in detail and "4—6所" in detail and "区间目标" in detail
     assert "开展科学教育示范创建，新增省级科学教育示范校4-6所，实现科学教师和骨干科技辅导员培训全覆盖" in detail
     qtbot.mouseClick(browser.locate, Qt.LeftButton)
-    assert window.pages.currentWidget() is window.plan_text
+    assert window.current_page() is window.plan_text
     assert window.plan_text.selected_text().startswith("开展科学教育示范创建，新增省级科学教育示范校4-6所")
 
 
@@ -84,8 +86,8 @@ def test_plan_text_search_and_navigation_shortcut(qtbot, ctx):
     window = _window(qtbot, ctx)
     with qtbot.waitActive(window):
         window.activateWindow()
-    qtbot.keyClick(window.plan_browser.table, Qt.Key_3, Qt.ControlModifier)
-    assert window.pages.currentWidget() is window.plan_text
+    qtbot.keyClick(window.entry.table, Qt.Key_3, Qt.ControlModifier)
+    assert window.current_page() is window.plan_text
     page = window.plan_text
     type_text(page.search, "6万人")
     qtbot.keyClick(page.search, Qt.Key_Return)

@@ -1,4 +1,8 @@
-"""Starting the GUI: QApplication, CJK font, logging, the single-instance lock, first start, main window."""
+"""Starting the GUI: QApplication, CJK font, logging, the single-instance lock, then the main window.
+
+The window is shown first and the database opened right after its first paint, so nothing heavy
+(SQLAlchemy, migrations, matplotlib, openpyxl) delays the first sight of the program.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,11 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from kexie_desktop.errors import UserError
 from kexie_desktop.paths import default_db_path
-from kexie_desktop.startup import open_app_database
 
-from . import operations
-from .context import AppContext
 from .errors import install_excepthook, setup_logging
 from .fonts import apply_app_font
 from .main_window import MainWindow
-from .wizard import FirstStartWizard
 
 SECOND_INSTANCE = (
     "这个数据库已经由另一个正在运行的本程序打开：\n{path}\n\n"
@@ -51,28 +50,43 @@ def run_gui(db_path: str | None = None) -> int:
     if lock is None:
         QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
         return 1
+    window = MainWindow()
+    opened = []
+    window.first_painted.connect(lambda: opened.append(open_in(window, path)))
+    window.show()
     try:
-        db = open_app_database(path)
-    except UserError as exc:
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 1
-    ctx = AppContext(db)
-    try:
-        return _run(app, ctx)
+        return app.exec()
     finally:
-        db.close()
+        for ctx in opened:
+            if ctx is not None:
+                ctx.db.close()
         lock.unlock()
 
 
-def _run(app: QApplication, ctx: AppContext) -> int:
+def open_in(window: MainWindow, path: Path):
+    """Open the database, run the first-start wizard if needed, and build the window's pages."""
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.startup import open_app_database
+
+    from . import operations
+    from .context import AppContext
+    from .wizard import FirstStartWizard
+
+    try:
+        db = open_app_database(path)
+    except UserError as exc:
+        QMessageBox.critical(window, "无法打开数据库", str(exc))
+        window.close()
+        return None
+    ctx = AppContext(db, window.settings)
     want_demo = False
     if operations.load_installation(ctx).office is None:
-        wizard = FirstStartWizard(ctx)
+        wizard = FirstStartWizard(ctx, window)
         if wizard.exec() != QDialog.Accepted:
-            return 0
+            window.close()
+            return ctx
         want_demo = wizard.wants_demo()
-    window = MainWindow(ctx)
-    window.show()
+    window.attach(ctx)
     if want_demo:
         window.load_demo()
-    return app.exec()
+    return ctx

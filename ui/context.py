@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QUndoStack
 
-from kexie_desktop.changes import Changes
-from kexie_desktop.db import Database
+if TYPE_CHECKING:
+    from kexie_desktop.changes import Changes
+    from kexie_desktop.db import Database
 
 
 class SignalBus(QObject):
@@ -15,12 +18,12 @@ class SignalBus(QObject):
 
 
 class AppContext:
-    def __init__(self, db: Database, settings: QSettings | None = None):
+    def __init__(self, db: "Database", settings: QSettings | None = None):
         self.db = db
         self.settings = settings or QSettings("kexie-desktop", "kexie-desktop")
         self.undo_stack = QUndoStack()
         self.bus = SignalBus()
 
-    def notify(self, changes: Changes) -> None:
+    def notify(self, changes: "Changes") -> None:
         if changes:
             self.bus.changed.emit(changes)

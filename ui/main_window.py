@@ -1,8 +1,14 @@
-"""The main window: navigation on the left, one page at a time, status bar below."""
+"""The main window: navigation on the left, one page at a time, status bar below.
+
+The window paints before the database is opened (``attach`` builds the pages right after), so
+start-up feels immediate; page modules, SQLAlchemy and matplotlib load after the first paint.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSize
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,27 +24,25 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop import __version__
 
-from .context import AppContext
-from .entry_page import EntryPage
-from .plan_browser import PlanBrowser
-from .plan_text import PlanTextPage
+if TYPE_CHECKING:
+    from .context import AppContext
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, parent=None):
+    first_painted = Signal()  # once the window has been drawn; the database opens after it
+
+    def __init__(self, ctx: "AppContext | None" = None, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx = None
+        self.settings = settings or (ctx.settings if ctx else QSettings("kexie-desktop", "kexie-desktop"))
         self.setWindowTitle(self.tr("连云港市科协 三年行动计划填报系统"))
         self.nav = QListWidget()
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(150)
         self.pages = QStackedWidget()
-        self.plan_browser = PlanBrowser(ctx)
-        self.plan_text = PlanTextPage()
-        self.entry = EntryPage(ctx)
-        self._add_page(self.tr("数据填报"), self.entry, QStyle.SP_FileDialogContentsView)
-        self._add_page(self.tr("计划指标"), self.plan_browser, QStyle.SP_FileDialogDetailedView)
-        self._add_page(self.tr("计划原文"), self.plan_text, QStyle.SP_FileDialogInfoView)
+        self.loading = QLabel(self.tr("正在打开数据库…"))
+        self.loading.setAlignment(Qt.AlignCenter)
+        self.pages.addWidget(self.loading)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -46,18 +50,106 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.nav.setCurrentRow(0)
-        self.plan_browser.show_in_text.connect(self.show_sentence)
+        self.office_label = QLabel()
+        self.db_label = QLabel()
+        self.statusBar().addWidget(self.office_label)
+        self.statusBar().addPermanentWidget(self.db_label)
         self._build_menus()
-        self._build_status_bar()
         self._restore_geometry()
+        self._painted = False
+        self.nav.viewport().installEventFilter(self)
+        if ctx is not None:
+            self.attach(ctx)
 
-    def _add_page(self, title: str, widget, icon) -> None:
+    def eventFilter(self, obj, event) -> bool:
+        if not self._painted and event.type() == QEvent.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+        return super().eventFilter(obj, event)
+
+    def attach(self, ctx: "AppContext") -> None:
+        """Register the pages on an opened database; each is built when first shown."""
+        self.ctx = ctx
+        self.pages.removeWidget(self.loading)
+        self.loading.deleteLater()
+        self._pages: dict[str, QWidget] = {}
+        self._factories: list[tuple[str, object]] = []
+        self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
+        self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
+        self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.nav.setCurrentRow(0)
+        self._fill_view_menu()
+        self._update_status_bar()
+        ctx.bus.changed.connect(self._on_changes)
+
+    # Pages, built on first use so start-up only pays for the page it shows.
+    def _make_entry(self):
+        from .entry_page import EntryPage
+
+        return EntryPage(self.ctx)
+
+    def _make_plan_browser(self):
+        from .plan_browser import PlanBrowser
+
+        page = PlanBrowser(self.ctx)
+        page.show_in_text.connect(self.show_sentence)
+        return page
+
+    def _make_plan_text(self):
+        from .plan_text import PlanTextPage
+
+        return PlanTextPage()
+
+    @property
+    def entry(self):
+        return self.page("entry")
+
+    @property
+    def plan_browser(self):
+        return self.page("plan_browser")
+
+    @property
+    def plan_text(self):
+        return self.page("plan_text")
+
+    def page(self, key: str) -> QWidget:
+        if key not in self._pages:
+            row = [k for k, _f in self._factories].index(key)
+            holder = self.pages.widget(row)
+            widget = dict(self._factories)[key]()
+            holder.layout().addWidget(widget)
+            self._pages[key] = widget
+        return self._pages[key]
+
+    def _add_page(self, key: str, title: str, factory, icon) -> None:
         item = QListWidgetItem(self.style().standardIcon(icon), title)
         item.setSizeHint(QSize(0, 40))
         self.nav.addItem(item)
-        self.pages.addWidget(widget)
+        holder = QWidget()
+        layout = QHBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.pages.addWidget(holder)
+        self._factories.append((key, factory))
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.page(self._factories[row][0])
+        self.pages.setCurrentIndex(row)
+
+    def current_page(self) -> QWidget | None:
+        row = self.nav.currentRow()
+        return self._pages.get(self._factories[row][0]) if row >= 0 else None
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self.page(key)
+        self.nav.setCurrentRow([k for k, _f in self._factories].index(key))
+        return widget
+
+    def _on_changes(self, changes) -> None:
+        if changes.settings or changes.everything:
+            self._update_status_bar()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
@@ -65,26 +157,28 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu(self.tr("视图(&V)"))
-        for row in range(self.nav.count()):
-            action = QAction(self.nav.item(row).text(), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
-            action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
-            view_menu.addAction(action)
-            self.addAction(action)  # shortcuts work even when the menu bar is native or hidden
+        self.view_menu = self.menuBar().addMenu(self.tr("视图(&V)"))
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         about = QAction(self.tr("关于(&A)"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
-    def _build_status_bar(self) -> None:
-        overview = self.plan_browser.overview
-        office = overview.office_name or self.tr("未设定单位")
-        self.office_label = QLabel(self.tr("本机单位：") + office)
-        self.db_label = QLabel(self.tr("数据库：") + str(self.ctx.db.path))
+    def _fill_view_menu(self) -> None:
+        for row in range(self.nav.count()):
+            action = QAction(self.nav.item(row).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
+            self.view_menu.addAction(action)
+            self.addAction(action)  # shortcuts work even when the menu bar is native or hidden
+
+    def _update_status_bar(self) -> None:
+        from . import operations
+
+        installation = operations.load_installation(self.ctx)
+        office = installation.office.name if installation.office else self.tr("未设定单位")
+        self.office_label.setText(self.tr("本机单位：") + office)
+        self.db_label.setText(self.tr("数据库：") + str(self.ctx.db.path))
         self.db_label.setToolTip(str(self.ctx.db.path))
-        self.statusBar().addWidget(self.office_label)
-        self.statusBar().addPermanentWidget(self.db_label)
 
     def load_demo(self) -> None:
         from kexie_desktop.changes import Changes
@@ -104,8 +198,7 @@ class MainWindow(QMainWindow):
                  error_title=self.tr("填入演示数据失败"))
 
     def show_sentence(self, sentence: str) -> None:
-        self.nav.setCurrentRow(self.pages.indexOf(self.plan_text))
-        self.plan_text.highlight(sentence)
+        self.show_page("plan_text").highlight(sentence)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -116,15 +209,15 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_geometry(self) -> None:
-        geometry = self.ctx.settings.value("main_window/geometry")
+        geometry = self.settings.value("main_window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 760)
 
     def closeEvent(self, event) -> None:
-        if not self.entry.confirm_leave():
+        if self.ctx is not None and "entry" in self._pages and not self.entry.confirm_leave():
             event.ignore()
             return
-        self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.settings.setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
