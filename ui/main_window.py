@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
+        self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_FileDialogListView)
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         self._fill_view_menu()
@@ -100,6 +101,11 @@ class MainWindow(QMainWindow):
         from .plan_text import PlanTextPage
 
         return PlanTextPage()
+
+    def _make_settings(self):
+        from .settings_page import SettingsPage
+
+        return SettingsPage(self.ctx)
 
     @property
     def entry(self):

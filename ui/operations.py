@@ -227,3 +227,33 @@ def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Cha
         changes = values.set_values(s, batch, user=user, source="manual")
     ctx.notify(changes)
     return changes
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    behind: float
+    serious: float
+
+
+def load_thresholds(ctx: AppContext) -> Thresholds:
+    from kexie_desktop.services import settings
+
+    with ctx.db.read() as s:
+        return Thresholds(float(settings.get(s, "threshold_behind")), float(settings.get(s, "threshold_serious")))
+
+
+def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thresholds: Thresholds | None) -> None:
+    """People on the cover of packages; thresholds only at the city office."""
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.services import settings
+
+    with ctx.db.write() as s:
+        settings.put(s, "user_filler", filler.strip())
+        settings.put(s, "user_reviewer", reviewer.strip())
+        settings.put(s, "phone", phone.strip())
+        if thresholds is not None:
+            if not 0 < thresholds.behind < thresholds.serious <= 100:
+                raise UserError("阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。")
+            settings.put(s, "threshold_behind", thresholds.behind)
+            settings.put(s, "threshold_serious", thresholds.serious)
+    ctx.notify(Changes(settings=True))
