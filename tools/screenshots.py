@@ -1,0 +1,115 @@
+"""Start the program on the demo data offscreen and save a PNG of every screen into docs/screenshots/.
+
+    python tools/screenshots.py [--size 1366x768] [--office 海州区] [--out docs/screenshots]
+
+Makes a fresh temporary demo database (never the user's), then shows each page of the main window
+(unit and city installations), the first-start wizard, and grabs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def build_demo(folder: Path, office: str) -> Path:
+    from kexie_desktop.services import demo, offices, settings
+    from kexie_desktop.startup import open_app_database
+
+    path = folder / f"demo-{office}.db"
+    db = open_app_database(path)
+    with db.write() as s:
+        demo.fill_demo(s)
+        offices.set_this_office(s, offices.resolve(s, office))
+        settings.put(s, "user_filler", "王芳")
+        settings.put(s, "user_reviewer", "李强")
+        settings.put(s, "phone", "0518-85000000")
+    db.close()
+    return path
+
+
+def grab_pages(db_path: Path, out: Path, prefix: str, size: tuple[int, int]) -> list[Path]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from kexie_desktop.startup import open_app_database
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    db = open_app_database(db_path)
+    settings = QSettings(str(db_path.with_suffix(".ini")), QSettings.IniFormat)
+    window = MainWindow(AppContext(db, settings))
+    window.resize(*size)
+    window.show()
+    saved = []
+    for row, (key, _factory) in enumerate(window._factories):
+        window.nav.setCurrentRow(row)
+        for _ in range(5):
+            QApplication.processEvents()
+        path = out / f"{prefix}-{row + 1:02d}-{key}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    window.close()
+    db.close()
+    return saved
+
+
+def grab_wizard(folder: Path, out: Path) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from kexie_desktop.startup import open_app_database
+    from ui.context import AppContext
+    from ui.wizard import FirstStartWizard
+
+    db = open_app_database(folder / "fresh.db")
+    wizard = FirstStartWizard(AppContext(db))
+    wizard.show()
+    saved = []
+    for step in range(3):
+        QApplication.processEvents()
+        if step == 0:
+            wizard.office_page.combo.setCurrentIndex(4)
+        path = out / f"wizard-{step + 1}.png"
+        wizard.grab().save(str(path))
+        saved.append(path)
+        if step == 0:
+            wizard.next()
+            wizard.people_page.filler.setText("王芳")
+        elif step == 1:
+            wizard.next()
+    wizard.close()
+    db.close()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1366x768")
+    parser.add_argument("--office", default="海州区")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    size = tuple(int(x) for x in args.size.lower().split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KEXIE_DATA_DIR"] = tmp
+        from ui.app import make_app
+
+        make_app()
+        folder = Path(tmp)
+        saved = grab_wizard(folder, out)
+        saved += grab_pages(build_demo(folder, args.office), out, "unit", size)
+        saved += grab_pages(build_demo(folder, "市科协"), out, "city", size)
+    for path in saved:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()
