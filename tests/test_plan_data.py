@@ -70,6 +70,11 @@ SENTENCES = split_sentences(TEXT)
 
 # --------------------------------------------------------------------------- text
 
+def test_only_growth_rates_may_be_negative():
+    signed = [i["code"] for i in INDICATORS if i.get("signed")]
+    assert signed == ["I58"]  # 年动态增长率: membership can shrink
+
+
 def test_plan_text_is_the_source_document():
     assert hashlib.sha256(TEXT_PATH.read_bytes()).hexdigest() == SEED_SHA256
 
@@ -147,7 +152,8 @@ def test_indicators_in_order_of_first_appearance():
 
 @pytest.mark.parametrize("ind", INDICATORS, ids=IDS)
 def test_indicator_fields(ind):
-    assert set(ind) == INDICATOR_KEYS
+    assert INDICATOR_KEYS <= set(ind) <= INDICATOR_KEYS | {"signed"}
+    assert ind.get("signed", False) in (True, False)
     assert ind["kind"] in KINDS
     assert ind["period"] in PERIODS
     assert ind["aggregation"] in AGGREGATIONS

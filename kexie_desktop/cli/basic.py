@@ -28,6 +28,7 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("target", parents=[common], help="目标")
     tsub = p.add_subparsers(dest="action", metavar="操作", required=True)
+    p.actions = tsub  # other command modules add their target actions here (target split)
     t = tsub.add_parser("set", parents=[common], help="设定一个目标")
     t.add_argument("--office", required=True)
     t.add_argument("--indicator", required=True)

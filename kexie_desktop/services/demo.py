@@ -109,6 +109,7 @@ def _value_edits(s, rng, current, indicator: Indicator, office: Office, unit_tar
     n_months = len(current.years) * 12
     edits: list[values.ValueEdit] = []
     covered_base = {"县（区）": 1}.get(indicator.covers or "", rng.randint(8, 40))
+    accumulated = 0.0  # flows: whole units accumulate from a fractional monthly pace
     for step, (year, month) in enumerate(months, start=1):
         key = (indicator.id, office.id, year if indicator.is_annual else None)
         target = unit_targets.get(key)
@@ -117,13 +118,17 @@ def _value_edits(s, rng, current, indicator: Indicator, office: Office, unit_tar
         base = None
         if indicator.kind == "coverage":
             share = min(1.0, pace * (0.35 + 0.65 * step / n_months))
-            value, base = float(int(covered_base * share)), float(covered_base)
+            value, base = float(round(covered_base * share)), float(covered_base)
         elif indicator.kind == "level":
             level = target * pace * (0.55 + 0.45 * step / n_months)
             value = round(level, 1) if not indicator.integer_valued else float(round(level))
         else:
+            if indicator.is_annual and month == 1:
+                accumulated = 0.0
             per_month = target / 12 if indicator.is_annual else target / n_months
-            value = float(max(0, round(per_month * pace * rng.uniform(0.6, 1.4))))
+            before = accumulated
+            accumulated += per_month * pace * rng.uniform(0.6, 1.4)
+            value = float(int(accumulated) - int(before))
         edits.append(values.ValueEdit(indicator, office, year, month, value, base, ""))
     return edits
 
@@ -137,20 +142,25 @@ def _fill_ledger(s, rng, current, units: list[Office], unit_targets) -> int:
     links = list(s.scalars(select(ActivityTypeIndicator)))
     types = {t.id: t for t in s.scalars(select(ActivityType))}
     n_years = len(current.years)
-    # 1. Count measures decide how many events of a type each unit holds per year.
+    # 1. Count measures decide how many events of a type each unit holds per year. Indicators
+    #    counting one type go first; one counting several (学术交流 includes 报告会) gets the rest.
     events: dict[tuple[int, int, int], int] = defaultdict(int)  # (unit, type, year) -> n
+    by_indicator: dict[int, list[ActivityTypeIndicator]] = defaultdict(list)
     for link in links:
-        if link.measure != "count":
-            continue
-        indicator = link.indicator
+        if link.measure == "count":
+            by_indicator[link.indicator_id].append(link)
+    for counted in sorted(by_indicator.values(), key=len):
+        indicator = counted[0].indicator
         for unit in units:
             for year in current.years:
                 target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
                 per_year = target if indicator.is_annual else target / n_years
-                types_of = [k for k in links if k.indicator_id == indicator.id and k.measure == "count"]
-                n = round(per_year * PACE.get(unit.code, 1.0) * rng.uniform(0.85, 1.15) / len(types_of))
-                key = (unit.id, link.activity_type_id, year)
-                events[key] = max(events[key], n)
+                wanted = round(per_year * PACE.get(unit.code, 1.0) * rng.uniform(0.85, 1.15))
+                keys = [(unit.id, link.activity_type_id, year) for link in counted]
+                free = [k for k in keys if k not in events]
+                remaining = max(0, wanted - sum(events.get(k, 0) for k in keys))
+                for i, key in enumerate(free):
+                    events[key] = remaining // len(free) + (1 if i < remaining % len(free) else 0)
     # 2. Types counted only by a measure (trainings, health checks) get monthly events.
     measured_types = {k.activity_type_id for k in links if k.measure != "count"}
     for type_id in measured_types:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import Indicator, Office, Target
 from ..validation import check_value
-from . import audit
+from . import audit, offices
 
 
 def find_target(s: Session, indicator: Indicator, office: Office, year: int | None) -> Target | None:
@@ -105,3 +106,89 @@ def split_integer(total: int, weights: list[float]) -> list[int]:
     for i in order[:leftover]:
         shares[i] += 1
     return shares
+
+
+@dataclass(frozen=True)
+class UnitShare:
+    """One unit's part of a decomposed city target (``max_value`` only for ranges)."""
+
+    office: Office
+    value: float
+    max_value: float | None = None
+
+
+def decompose_target(
+    s: Session,
+    indicator: Indicator,
+    year: int | None = None,
+    weights: dict[str, float] | None = None,
+    *,
+    user: str = "",
+    source: str = "split",
+) -> tuple[list[UnitShare], Changes]:
+    """Split the city office's target into unit targets (任务分解), written with ``put_target``.
+
+    ``weights`` maps every unit's code to its weight (None: equal). Counts are split with
+    ``split_integer`` so they add up exactly; a range splits both bounds. Coverage targets and ratios
+    are not additive: every unit gets the city's figure. Everything is checked before anything is
+    written; the caller's transaction makes the whole split one change.
+    """
+    if indicator.aggregation == "city_only":
+        raise UserError(f"“{indicator.name}”是市级单列指标，由市科协自己承担，不分解到县区。")
+    city = offices.city(s)
+    if indicator.is_annual and year is None:
+        raise UserError(f"“{indicator.name}”是每年的目标，请指定要分解的年份（--year）。")
+    if not indicator.is_annual and year is not None:
+        raise UserError(f"“{indicator.name}”是到{indicator.plan.end_year}年的期末目标，分解时不要指定年份。")
+    city_target = find_target(s, indicator, city, year)
+    if city_target is None:
+        scope = f"{year}年" if year else f"到{indicator.plan.end_year}年"
+        raise UserError(f"市科协还没有设定“{indicator.name}”{scope}的目标，无法分解。")
+    units = offices.units(s)
+    shares = [UnitShare(u, lo, hi) for u, (lo, hi) in zip(units, _split(indicator, city_target, units, weights))]
+    changes = Changes()
+    for share in shares:
+        changes = changes | put_target(
+            s, indicator, share.office, year, share.value, max_value=share.max_value, user=user, source=source
+        )
+    return shares, changes
+
+
+def _unit_weights(units: list[Office], weights: dict[str, float] | None) -> list[float]:
+    if weights is None:
+        return [1.0] * len(units)
+    known = {u.code for u in units}
+    unknown = [code for code in weights if code not in known]
+    if unknown:
+        raise UserError(f"权重中的“{'、'.join(unknown)}”不是县区单位代码。")
+    missing = [u.short_name for u in units if u.code not in weights]
+    if missing:
+        raise UserError(f"请为每个县区都给出权重（可以为 0），缺少：{'、'.join(missing)}。")
+    return [float(weights[u.code]) for u in units]
+
+
+def _split(indicator: Indicator, target: Target, units, weights) -> list[tuple[float, float | None]]:
+    parts = _unit_weights(units, weights)
+    if indicator.kind == "coverage" or not indicator.integer_valued:
+        return [(target.value, None)] * len(units)
+    if indicator.kind != "range":
+        return [(float(v), None) for v in split_integer(_whole(target.value), parts)]
+    lower = split_integer(_whole(target.value if target.min_value is None else target.min_value), parts)
+    upper = split_integer(_whole(target.max_value), parts)
+    _keep_order(lower, upper)
+    return [(float(lo), float(hi)) for lo, hi in zip(lower, upper)]
+
+
+def _whole(value: float) -> int:
+    if value != int(value):
+        raise UserError(f"只能分解整数目标，{value:g} 不是整数。")
+    return int(value)
+
+
+def _keep_order(lower: list[int], upper: list[int]) -> None:
+    """Rounding both bounds separately can (rarely) give a unit lower > upper: move upper units over."""
+    for i in range(len(lower)):
+        while upper[i] < lower[i]:
+            donor = max(range(len(upper)), key=lambda j: (upper[j] - lower[j], -j))
+            upper[donor] -= 1
+            upper[i] += 1

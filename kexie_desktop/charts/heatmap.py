@@ -1,0 +1,87 @@
+"""(d) Units × indicators, coloured by completion (cividis: readable with colour-blindness)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from ..progress import CityProgress, ProgressRow
+from .style import PERCENT_AXIS, building, finish, new_figure
+
+CMAP = "cividis"
+UNREPORTED_COLOR = "#F2F2F2"
+
+
+def _columns(overview: CityProgress) -> list[tuple[str, str]]:
+    """Indicators that have a target for at least one unit, in plan order."""
+    seen: dict[str, str] = {}
+    for rows in overview.units.values():
+        for row in rows:
+            if row.target is not None:
+                seen.setdefault(row.code, row.name)
+    order = [r.code for r in overview.city]
+    return sorted(seen.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+
+
+def _matrix(overview: CityProgress, codes: list[str]):
+    """Completion capped at 100 %; NaN where nothing was reported, None-marker where no target."""
+    values = np.full((len(overview.units), len(codes)), np.nan)
+    missing = np.zeros(values.shape, dtype=bool)
+    for i, rows in enumerate(overview.units.values()):
+        by_code: dict[str, ProgressRow] = {r.code: r for r in rows}
+        for j, code in enumerate(codes):
+            row = by_code.get(code)
+            if row is None or row.target is None:
+                continue
+            if row.progress is None:
+                missing[i, j] = True
+            else:
+                values[i, j] = min(max(row.progress, 0.0), 1.0)
+    return values, missing
+
+
+def heatmap_chart(overview: CityProgress, title: str | None = None) -> Figure:
+    columns = _columns(overview)
+    codes = [c for c, _ in columns]
+    values, missing = _matrix(overview, codes)
+    units = list(overview.unit_names.values())
+    if not codes or not units:
+        return _empty(overview, title)
+    with building():
+        fig = new_figure(max(8.0, 2.5 + 0.3 * len(codes)), 4.2 + 0.38 * len(units))
+        ax = fig.add_subplot()
+        cmap = colormaps[CMAP].with_extremes(bad=UNREPORTED_COLOR)
+        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto")
+        _annotate(ax, values, missing, cmap)
+        ax.set_xticks(range(len(codes)), [f"{c} {n}" for c, n in columns], rotation=90, fontsize=7)
+        ax.set_yticks(range(len(units)), units, fontsize=9)
+        ax.tick_params(length=0)
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
+        bar.ax.yaxis.set_major_formatter(PERCENT_AXIS)
+        bar.set_label("完成率（超过 100% 按 100% 显示）")
+        ax.set_title(
+            title or f"各县区分指标完成率（{overview.year}年，截至 {overview.as_of:%Y-%m-%d}；“未”= 未填报）",
+            fontsize=12, loc="left",
+        )
+    return finish(fig)
+
+
+def _empty(overview: CityProgress, title: str | None) -> Figure:
+    with building():
+        fig = new_figure(8, 3)
+        fig.text(0.5, 0.5, "还没有县区设定目标，请先用“任务分解”把市科协目标分解到县区。", ha="center", va="center",
+                 fontsize=12)
+        fig.suptitle(title or f"各县区分指标完成率（{overview.year}年）", fontsize=12)
+    return finish(fig)
+
+
+def _annotate(ax, values, missing, cmap) -> None:
+    for (i, j), value in np.ndenumerate(values):
+        if missing[i, j]:
+            ax.text(j, i, "未", ha="center", va="center", fontsize=6.5, color="#666666")
+        elif not np.isnan(value):
+            r, g, b, _ = cmap(value)
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+            ax.text(j, i, f"{value * 100:.0f}", ha="center", va="center", fontsize=6,
+                    color="white" if dark else "black")

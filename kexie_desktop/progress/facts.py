@@ -1,0 +1,186 @@
+"""The figures behind progress, read with a few grouped queries (never one query per cell).
+
+Entered indicators come from ``data_value``; ledger indicators from ``activity`` joined to the
+activity types that count toward them. Everything is grouped by indicator × office × year inside
+the window plan start .. cutoff, so one read serves every office and indicator at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import Activity, ActivityTypeIndicator, DataValue, Indicator, Target
+
+STOCK_KINDS = ("level", "coverage")
+
+
+@dataclass
+class Cell:
+    """One indicator × office × year, within the window."""
+
+    total: float  # sum of the monthly values, or of the ledger measure
+    count: int  # entries or activities: 0 never occurs, absent cells mean "nothing reported"
+    last_value: float | None = None  # stocks: the value of the latest month
+    last_base: float | None = None  # coverage: its base
+
+
+# (indicator_id, office_id) -> {year: Cell}
+Facts = dict[tuple[int, int], dict[int, Cell]]
+
+
+def _month_key(year, month):
+    return year * 100 + month
+
+
+def load_facts(
+    s: Session, start: dt.date, cutoff: dt.date | None, indicators: Iterable[Indicator], office_ids: list[int]
+) -> Facts:
+    """Yearly cells of the given indicators and offices for months/days in ``start .. cutoff``."""
+    facts: Facts = {}
+    if cutoff is None or not office_ids:
+        return facts
+    indicators = list(indicators)
+    entered = [i for i in indicators if not i.is_ledger]
+    ledger = [i for i in indicators if i.is_ledger]
+    if entered:
+        _load_entered(s, facts, start, cutoff, entered, office_ids)
+    if ledger:
+        _load_ledger(s, facts, start, cutoff, [i.id for i in ledger], office_ids)
+    return facts
+
+
+def _load_entered(s, facts: Facts, start, cutoff, indicators: list[Indicator], office_ids) -> None:
+    stock_ids = [i.id for i in indicators if i.kind in STOCK_KINDS]
+    dv = DataValue
+    grouped = (
+        select(
+            dv.indicator_id.label("ind"), dv.office_id.label("office"), dv.year.label("year"),
+            func.sum(dv.value).label("total"), func.count().label("n"), func.max(dv.month).label("last"),
+        )
+        .where(
+            dv.indicator_id.in_([i.id for i in indicators]),
+            dv.office_id.in_(office_ids),
+            _month_key(dv.year, dv.month).between(
+                _month_key(start.year, start.month), _month_key(cutoff.year, cutoff.month)
+            ),
+        )
+        .group_by(dv.indicator_id, dv.office_id, dv.year)
+        .subquery()
+    )
+    last = aliased(DataValue)
+    # The latest month's value is only needed for stocks; flows skip the lookup.
+    on_last = and_(
+        grouped.c.ind.in_(stock_ids), last.indicator_id == grouped.c.ind, last.office_id == grouped.c.office,
+        last.year == grouped.c.year, last.month == grouped.c.last,
+    )
+    query = select(
+        grouped.c.ind, grouped.c.office, grouped.c.year, grouped.c.total, grouped.c.n, last.value, last.base
+    ).outerjoin(last, on_last)
+    for ind, office, year, total, n, value, base in s.execute(query):
+        facts.setdefault((ind, office), {})[year] = Cell(total, n, value, base)
+
+
+def ledger_measure():
+    """How much one activity adds to an indicator, by the link's measure."""
+    return case(
+        (ActivityTypeIndicator.measure == "count", 1),
+        (ActivityTypeIndicator.measure == "audience", Activity.audience),
+        else_=Activity.participants,
+    )
+
+
+def _load_ledger(s, facts: Facts, start, cutoff, indicator_ids: list[int], office_ids) -> None:
+    # Group the (large) ledger by type first, then spread the few groups over the indicators:
+    # much cheaper than joining every record to its indicator links before grouping.
+    year = extract("year", Activity.date)
+    by_type = (
+        select(
+            Activity.type_id, Activity.office_id, year.label("year"), func.count().label("n"),
+            func.sum(Activity.audience).label("audience"), func.sum(Activity.participants).label("participants"),
+        )
+        .where(Activity.office_id.in_(office_ids), Activity.date.between(start, cutoff))
+        .group_by(Activity.type_id, Activity.office_id, year)
+        .subquery()
+    )
+    link = ActivityTypeIndicator
+    amount = case(
+        (link.measure == "count", by_type.c.n),
+        (link.measure == "audience", by_type.c.audience),
+        else_=by_type.c.participants,
+    )
+    query = (
+        select(link.indicator_id, by_type.c.office_id, by_type.c.year, func.sum(amount), func.sum(by_type.c.n))
+        .join(link, link.activity_type_id == by_type.c.type_id)
+        .where(link.indicator_id.in_(indicator_ids))
+        .group_by(link.indicator_id, by_type.c.office_id, by_type.c.year)
+    )
+    for ind, office, yr, total, n in s.execute(query):
+        facts.setdefault((ind, office), {})[int(yr)] = Cell(float(total or 0), n)
+
+
+def load_targets(
+    s: Session, indicators: Iterable[Indicator], office_ids: list[int], year: int
+) -> dict[tuple[int, int], Target]:
+    """(indicator_id, office_id) -> the target that applies in ``year`` (annual: that year; else the plan end)."""
+    indicators = {i.id: i for i in indicators}
+    if not indicators or not office_ids:
+        return {}
+    query = select(Target).where(
+        Target.indicator_id.in_(list(indicators)),
+        Target.office_id.in_(office_ids),
+        (Target.year == year) | Target.year.is_(None),
+    )
+    found = {}
+    for target in s.scalars(query):
+        wanted = year if indicators[target.indicator_id].is_annual else None
+        if target.year == wanted:
+            found[(target.indicator_id, target.office_id)] = target
+    return found
+
+
+@dataclass
+class Month:
+    """One office's figure of one month: the sum (flows) or the value and base (stocks)."""
+
+    total: float
+    count: int
+    base: float | None = None
+
+
+def load_months(
+    s: Session, indicator: Indicator, office_ids: list[int], start: dt.date, cutoff: dt.date | None
+) -> dict[tuple[int, int, int], Month]:
+    """(office_id, year, month) -> Month for one indicator (the trend chart)."""
+    if cutoff is None or not office_ids:
+        return {}
+    if indicator.is_ledger:
+        return _ledger_months(s, indicator, office_ids, start, cutoff)
+    dv = DataValue
+    query = select(dv.office_id, dv.year, dv.month, dv.value, dv.base).where(
+        dv.indicator_id == indicator.id,
+        dv.office_id.in_(office_ids),
+        _month_key(dv.year, dv.month).between(
+            _month_key(start.year, start.month), _month_key(cutoff.year, cutoff.month)
+        ),
+    )
+    return {(o, y, m): Month(v, 1, b) for o, y, m, v, b in s.execute(query)}
+
+
+def _ledger_months(s, indicator, office_ids, start, cutoff):
+    year, month = extract("year", Activity.date), extract("month", Activity.date)
+    query = (
+        select(Activity.office_id, year, month, func.sum(ledger_measure()), func.count())
+        .join(ActivityTypeIndicator, ActivityTypeIndicator.activity_type_id == Activity.type_id)
+        .where(
+            ActivityTypeIndicator.indicator_id == indicator.id,
+            Activity.office_id.in_(office_ids),
+            Activity.date.between(start, cutoff),
+        )
+        .group_by(Activity.office_id, year, month)
+    )
+    return {(o, int(y), int(m)): Month(float(t or 0), n) for o, y, m, t, n in s.execute(query)}
