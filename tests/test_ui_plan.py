@@ -86,7 +86,7 @@ def test_plan_text_search_and_navigation_shortcut(qtbot, ctx):
     window = _window(qtbot, ctx)
     with qtbot.waitActive(window):
         window.activateWindow()
-    qtbot.keyClick(window.entry.table, Qt.Key_3, Qt.ControlModifier)
+    qtbot.keyClick(window.entry.table, Qt.Key_4, Qt.ControlModifier)
     assert window.current_page() is window.plan_text
     page = window.plan_text
     type_text(page.search, "6万人")
@@ -102,3 +102,28 @@ def test_status_bar_names_office_and_database(qtbot, ctx, db_path):
     window = _window(qtbot, ctx)
     assert window.office_label.text() == "本机单位：未设定单位"
     assert str(db_path) in window.db_label.text()
+
+
+def test_drill_down_from_a_ledger_cell_opens_the_ledger_page(qtbot, ctx):
+    import datetime as dt
+
+    from kexie_desktop.services import activities, offices
+
+    with ctx.db.write() as s:
+        office = offices.resolve(s, "海州区")
+        offices.set_this_office(s, office)
+        report = activities.resolve_type(s, "ACAD_REPORT")
+        activities.add_activity(s, office, report, dt.date(2020, 5, 3), "院士报告会")
+        activities.add_activity(s, office, report, dt.date(2020, 6, 3), "青年学者报告会")
+    window = _window(qtbot, ctx)
+    grid = window.entry
+    row = [r.code for r in grid.model.rows].index("I02")
+    index = grid.model.index(row, 2 + 4)  # May
+    assert index.data() == "1"
+    rect = grid.table.visualRect(index)
+    qtbot.mouseClick(grid.table.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(grid.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert window.current_page() is window.ledger
+    ledger = window.ledger
+    titles = [ledger.model.rows[r].title for r in range(len(ledger.model.rows))]
+    assert titles == ["院士报告会"]

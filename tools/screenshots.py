@@ -56,6 +56,14 @@ def grab_pages(db_path: Path, out: Path, prefix: str, size: tuple[int, int]) -> 
         path = out / f"{prefix}-{row + 1:02d}-{key}.png"
         window.grab().save(str(path))
         saved.append(path)
+        tabs = getattr(window.page(key), "tabs", None)
+        for tab in range(1, tabs.count() if tabs is not None else 0):
+            tabs.setCurrentIndex(tab)
+            for _ in range(5):
+                QApplication.processEvents()
+            path = out / f"{prefix}-{row + 1:02d}-{key}-tab{tab + 1}.png"
+            window.grab().save(str(path))
+            saved.append(path)
     window.close()
     db.close()
     return saved

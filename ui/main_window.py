@@ -74,10 +74,12 @@ class MainWindow(QMainWindow):
         self.loading.deleteLater()
         self._pages: dict[str, QWidget] = {}
         self._factories: list[tuple[str, object]] = []
+        self._add_page("dashboard", self.tr("总览"), self._make_dashboard, QStyle.SP_DesktopIcon)
         self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
+        self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
-        self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_FileDialogListView)
+        self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         self._fill_view_menu()
@@ -85,10 +87,26 @@ class MainWindow(QMainWindow):
         ctx.bus.changed.connect(self._on_changes)
 
     # Pages, built on first use so start-up only pays for the page it shows.
+    def _make_dashboard(self):
+        from .dashboard_page import DashboardPage
+
+        return DashboardPage(self.ctx)
+
     def _make_entry(self):
         from .entry_page import EntryPage
 
-        return EntryPage(self.ctx)
+        page = EntryPage(self.ctx)
+        page.show_ledger.connect(self.show_ledger_records)
+        return page
+
+    def _make_ledger(self):
+        from .ledger_page import LedgerPage
+
+        return LedgerPage(self.ctx)
+
+    def show_ledger_records(self, indicator_code: str, year: int, month: int) -> None:
+        """Drill down from a ledger-counted figure to the activities behind it."""
+        self.show_page("ledger").show_records(indicator_code, year, month)
 
     def _make_plan_browser(self):
         from .plan_browser import PlanBrowser
@@ -108,8 +126,16 @@ class MainWindow(QMainWindow):
         return SettingsPage(self.ctx)
 
     @property
+    def dashboard(self):
+        return self.page("dashboard")
+
+    @property
     def entry(self):
         return self.page("entry")
+
+    @property
+    def ledger(self):
+        return self.page("ledger")
 
     @property
     def plan_browser(self):

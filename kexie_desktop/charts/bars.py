@@ -71,13 +71,13 @@ def _note(row: ProgressRow) -> str:
     return f"{percent(row.progress)}  {row.status}  {figures}"
 
 
-def progress_chart(rows: list[ProgressRow], title: str | None = None) -> Figure:
+def progress_chart(rows: list[ProgressRow], title: str | None = None, fig: Figure | None = None) -> Figure:
     """(a) One bar per indicator that has a target: progress, status colour and hatch, and the
     expected-progress mark. Indicators without a target for the office are left out."""
     shown = [r for r in rows if r.target is not None]
     bars = [Bar(f"{r.code} {r.name}", r.progress, r.expected, r.status, _note(r)) for r in shown]
     with building():
-        fig = new_figure(11, 1.6 + 0.3 * max(len(bars), 3))
+        fig = new_figure(11, 1.6 + 0.3 * max(len(bars), 3), fig)
         ax = fig.add_subplot()
         _bars(ax, bars)
         ax.set_xlabel("完成率（实际 ÷ 目标）")
@@ -91,13 +91,13 @@ def progress_chart(rows: list[ProgressRow], title: str | None = None) -> Figure:
     return finish(fig)
 
 
-def ranking_chart(ranks: list[IndicatorRank], title: str | None = None) -> Figure:
+def ranking_chart(ranks: list[IndicatorRank], title: str | None = None, fig: Figure | None = None) -> Figure:
     """(c) The units on one indicator, best first."""
     rows = [r.row for r in ranks]
     bars = [Bar(f"{k.rank}. {_short(k.row.office_name)}", k.row.progress, k.row.expected, k.row.status,
                 _note(k.row)) for k in ranks]
     with building():
-        fig = new_figure(10, 1.8 + 0.42 * max(len(bars), 1))
+        fig = new_figure(10, 1.8 + 0.42 * max(len(bars), 1), fig)
         ax = fig.add_subplot()
         _bars(ax, bars)
         ax.set_xlabel("完成率（实际 ÷ 目标）")
@@ -110,10 +110,10 @@ def ranking_chart(ranks: list[IndicatorRank], title: str | None = None) -> Figur
     return finish(fig)
 
 
-def overall_chart(ranks: list[OverallRank], title: str | None = None) -> Figure:
+def overall_chart(ranks: list[OverallRank], title: str | None = None, fig: Figure | None = None) -> Figure:
     """Units by their weighted completion score (综合得分)."""
     with building():
-        fig = new_figure(10, 1.6 + 0.42 * max(len(ranks), 1))
+        fig = new_figure(10, 1.6 + 0.42 * max(len(ranks), 1), fig)
         ax = fig.add_subplot()
         ys = list(range(len(ranks) - 1, -1, -1))
         scores = [r.score or 0.0 for r in ranks]

@@ -24,6 +24,16 @@ def _columns(overview: CityProgress) -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
+def heatmap_cell(overview: CityProgress, x: float, y: float) -> tuple[str, str] | None:
+    """(unit code, indicator code) under data coordinates (x, y) of the heatmap, for drill-down."""
+    codes = [c for c, _ in _columns(overview)]
+    units = list(overview.units)
+    col, row = int(round(x)), int(round(y))
+    if 0 <= row < len(units) and 0 <= col < len(codes):
+        return units[row], codes[col]
+    return None
+
+
 def _matrix(overview: CityProgress, codes: list[str]):
     """Completion capped at 100 %; NaN where nothing was reported, None-marker where no target."""
     values = np.full((len(overview.units), len(codes)), np.nan)
@@ -41,15 +51,15 @@ def _matrix(overview: CityProgress, codes: list[str]):
     return values, missing
 
 
-def heatmap_chart(overview: CityProgress, title: str | None = None) -> Figure:
+def heatmap_chart(overview: CityProgress, title: str | None = None, fig: Figure | None = None) -> Figure:
     columns = _columns(overview)
     codes = [c for c, _ in columns]
     values, missing = _matrix(overview, codes)
     units = list(overview.unit_names.values())
     if not codes or not units:
-        return _empty(overview, title)
+        return _empty(overview, title, fig)
     with building():
-        fig = new_figure(max(8.0, 2.5 + 0.3 * len(codes)), 4.2 + 0.38 * len(units))
+        fig = new_figure(max(8.0, 2.5 + 0.3 * len(codes)), 4.2 + 0.38 * len(units), fig)
         ax = fig.add_subplot()
         cmap = colormaps[CMAP].with_extremes(bad=UNREPORTED_COLOR)
         image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto")
@@ -67,9 +77,9 @@ def heatmap_chart(overview: CityProgress, title: str | None = None) -> Figure:
     return finish(fig)
 
 
-def _empty(overview: CityProgress, title: str | None) -> Figure:
+def _empty(overview: CityProgress, title: str | None, fig: Figure | None = None) -> Figure:
     with building():
-        fig = new_figure(8, 3)
+        fig = new_figure(8, 3, fig)
         fig.text(0.5, 0.5, "还没有县区设定目标，请先用“任务分解”把市科协目标分解到县区。", ha="center", va="center",
                  fontsize=12)
         fig.suptitle(title or f"各县区分指标完成率（{overview.year}年）", fontsize=12)

@@ -55,8 +55,14 @@ def building() -> Iterator[None]:
         yield
 
 
-def new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained", dpi=100)
+def new_figure(width: float, height: float, fig: Figure | None = None) -> Figure:
+    """A fresh figure, or ``fig`` cleared and resized: a Qt canvas keeps its one Figure and redraws."""
+    if fig is None:
+        return Figure(figsize=(width, height), layout="constrained", dpi=100)
+    fig.clear()
+    fig.set_size_inches(width, height, forward=False)
+    fig.set_layout_engine("constrained")
+    return fig
 
 
 def finish(fig: Figure) -> Figure:

@@ -20,11 +20,11 @@ def _month_labels(trend: Trend) -> tuple[list[int], list[str]]:
     return ticks, [f"{points[i].year}年{points[i].month}月" for i in ticks]
 
 
-def trend_chart(trend: Trend, title: str | None = None) -> Figure:
+def trend_chart(trend: Trend, title: str | None = None, fig: Figure | None = None) -> Figure:
     xs = list(range(len(trend.points)))
     actual = [(x, p.actual) for x, p in zip(xs, trend.points) if p.actual is not None]
     with building():
-        fig = new_figure(10, 5.2)
+        fig = new_figure(10, 5.2, fig)
         ax = fig.add_subplot()
         label = "累计完成" if trend.cumulative else ("覆盖率" if trend.kind == "coverage" else "最新值")
         if actual:

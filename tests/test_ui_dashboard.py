@@ -1,0 +1,140 @@
+"""总览: progress table and charts, city consolidation, drill-down from the heatmap, chart export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog
+
+from kexie_desktop.changes import Changes
+from kexie_desktop.services import offices, plan, values
+from ui.dashboard_page import DashboardPage
+from ui.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET
+
+
+def _page(qtbot, ctx, office: str) -> DashboardPage:
+    with ctx.db.write() as s:
+        offices.set_this_office(s, offices.resolve(s, office))
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366, 720)
+    with qtbot.waitExposed(page):
+        page.show()
+    qtbot.waitUntil(lambda: "progress" in page.charts, timeout=10000)
+    return page
+
+
+def _cells(page, code: str) -> dict[int, str]:
+    r = [row.code for row in page.model.rows].index(code)
+    return {c: page.model.index(r, c).data() for c in (CODE, TARGET, ACTUAL, PROGRESS, STATUS)}
+
+
+def test_unit_sees_its_own_progress(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx, "海州区")
+    assert page.office.count() == 1 and page.office.currentText() == "海州区科协"
+    assert page.as_of.date().toString("yyyy-MM-dd") == "2020-12-31"  # today is past the plan: clamped
+    codes = [r.code for r in page.model.rows]
+    assert "I10" not in codes  # a city-only indicator has no unit row
+    assert page.summary.text().startswith("海州区科协 2020年，截至 2020-12-31：已填报 47/47 项有目标的指标。")
+    assert set(page.charts) == {"progress", "trend"}
+
+
+def test_city_view_is_the_consolidation_and_has_city_charts(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx, "市科协")
+    assert page.office.currentText() == "全市汇总（市科协＋各县区）"
+    assert page.office.count() == 11
+    assert set(page.charts) == {"progress", "trend", "ranking", "overall", "heatmap"}
+    city = {r.code: r for r in page.data.rows}
+    units = page.data.overview.units
+    assert city["I09"].actual == sum(rows_by_code(rows)["I09"].actual for rows in units.values())
+
+
+def rows_by_code(rows):
+    return {r.code: r for r in rows}
+
+
+def test_not_reported_is_distinct_from_zero(qtbot, ctx):
+    with ctx.db.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), 2019, 3, 0)
+        from kexie_desktop.services import targets
+
+        targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 80)
+        targets.put_target(s, plan.indicator(s, "I20"), offices.resolve(s, "东海县"), None, 30)
+    page = _page(qtbot, ctx, "东海县")
+    assert _cells(page, "I09") == {CODE: "I09", TARGET: "80个", ACTUAL: "0个", PROGRESS: "0.0%", STATUS: "严重滞后"}
+    assert _cells(page, "I20") == {CODE: "I20", TARGET: "30个", ACTUAL: "未填报", PROGRESS: "—", STATUS: "未填报"}
+
+
+def test_selecting_an_indicator_redraws_trend_in_the_same_figure(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx, "海州区")
+    trend_figure = page.charts["trend"].figure
+    r = [row.code for row in page.model.rows].index("I09")
+    rect = page.table.visualRect(page.model.index(r, CODE))
+    page.table.scrollTo(page.model.index(r, CODE))
+    rect = page.table.visualRect(page.model.index(r, CODE))
+    qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert page.charts["trend"].figure is trend_figure
+    assert "I09 科教兴农项目" in trend_figure.axes[0].get_title(loc="left")
+
+
+def test_an_edit_elsewhere_refreshes_only_the_changed_row(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx, "海州区")
+    progress_figure = page.charts["progress"].figure
+    before = {r.code: r for r in page.model.rows}
+    changed_rows = []
+    page.model.dataChanged.connect(lambda top, bottom: changed_rows.append((top.row(), bottom.row())))
+    with demo_ctx.db.write() as s:
+        changes = values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "海州区"), 2020, 12, 40)
+    demo_ctx.notify(changes)
+    after = {r.code: r for r in page.model.rows}
+    assert [code for code in before if before[code] != after[code]] == ["I09"]
+    r = [row.code for row in page.model.rows].index("I09")
+    assert changed_rows == [(r, r)]
+    assert page.charts["progress"].figure is progress_figure  # redrawn in place
+
+
+def test_clicking_a_heatmap_cell_drills_down_to_the_unit(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx, "市科协")
+    view = page.charts["heatmap"]
+    page.tabs.setCurrentWidget(view)
+    view.canvas.draw()
+    units = list(page.data.overview.units)
+    codes = [c for c in (r.code for r in page.data.overview.city)
+             if any(getattr(rows_by_code(rows).get(c), "target", None) is not None
+                    for rows in page.data.overview.units.values())]
+    ax = view.figure.axes[0]
+    x, y = ax.transData.transform((codes.index("I09"), units.index("320723")))
+    height = view.canvas.height()
+    qtbot.mouseClick(view.canvas, Qt.LeftButton, pos=QPoint(int(x), int(height - y)))
+    assert page.office.currentData() == "320723"
+    assert page.data.office_name == "灌云县科协"
+    assert page.selected_code() == "I09"
+
+
+def test_chart_export_to_png_and_svg(qtbot, demo_ctx, tmp_path, monkeypatch):
+    page = _page(qtbot, demo_ctx, "海州区")
+    target = tmp_path / "进度.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(page.export_button, Qt.LeftButton)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "进度.svg"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(svg), ""))
+    qtbot.mouseClick(page.export_button, Qt.LeftButton)
+    assert b"<svg" in svg.read_bytes()[:500]
+    assert page.summary.text() == "图表已导出：" + str(svg)
+
+
+@pytest.mark.parametrize("day,expected", [(dt.date(2019, 6, 30), "2019-06-30")])
+def test_as_of_date_changes_the_year_scope(qtbot, demo_ctx, day, expected):
+    page = _page(qtbot, demo_ctx, "海州区")
+    page.year.setCurrentIndex(page.year.findData(2019))
+    page.year.activated.emit(page.year.currentIndex())
+    assert page.as_of.date().toString("yyyy-MM-dd") == "2019-12-31"
+    from PySide6.QtCore import QDate
+
+    page.as_of.setDate(QDate(day.year, day.month, day.day))
+    assert page.data.as_of.isoformat() == expected
+    row = rows_by_code(page.data.rows)["I02"]  # an annual target: half a year elapsed
+    assert row.expected == pytest.approx(181 / 365)

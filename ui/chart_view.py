@@ -1,0 +1,45 @@
+"""A matplotlib canvas that keeps one Figure and redraws it in place (never pyplot)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+
+
+class ChartView(QScrollArea):
+    """Scrolls a chart that is taller or wider than the page (the progress chart has 61 bars)."""
+
+    def __init__(self, parent=None, fit_width: bool = True):
+        super().__init__(parent)
+        self.fit_width = fit_width
+        self._builder = None
+        self.figure = Figure()
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.setWidget(self.canvas)
+        self.setWidgetResizable(False)
+        self.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.setBackgroundRole(self.canvas.backgroundRole())
+
+    def draw(self, build: Callable[[Figure], object]) -> None:
+        """``build(fig)`` draws into the kept figure (it clears and sizes it); then a deferred redraw."""
+        self._builder = build
+        build(self.figure)
+        if self.fit_width:  # as wide as the pane, as tall as the chart needs
+            inches = max(self.viewport().width() - 4, 420) / self.figure.dpi
+            self.figure.set_size_inches(inches, self.figure.get_size_inches()[1], forward=False)
+        width, height = self.figure.get_size_inches() * self.figure.dpi
+        self.canvas.setFixedSize(int(width), int(height))
+        self.canvas.draw_idle()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fit_width and self._builder is not None:
+            self.draw(self._builder)
+
+    def connect_click(self, handler) -> None:
+        self.canvas.mpl_connect("button_press_event", handler)

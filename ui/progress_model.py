@@ -1,0 +1,117 @@
+"""The progress table of 总览: one row per indicator, status in words and (colour-blind safe) colour."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from kexie_desktop.charts import STATUS_STYLES
+from kexie_desktop.progress import ProgressRow
+
+CODE, NAME, TARGET, ACTUAL, PROGRESS, EXPECTED, STATUS, PROJECTION = range(8)
+HEADERS = ("代码", "指标", "目标", "完成", "完成率", "时序进度", "状态", "预计期末")
+KIND_HINT = {"annual_flow": "当年累计", "cumulative_flow": "2018年起累计", "level": "最新值", "coverage": "覆盖率",
+             "range": "区间", "at_least": "不低于"}
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def target_text(row: ProgressRow) -> str:
+    if row.target is None:
+        return "未设目标"
+    if row.kind == "coverage":
+        return "全覆盖"
+    if row.kind == "range" and row.target_max is not None:
+        return f"{number(row.target)}—{number(row.target_max)}{row.unit}"
+    suffix = "以上" if row.kind == "at_least" else ""
+    return f"{number(row.target)}{row.unit}{suffix}"
+
+
+def actual_text(row: ProgressRow) -> str:
+    if not row.reported:
+        return "未填报"
+    if row.kind == "coverage":
+        return f"{number(row.covered)}/{number(row.base)}"
+    return f"{number(row.actual)}{row.unit}"
+
+
+def tint(color: str) -> QColor:
+    """A light version of a status colour, so black text stays readable on it."""
+    c = QColor(color)
+    return QColor(int(c.red() * 0.35 + 255 * 0.65), int(c.green() * 0.35 + 255 * 0.65), int(c.blue() * 0.35 + 255 * 0.65))
+
+
+class ProgressModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[ProgressRow] = []
+
+    def set_rows(self, rows: list[ProgressRow]) -> None:
+        """Replace the rows; when the indicators are the same, only changed rows are signalled."""
+        if [r.code for r in rows] != [r.code for r in self.rows]:
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+            return
+        old, self.rows = self.rows, list(rows)
+        for i, (a, b) in enumerate(zip(old, rows)):
+            if a != b:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.DisplayRole:
+            return self._text(row, col)
+        if role == Qt.BackgroundRole and col == STATUS:
+            style = STATUS_STYLES.get(row.status)
+            return QBrush(tint(style.color)) if style else None
+        if role == Qt.TextAlignmentRole and col in (ACTUAL, PROGRESS, EXPECTED, PROJECTION):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ToolTipRole:
+            return f"{row.code} {row.name}（{KIND_HINT.get(row.kind, row.kind)}）"
+        if role == Qt.UserRole:
+            return row
+        return None
+
+    @staticmethod
+    def _text(row: ProgressRow, col: int) -> str:
+        if col == CODE:
+            return row.code
+        if col == NAME:
+            return row.name
+        if col == TARGET:
+            return target_text(row)
+        if col == ACTUAL:
+            return actual_text(row)
+        if col == PROGRESS:
+            return percent(row.progress) if row.reported or row.progress is not None else "—"
+        if col == EXPECTED:
+            return percent(row.expected)
+        if col == STATUS:
+            return row.status
+        if row.projection is None:
+            return ""
+        return f"{row.projection:.1f}%" if row.kind == "coverage" else number(row.projection)
