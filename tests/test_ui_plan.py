@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from tests.qtkeys import type_text
 from ui.main_window import MainWindow
@@ -86,7 +87,8 @@ def test_plan_text_search_and_navigation_shortcut(qtbot, ctx):
     window = _window(qtbot, ctx)
     with qtbot.waitActive(window):
         window.activateWindow()
-    qtbot.keyClick(window.entry.table, Qt.Key_4, Qt.ControlModifier)
+    action = next(a for a in window.view_menu.actions() if a.text() == "计划原文")
+    QTest.keySequence(window.entry.table, action.shortcut())
     assert window.current_page() is window.plan_text
     page = window.plan_text
     type_text(page.search, "6万人")

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         self._fill_view_menu()
+        self._fill_action_menus()
         self._update_status_bar()
         ctx.bus.changed.connect(self._on_changes)
 
@@ -188,12 +189,46 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu = file_menu
+        self.quit_action = quit_action
+        self.edit_menu = self.menuBar().addMenu(self.tr("编辑(&E)"))
         self.view_menu = self.menuBar().addMenu(self.tr("视图(&V)"))
+        self.tools_menu = self.menuBar().addMenu(self.tr("工具(&T)"))
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         about = QAction(self.tr("关于(&A)"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+        logs = QAction(self.tr("打开日志文件夹"), self)
+        logs.triggered.connect(self.open_log_folder)
+        help_menu.addAction(logs)
+        file_menu.addAction(quit_action)
+
+    def _fill_action_menus(self) -> None:
+        """Menus that need the database: undo/redo of the entry grid, demo data."""
+        undo = self.ctx.undo_stack.createUndoAction(self, self.tr("撤销"))
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.ctx.undo_stack.createRedoAction(self, self.tr("重做"))
+        redo.setShortcut(QKeySequence.Redo)
+        self.edit_menu.addActions([undo, redo])
+        demo = QAction(self.tr("填入演示数据…"), self)
+        demo.triggered.connect(self.ask_demo)
+        self.tools_menu.addAction(demo)
+
+    def ask_demo(self) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("填入演示数据"),
+            self.tr("演示数据是 2018—2020 年各县区的虚拟数据，仅供试用，且只能填入没有实际数据的数据库。继续吗？"),
+        )
+        if answer == QMessageBox.Yes:
+            self.load_demo()
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from .errors import log_path
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_path().parent)))
 
     def _fill_view_menu(self) -> None:
         for row in range(self.nav.count()):
