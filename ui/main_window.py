@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._add_page("dashboard", self.tr("总览"), self._make_dashboard, QStyle.SP_DesktopIcon)
         self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
+        self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -99,6 +100,11 @@ class MainWindow(QMainWindow):
         page = EntryPage(self.ctx)
         page.show_ledger.connect(self.show_ledger_records)
         return page
+
+    def _make_targets(self):
+        from .targets_page import TargetsPage
+
+        return TargetsPage(self.ctx)
 
     def _make_ledger(self):
         from .ledger_page import LedgerPage

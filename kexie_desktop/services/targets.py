@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..changes import Changes
 from ..errors import UserError
 from ..models import Indicator, Office, Target
-from ..validation import check_value
+from ..validation import check_value, parse_number
 from . import audit, offices
 
 
@@ -168,15 +168,83 @@ def _unit_weights(units: list[Office], weights: dict[str, float] | None) -> list
 
 
 def _split(indicator: Indicator, target: Target, units, weights) -> list[tuple[float, float | None]]:
-    parts = _unit_weights(units, weights)
+    lower = target.value if target.min_value is None else target.min_value
+    return split_shares(indicator, lower, target.max_value, _unit_weights(units, weights))
+
+
+def split_shares(
+    indicator: Indicator, value: float, max_value: float | None, weights: list[float]
+) -> list[tuple[float, float | None]]:
+    """The (value, max_value) each unit gets from a city target, in the order of ``weights``.
+
+    Exactly what ``decompose_target`` writes, without a session, so a dialog can preview it while the
+    user types weights. Counts add up exactly; a range splits both bounds; coverage and ratios repeat
+    the city's figure.
+    """
     if indicator.kind == "coverage" or not indicator.integer_valued:
-        return [(target.value, None)] * len(units)
+        return [(value, None)] * len(weights)
     if indicator.kind != "range":
-        return [(float(v), None) for v in split_integer(_whole(target.value), parts)]
-    lower = split_integer(_whole(target.value if target.min_value is None else target.min_value), parts)
-    upper = split_integer(_whole(target.max_value), parts)
+        return [(float(v), None) for v in split_integer(_whole(value), weights)]
+    if max_value is None:
+        raise UserError(f"“{indicator.name}”是区间目标，缺少上限，无法分解。")
+    lower = split_integer(_whole(value), weights)
+    upper = split_integer(_whole(max_value), weights)
     _keep_order(lower, upper)
     return [(float(lo), float(hi)) for lo, hi in zip(lower, upper)]
+
+
+def split_refusal(indicator: Indicator) -> str | None:
+    """Why the city's target of ``indicator`` is not split into unit shares (None: it can be).
+
+    City-only targets stay with the city; coverage and ratio targets are not additive, every unit
+    carries the whole figure, so there is nothing to share out.
+    """
+    if indicator.aggregation == "city_only":
+        return f"“{indicator.name}”是市级单列指标，由市科协自己承担，不分解到县区。"
+    if indicator.kind == "coverage":
+        return f"“{indicator.name}”是覆盖率指标，每个县区的目标都是全覆盖（100%），不按份额分解。"
+    if not indicator.integer_valued:
+        return f"“{indicator.name}”是比例指标，各县区沿用市级目标，不按份额分解。"
+    return None
+
+
+def target_field_errors(
+    indicator: Indicator, value: str | float | None, max_value: str | float | None = None
+) -> dict[str, str]:
+    """Chinese reasons for a target as typed, keyed "value" / "max"; empty when ``put_target`` accepts it.
+
+    For a range ``value`` is the lower bound. Percentages other than signed rates stop at 100.
+    """
+    errors: dict[str, str] = {}
+    ranged = indicator.kind == "range"
+    fields = {"value": ("下限" if ranged else "目标值", value)}
+    if ranged:
+        fields["max"] = ("上限", max_value)
+    numbers: dict[str, float] = {}
+    for key, (what, raw) in fields.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            errors[key] = f"请填写{what}。"
+            continue
+        try:
+            number = check_value(indicator, parse_number(raw, what), what)
+        except UserError as exc:
+            errors[key] = str(exc)
+            continue
+        if indicator.unit == "%" and not indicator.signed and number > 100:
+            errors[key] = f"{what}不能超过 100%（{number:g}）。"
+            continue
+        numbers[key] = number
+    if ranged and "value" in numbers and "max" in numbers and numbers["value"] > numbers["max"]:
+        errors["max"] = f"上限 {numbers['max']:g} 小于下限 {numbers['value']:g}：区间目标须下限 ≤ 上限。"
+    return errors
+
+
+def targets_of(s: Session, office_list: list[Office]) -> list[Target]:
+    """Every target (all years and the plan end) of the given offices, one query."""
+    ids = [o.id for o in office_list]
+    if not ids:
+        return []
+    return list(s.scalars(select(Target).where(Target.office_id.in_(ids))))
 
 
 def _whole(value: float) -> int:
