@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Activity, ActivityTypeIndicator, DataValue, Indicator, Target
+from ..services.activities import measure_expression
 
 STOCK_KINDS = ("level", "coverage")
 
@@ -83,15 +84,6 @@ def _load_entered(s, facts: Facts, start, cutoff, indicators: list[Indicator], o
     ).outerjoin(last, on_last)
     for ind, office, year, total, n, value, base in s.execute(query):
         facts.setdefault((ind, office), {})[year] = Cell(total, n, value, base)
-
-
-def ledger_measure():
-    """How much one activity adds to an indicator, by the link's measure."""
-    return case(
-        (ActivityTypeIndicator.measure == "count", 1),
-        (ActivityTypeIndicator.measure == "audience", Activity.audience),
-        else_=Activity.participants,
-    )
 
 
 def _load_ledger(s, facts: Facts, start, cutoff, indicator_ids: list[int], office_ids) -> None:
@@ -174,7 +166,7 @@ def load_months(
 def _ledger_months(s, indicator, office_ids, start, cutoff):
     year, month = extract("year", Activity.date), extract("month", Activity.date)
     query = (
-        select(Activity.office_id, year, month, func.sum(ledger_measure()), func.count())
+        select(Activity.office_id, year, month, func.sum(measure_expression()), func.count())
         .join(ActivityTypeIndicator, ActivityTypeIndicator.activity_type_id == Activity.type_id)
         .where(
             ActivityTypeIndicator.indicator_id == indicator.id,
