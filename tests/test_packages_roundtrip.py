@@ -1,0 +1,320 @@
+"""Round trips of the Excel packages between two installations (a unit and the city)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from hostile import files
+from hostile.helpers import Pair, dump, export_sub, init_unit, log_results, make_city, office_year, resign, unit_key
+from kexie_desktop import packages
+from kexie_desktop.models import Activity, Target
+from kexie_desktop.services import activities, offices, plan, targets, values
+from kexie_desktop.startup import open_app_database
+
+UNIT = "320703"  # 连云区
+
+
+@pytest.fixture
+def city(tmp_path):
+    db = make_city(tmp_path / "city.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def pair(city, demo_db, tmp_path) -> Pair:
+    """The demo database acts as the unit 连云区, initialised from the city's init package."""
+    init_unit(city, demo_db, UNIT, tmp_path)
+    return Pair(city, demo_db, UNIT, tmp_path)
+
+
+@pytest.fixture
+def small_unit(city, tmp_path):
+    db = open_app_database(tmp_path / "unit.db")
+    init_unit(city, db, UNIT, tmp_path)
+    yield Pair(city, db, UNIT, tmp_path)
+    db.close()
+
+
+def _add(pair: Pair, title: str, date=dt.date(2019, 3, 15), note: str = "", uid: str | None = None):
+    with pair.unit.write() as s:
+        office = offices.resolve(s, pair.office)
+        kind = activities.resolve_type(s, "科普讲座")
+        activities.add_activity(s, office, kind, date, title, place="科技馆", participants=3, audience=120,
+                                note=note, uid=uid)
+
+
+def test_unit_to_city_values_and_ledger_arrive_exactly(pair):
+    pair.export(2019)
+    before = office_year(pair.unit, UNIT, 2019)
+    assert before[0] and before[1]
+    preview = _preview(pair.city, pair.tmp / "sub.xlsx")
+    assert preview.status == "ready" and preview.counts["新增"] == len(before[0]) + len(before[1])
+    result = packages.apply(pair.city, pair.tmp / "sub.xlsx")
+    assert result.outcome == "applied", result.message
+    assert office_year(pair.city, UNIT, 2019) == before
+    assert result.backup is not None and result.backup.exists()
+    assert result.changes.activities and result.changes.values
+
+
+def _preview(db, path, code=None):
+    with db.read() as s:
+        return packages.preview(s, path, code)
+
+
+def test_preview_writes_nothing(pair):
+    pair.export(2019)
+    before = dump(pair.city, with_log=True)
+    _preview(pair.city, pair.tmp / "sub.xlsx")
+    assert dump(pair.city, with_log=True) == before
+
+
+def test_reimport_is_a_noop(pair):
+    pair.export(2019)
+    packages.apply(pair.city, pair.tmp / "sub.xlsx")
+    before = dump(pair.city)
+    again = packages.apply(pair.city, pair.tmp / "sub.xlsx")
+    assert again.outcome == "unchanged" and again.ok
+    assert "此包已导入过，内容相同" in again.message
+    assert dump(pair.city) == before
+    assert log_results(pair.city)[-2:] == ["applied", "unchanged"]
+
+
+def test_newer_supersedes_and_deletes_what_the_snapshot_no_longer_has(small_unit):
+    p = small_unit
+    _add(p, "讲座一", uid="a-1")
+    _add(p, "讲座二", uid="a-2")
+    with p.unit.write() as s:
+        office, indicator = offices.resolve(s, UNIT), plan.indicator(s, "I09")
+        values.set_value(s, indicator, office, 2019, 3, 4.0, note="三月")
+        values.set_value(s, indicator, office, 2019, 4, 2.0)
+    p.export(2019, "one.xlsx")
+    assert packages.apply(p.city, p.tmp / "one.xlsx").outcome == "applied"
+    with p.unit.write() as s:
+        s.delete(s.scalars(select(Activity).where(Activity.uid == "a-2")).one())
+        office, indicator = offices.resolve(s, UNIT), plan.indicator(s, "I09")
+        values.set_value(s, indicator, office, 2019, 4, None)
+        values.set_value(s, indicator, office, 2019, 3, 5.0, note="三月（更正）")
+    p.export(2019, "two.xlsx")
+    preview = _preview(p.city, p.tmp / "two.xlsx")
+    assert preview.counts == {"新增": 0, "修改": 1, "未变": 1, "删除": 2, "拒绝": 0}
+    changed = next(c for c in preview.changes if c.action == "修改")
+    assert (changed.old, changed.new) == ("4（三月）", "5（三月（更正）)".replace(")", "）"))
+    assert packages.apply(p.city, p.tmp / "two.xlsx").outcome == "applied"
+    assert office_year(p.city, UNIT, 2019) == office_year(p.unit, UNIT, 2019)
+
+
+def test_older_after_newer_is_refused(small_unit):
+    p = small_unit
+    _add(p, "讲座一")
+    p.export(2019, "old.xlsx")
+    _add(p, "讲座二")
+    p.export(2019, "new.xlsx")
+    assert packages.apply(p.city, p.tmp / "new.xlsx").outcome == "applied"
+    before = dump(p.city)
+    result = packages.apply(p.city, p.tmp / "old.xlsx")
+    assert result.outcome == "refused"
+    assert "此包序号 1 早于已导入的序号 2，不会回退数据" in result.message
+    assert dump(p.city) == before
+    assert len(office_year(p.city, UNIT, 2019)[1]) == 2
+
+
+def test_another_offices_key_is_refused(small_unit, city, tmp_path):
+    other = open_app_database(tmp_path / "other.db")
+    init_unit(city, other, "320706", tmp_path)
+    _add(small_unit, "讲座")
+    small_unit.export(2019)
+    resign(tmp_path / "sub.xlsx", tmp_path / "forged.xlsx", unit_key(other, "320706"))
+    before = dump(city)
+    result = packages.apply(city, tmp_path / "forged.xlsx")
+    assert result.outcome == "refused"
+    assert "签名所用的密钥与本机保存的连云区科协的密钥不符" in result.message
+    assert dump(city) == before
+    other.close()
+
+
+def test_value_edited_with_openpyxl_is_refused(pair):
+    pair.export(2019)
+    edited = pair.tmp / "edited.xlsx"
+
+    def bump(wb):
+        ws = wb["月度数据"]
+        ws["F2"] = (ws["F2"].value or 0) + 1
+    files.with_openpyxl(pair.tmp / "sub.xlsx", edited, bump)
+    before = dump(pair.city)
+    result = packages.apply(pair.city, edited)
+    assert result.outcome == "refused"
+    assert "文件在导出后被修改过，已拒绝导入" in result.message
+    assert "上报包（连云区科协，2019年，序号 1" in result.message and "edited.xlsx" in result.message
+    assert dump(pair.city) == before
+
+
+def test_a_unit_cannot_import_a_submission_and_the_city_no_plan(pair):
+    pair.export(2019)
+    refused = packages.apply(pair.unit, pair.tmp / "sub.xlsx")
+    assert "应由市科协导入；本机是连云区科协，不能导入上报包" in refused.message
+    with pair.city.write() as s:
+        packages.export_plan(s, pair.tmp / "plan.xlsx")
+    refused = packages.apply(pair.city, pair.tmp / "plan.xlsx")
+    assert "本机是市科协，下发包是发给县区的" in refused.message
+
+
+def test_city_targets_reach_the_unit(small_unit):
+    p = small_unit
+    with p.city.write() as s:
+        unit, i02 = offices.resolve(s, UNIT), plan.indicator(s, "I02")
+        targets.put_target(s, i02, unit, 2019, 3)
+        targets.put_target(s, plan.indicator(s, "I04"), unit, None, 2)
+        packages.export_plan(s, p.tmp / "plan.xlsx", unit)
+    preview = _preview(p.unit, p.tmp / "plan.xlsx")
+    assert preview.status == "ready" and preview.counts["新增"] == 2 and preview.counts["拒绝"] == 0
+    result = packages.apply(p.unit, p.tmp / "plan.xlsx")
+    assert result.outcome == "applied" and result.changes.targets
+    with p.unit.read() as s:
+        unit = offices.resolve(s, UNIT)
+        mine = s.scalars(select(Target).where(Target.office_id == unit.id))
+        got = {(t.indicator.code, t.year): t.value for t in mine}
+    assert got == {("I02", 2019): 3.0, ("I04", None): 2.0}
+    assert packages.apply(p.unit, p.tmp / "plan.xlsx").outcome == "unchanged"
+
+
+def test_plan_package_for_another_unit_is_refused(small_unit):
+    p = small_unit
+    with p.city.write() as s:
+        packages.export_plan(s, p.tmp / "plan.xlsx", offices.resolve(s, "320706"))
+    result = packages.apply(p.unit, p.tmp / "plan.xlsx")
+    assert "此下发包是发给海州区科协的，本机是连云区科协，不能导入" in result.message
+
+
+def test_plan_package_updates_indicator_texts_and_never_deletes_unit_data(small_unit):
+    p = small_unit
+    _add(p, "讲座")
+    with p.city.write() as s:
+        plan.indicator(s, "I02").name = "高层次学术报告会（新名称）"
+        packages.export_plan(s, p.tmp / "plan.xlsx")
+    before = office_year(p.unit, UNIT, 2019)
+    preview = _preview(p.unit, p.tmp / "plan.xlsx")
+    assert [c.key for c in preview.changes if c.action == "修改"] == ["I02"]
+    assert packages.apply(p.unit, p.tmp / "plan.xlsx").outcome == "applied"
+    with p.unit.read() as s:
+        assert plan.indicator(s, "I02").name == "高层次学术报告会（新名称）"
+    assert office_year(p.unit, UNIT, 2019) == before
+
+
+def test_init_package_needs_the_right_code(city, tmp_path):
+    unit = open_app_database(tmp_path / "fresh.db")
+    with city.write() as s:
+        result = packages.export_init(s, offices.resolve(s, "320722"), tmp_path / "init.xlsx")
+    assert len(result.activation_code.replace("-", "")) == 12
+    before = dump(unit)
+    missing = packages.apply(unit, tmp_path / "init.xlsx")
+    assert "导入初始化包需要激活码" in missing.message
+    wrong = packages.apply(unit, tmp_path / "init.xlsx", code="AAAA-BBBB-CCCC")
+    assert "激活码不正确，或此文件在导出后被修改过" in wrong.message
+    assert dump(unit) == before
+    ok = packages.apply(unit, tmp_path / "init.xlsx", code=result.activation_code.lower())
+    assert ok.outcome == "applied"
+    with unit.read() as s:
+        assert offices.this_office(s).code == "320722"
+    with zipfile.ZipFile(tmp_path / "init.xlsx") as z:
+        blob = b"".join(z.read(n) for n in z.namelist())
+    with city.read() as s:
+        from kexie_desktop.packages import keys
+        secret = keys.signing_key(s, offices.resolve(s, "320722")).hex()
+    assert secret.encode() not in blob  # keys travel encrypted
+    unit.close()
+
+
+def test_soft_warnings_and_their_explanations(small_unit):
+    p = small_unit
+    with p.unit.write() as s:
+        office, flow, level = offices.resolve(s, UNIT), plan.indicator(s, "I09"), None
+        for month, value in ((1, 2), (2, 2), (3, 2), (4, 30)):
+            values.set_value(s, flow, office, 2019, month, float(value), note="4月集中立项" if month == 4 else None)
+        level = next(i for i in plan.indicators(s)
+                     if i.kind == "level" and i.aggregation != "city_only" and not i.is_ledger)
+        values.set_value(s, level, office, 2019, 1, 50.0)
+        values.set_value(s, level, office, 2019, 2, 40.0)
+    p.export(2019)
+    wb = openpyxl.load_workbook(p.tmp / "sub.xlsx")
+    rows = [tuple(c.value for c in r) for r in wb["情况说明"].iter_rows(min_row=2)]
+    assert rows == [
+        ("I09", "科教兴农项目", "2019-04", "本月数值 30 超过全年非零月份中位数 2 的 5 倍", "4月集中立项"),
+        (level.code, level.name, "2019-02", "本月数值低于上月（50 → 40）", None),
+    ]
+    preview = _preview(p.city, p.tmp / "sub.xlsx")
+    assert preview.warnings[0] == "科教兴农项目 2019-04：本月数值 30 超过全年非零月份中位数 2 的 5 倍。说明：4月集中立项"
+
+
+def test_formula_injection_is_written_as_quoted_text(small_unit):
+    p = small_unit
+    risky = ["=HYPERLINK(\"http://x\",\"点我\")", "+86 讲座", "-5 人", "@SUM(A1)"]
+    for i, title in enumerate(risky):
+        _add(p, title, uid=f"r-{i}", note=title)
+    p.export(2019)
+    xml = files.parts(p.tmp / "sub.xlsx")[files.sheet_part(p.tmp / "sub.xlsx", "活动台账")].decode()
+    assert "<f>" not in xml and "<f " not in xml
+    wb = openpyxl.load_workbook(p.tmp / "sub.xlsx")
+    cells = [c for row in wb["活动台账"].iter_rows(min_row=2) for c in row if c.value in risky]
+    assert len(cells) == 2 * len(risky)
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert packages.apply(p.city, p.tmp / "sub.xlsx").outcome == "applied"
+    assert sorted(a[3] for a in office_year(p.city, UNIT, 2019)[1]) == sorted(risky)
+
+
+def test_writer_quotes_every_risky_first_character(tmp_path):
+    from kexie_desktop.packages.workbook import RISKY_FIRST, _Styles, _text_value
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("x")
+    styles = _Styles(ws)
+    for first in RISKY_FIRST:
+        cell, text = _text_value(ws, styles, first + "1+1")
+        assert cell.data_type == "s" and cell.quotePrefix, repr(first)
+    assert _text_value(ws, styles, "普通文字")[0] == "普通文字"
+
+
+def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
+    other = open_app_database(tmp_path / "other.db")
+    init_unit(city, other, "320706", tmp_path)
+    _add(small_unit, "讲座")
+    small_unit.export(2019, "a.xlsx")
+    with other.write() as s:
+        activities.add_activity(s, offices.resolve(s, "320706"), activities.resolve_type(s, "科普讲座"),
+                                dt.date(2019, 5, 1), "海州讲座")
+    export_sub(other, "320706", 2019, tmp_path / "c.xlsx")
+    files.renamed_csv(tmp_path / "b.xlsx")
+    batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"])
+    assert [r.outcome for r in batch.results] == ["applied", "refused", "applied"]
+    assert not batch.ok
+    assert batch.summary() == "共 3 个文件：已导入 2 个，已拒绝 1 个。"
+    assert "这是文本文件（例如 CSV）" in batch.results[1].message
+    assert [r.backup is not None for r in batch.results] == [True, False, False]
+    assert office_year(city, "320706", 2019)[1][0][3] == "海州讲座"
+    other.close()
+
+
+def test_sequence_continues_after_reinstallation(small_unit, city, tmp_path):
+    _add(small_unit, "讲座")
+    small_unit.export(2019, "a.xlsx")
+    small_unit.export(2019, "b.xlsx")
+    assert packages.apply(city, tmp_path / "b.xlsx").outcome == "applied"
+    fresh = open_app_database(tmp_path / "reinstalled.db")
+    init_unit(city, fresh, UNIT, tmp_path)
+    result = export_sub(fresh, UNIT, 2019, tmp_path / "c.xlsx")
+    assert result.manifest.sequence == 3
+    fresh.close()
+
+
+def test_bulk_audit_snapshots_are_the_text_services_audit_writes():
+    from kexie_desktop.packages.ledger_import import LEDGER_FIELDS, snapshot_json
+    from kexie_desktop.services.audit import _dump
+
+    for fields in [("POP_LECTURE", "2019-03-05", '标题 "引号" \\ 反斜杠\n换行\t制表', "地点 😀", 3, 120, "备注 ☃"),
+                   ("OTHER", "2020-12-31", "", "", 0, 0, "")]:
+        assert snapshot_json(fields) == _dump(dict(zip(LEDGER_FIELDS, fields)))
