@@ -31,8 +31,20 @@ def acquire_lock(db_path: Path) -> QLockFile | None:
     return lock if lock.tryLock(200) else None
 
 
+def install_qt_translations(app: QApplication) -> None:
+    """Qt's own texts (OK/Cancel, file dialogs) in Chinese, from the PySide6 wheel or the bundle."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+
+
 def make_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
+    install_qt_translations(app)
     app.setApplicationName("kexie-desktop")
     app.setOrganizationName("kexie-desktop")
     app.setApplicationDisplayName("科协三年行动计划填报系统")

@@ -34,8 +34,9 @@ def _load_bundled_fonts() -> list[str]:
 
 
 def choose_cjk_family() -> str | None:
+    bundled = _load_bundled_fonts()  # registered first, so the families list below includes them
     available = set(QFontDatabase.families())
-    for family in (*CJK_FAMILIES, *_load_bundled_fonts()):
+    for family in (*CJK_FAMILIES, *bundled):
         if family in available:
             return family
     return None

@@ -58,8 +58,20 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._painted = False
         self.nav.viewport().installEventFilter(self)
+        self.setAcceptDrops(True)
         if ctx is not None:
             self.attach(ctx)
+
+    # Package files dropped anywhere on the window go to 数据交换's import (preview first).
+    def dragEnterEvent(self, event) -> None:
+        if self.ctx is not None and _dropped_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = _dropped_files(event)
+        if self.ctx is not None and paths:
+            event.acceptProposedAction()
+            self.show_page("sync").import_files(paths)
 
     def eventFilter(self, obj, event) -> bool:
         if not self._painted and event.type() == QEvent.Paint:
@@ -78,6 +90,7 @@ class MainWindow(QMainWindow):
         self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
+        self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -105,6 +118,11 @@ class MainWindow(QMainWindow):
         from .targets_page import TargetsPage
 
         return TargetsPage(self.ctx)
+
+    def _make_sync(self):
+        from .sync_page import SyncPage
+
+        return SyncPage(self.ctx)
 
     def _make_ledger(self):
         from .ledger_page import LedgerPage
@@ -294,3 +312,10 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
+
+
+def _dropped_files(event) -> list[str]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWizard,
     QWizardPage,
@@ -18,8 +24,9 @@ from .context import AppContext
 
 
 class OfficePage(QWizardPage):
-    def __init__(self, choices: list[operations.OfficeChoice], parent=None):
+    def __init__(self, ctx: AppContext, choices: list[operations.OfficeChoice], parent=None):
         super().__init__(parent)
+        self.ctx = ctx
         self.setTitle(self.tr("本机属于哪个单位？"))
         self.setSubTitle(self.tr("市科协负责汇总、排名和下发目标；县区科协负责填报和上报。以后可在“设置”中查看。"))
         self.combo = QComboBox()
@@ -29,8 +36,39 @@ class OfficePage(QWizardPage):
         self.combo.setCurrentIndex(-1)
         self.combo.setPlaceholderText(self.tr("请选择单位…"))
         self.combo.currentIndexChanged.connect(self.completeChanged)
+        self.load_button = QPushButton(self.tr("载入市科协发来的初始化包…"))
+        self.load_button.clicked.connect(self.load_init_package)
+        self.loaded = QLabel()
+        self.loaded.setWordWrap(True)
         layout = QFormLayout(self)
         layout.addRow(self.tr("本机单位："), self.combo)
+        layout.addRow(QLabel(self.tr("县区新安装时，推荐载入市科协发来的初始化包（含本单位的签名密钥）：")))
+        layout.addRow(self.load_button)
+        layout.addRow(self.loaded)
+
+    def load_init_package(self) -> None:
+        from . import sync_operations
+
+        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择初始化包"), "", "Excel 数据包 (*.xlsx)")
+        if not path:
+            return
+        code, ok = QInputDialog.getText(self, self.tr("激活码"), self.tr("请输入市科协电话告知的激活码："))
+        if not ok or not code.strip():
+            return
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            batch = sync_operations.apply_files(self.ctx, [path], code.strip())
+        finally:
+            QApplication.restoreOverrideCursor()
+        result = batch.results[0]
+        if not result.ok:
+            QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)
+            return
+        office = operations.load_installation(self.ctx).office
+        self.combo.setCurrentIndex(self.combo.findData(office.code))
+        self.combo.setEnabled(False)
+        self.load_button.setEnabled(False)
+        self.loaded.setText(self.tr("已载入初始化包：本机为 %1。").replace("%1", office.name))
 
     def isComplete(self) -> bool:
         return self.combo.currentIndex() >= 0
@@ -87,7 +125,7 @@ class FirstStartWizard(QWizard):
         self.setButtonText(QWizard.FinishButton, self.tr("完成"))
         self.setButtonText(QWizard.CancelButton, self.tr("取消"))
         installation = operations.load_installation(ctx)
-        self.office_page = OfficePage(operations.list_offices(ctx))
+        self.office_page = OfficePage(ctx, operations.list_offices(ctx))
         self.people_page = PeoplePage()
         self.demo_page = DemoPage(offer_demo=not installation.has_data)
         for page in (self.office_page, self.people_page, self.demo_page):

@@ -1,0 +1,147 @@
+"""The import preview: every file's verdict and the rows it would change, before anything is applied."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+)
+
+STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", "refused": "拒绝"}
+STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}
+
+
+class FilesModel(QAbstractTableModel):
+    HEADERS = ("文件", "内容", "检查结果", "变更", "说明")
+
+    def __init__(self, previews, parent=None):
+        super().__init__(parent)
+        self.previews = list(previews)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.previews)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        p = self.previews[index.row()]
+        if role == Qt.DisplayRole:
+            return (
+                p.file_name,
+                p.manifest.describe() if p.manifest else "—",
+                STATUS_LABELS.get(p.status, p.status),
+                p.counts_text() if p.changes else "",
+                p.message,
+            )[index.column()]
+        if role == Qt.BackgroundRole and index.column() == 2:
+            return QBrush(QColor(STATUS_COLORS.get(p.status, "#ffffff")))
+        if role == Qt.ToolTipRole:
+            return p.message
+        return None
+
+
+class ChangesModel(QAbstractTableModel):
+    HEADERS = ("变更", "工作表", "行", "项目", "原值", "新值", "原因")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows = []
+
+    def set_changes(self, changes) -> None:
+        self.beginResetModel()
+        self.rows = [c for c in changes if c.action != "未变"]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role != Qt.DisplayRole:
+            return None
+        c = self.rows[index.row()]
+        return (c.action, c.sheet, "" if c.row is None else str(c.row), c.label or c.key, c.old, c.new,
+                c.reason)[index.column()]
+
+
+class ImportPreviewDialog(QDialog):
+    """Lists every file; selecting one shows its row changes. 导入 applies the files that are ready."""
+
+    def __init__(self, previews, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("导入预览：确认后才会写入"))
+        self.previews = list(previews)
+        self.files = FilesModel(self.previews, self)
+        self.changes = ChangesModel(self)
+        self.file_table = _table(self.files)
+        self.change_table = _table(self.changes)
+        ready = self.ready_paths()
+        self.summary = QLabel(self._summary(ready))
+        self.summary.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.apply_button = self.buttons.addButton(self.tr("导入 %n 个文件", "", len(ready)), QDialogButtonBox.AcceptRole)
+        self.apply_button.setEnabled(bool(ready))
+        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(self.file_table)
+        splitter.addWidget(self.change_table)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.buttons)
+        self.file_table.selectionModel().currentRowChanged.connect(self._show_changes)
+        if self.previews:
+            self.file_table.selectRow(0)
+        self.resize(1100, 640)
+
+    def ready_paths(self) -> list[str]:
+        return [str(p.path) for p in self.previews if p.status == "ready"]
+
+    def _summary(self, ready) -> str:
+        refused = sum(1 for p in self.previews if p.status == "refused")
+        same = sum(1 for p in self.previews if p.status == "unchanged")
+        return self.tr("共 %1 个文件：%2 个可导入，%3 个已导入过（不会重复计入），%4 个被拒绝（不会写入任何数据）。"
+                       "选中一个文件可查看它将带来的每一处变更。").replace("%1", str(len(self.previews))).replace(
+            "%2", str(len(ready))).replace("%3", str(same)).replace("%4", str(refused))
+
+    def _show_changes(self, current, _previous=None) -> None:
+        if current.isValid():
+            self.changes.set_changes(self.previews[current.row()].changes)
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
