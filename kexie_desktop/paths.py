@@ -45,3 +45,19 @@ def backup_dir(db_path: Path) -> Path:
     path = Path(db_path).resolve().parent / "backups"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def keep_matplotlib_cache() -> Path | None:
+    """In a bundle, keep matplotlib's configuration and font cache in ``data_dir()/matplotlib``.
+
+    PyInstaller's matplotlib run-time hook points ``MPLCONFIGDIR`` at a new temporary folder at every
+    start, so the font cache (a scan of every installed font: seconds on a Windows PC) would be
+    rebuilt each time. From source, matplotlib's own folder (``~/.cache/matplotlib``) already lasts
+    and is left alone. Call before matplotlib is imported; returns the folder it chose, if any.
+    """
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = data_dir() / "matplotlib"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["MPLCONFIGDIR"] = str(folder)
+    return folder
