@@ -146,3 +146,21 @@ def test_backup_and_restore(qtbot, city_ctx, tmp_path, monkeypatch):
 
         assert v.find_value(s, plan.indicator(s, "I10"), offices.city(s), 2020, 1) is None  # back as it was
     assert Path(city_ctx.db.path).exists()
+
+
+def test_status_bar_counts_changes_not_yet_sent(qtbot, unit_ctx, tmp_path, monkeypatch):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(unit_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.office_label.text() == "本机单位：连云区科协"
+    assert window.unsent_label.text() == "　未上报的修改：2 处"  # the two values of the fixture
+    target = tmp_path / "sub.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    page = window.show_page("sync")
+    page.year.setCurrentIndex(page.year.findData(2019))
+    qtbot.mouseClick(page.export_submission_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: target.exists(), timeout=20000)
+    window._update_status_bar()
+    assert window.unsent_label.text() == "　未上报的修改：0 处"

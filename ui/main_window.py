@@ -51,8 +51,12 @@ class MainWindow(QMainWindow):
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.office_label = QLabel()
+        self.year_label = QLabel()
+        self.unsent_label = QLabel()
         self.db_label = QLabel()
         self.statusBar().addWidget(self.office_label)
+        self.statusBar().addWidget(self.year_label)
+        self.statusBar().addWidget(self.unsent_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self._build_menus()
         self._restore_geometry()
@@ -205,7 +209,7 @@ class MainWindow(QMainWindow):
         return widget
 
     def _on_changes(self, changes) -> None:
-        if changes.settings or changes.everything:
+        if changes:  # office, people, or the count of changes not yet sent
             self._update_status_bar()
 
     def _build_menus(self) -> None:
@@ -268,6 +272,13 @@ class MainWindow(QMainWindow):
         installation = operations.load_installation(self.ctx)
         office = installation.office.name if installation.office else self.tr("未设定单位")
         self.office_label.setText(self.tr("本机单位：") + office)
+        year = self.entry.model.data_.year if "entry" in self._pages else operations.working_year(self.ctx)
+        self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year)))
+        unsent = operations.unsent_changes(self.ctx)
+        is_city = bool(installation.office and installation.office.is_city)
+        what = self.tr("未下发的目标修改") if is_city else self.tr("未上报的修改")
+        self.unsent_label.setText(self.tr("　%1：%2 处").replace("%1", what).replace("%2", str(unsent)))
+        self.unsent_label.setStyleSheet("color: #9a4a00;" if unsent else "")
         self.db_label.setText(self.tr("数据库：") + str(self.ctx.db.path))
         self.db_label.setToolTip(str(self.ctx.db.path))
 

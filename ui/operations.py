@@ -257,3 +257,20 @@ def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thres
             settings.put(s, "threshold_behind", thresholds.behind)
             settings.put(s, "threshold_serious", thresholds.serious)
     ctx.notify(Changes(settings=True))
+
+
+def unsent_changes(ctx: AppContext) -> int:
+    from kexie_desktop.packages.log import unsent_changes as count
+
+    with ctx.db.read() as s:
+        office = offices.this_office(s)
+        return count(s, office) if office else 0
+
+
+def working_year(ctx: AppContext) -> int:
+    """This year, clamped to the plan period (after 2020 the last plan year)."""
+    import datetime as dt
+
+    with ctx.db.read() as s:
+        current = plan.current_plan(s)
+        return min(max(dt.date.today().year, current.start_year), current.end_year)

@@ -116,3 +116,27 @@ def describe(entry: PackageLog) -> dict:
         "result_label": RESULTS.get(entry.result, entry.result),
         "message": entry.message,
     }
+
+
+def unsent_changes(s: Session, office) -> int:
+    """Changes made since this office last sent its data upward (a unit) or targets downward (the city).
+
+    Counted from the audit log; built-in plan rows and demo data do not count.
+    """
+    from sqlalchemy import func
+
+    from ..models import AuditEntry
+
+    kinds, entities = (DOWN_KINDS, ("target",)) if office.is_city else (UP_KINDS, ("value", "activity"))
+    q = select(func.max(PackageLog.at)).where(PackageLog.direction == "sent", PackageLog.kind.in_(kinds))
+    if not office.is_city:
+        q = q.where(PackageLog.office_code == office.code)
+    last_sent = s.scalar(q)
+    count = select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.entity.in_(entities), AuditEntry.source.not_in(("builtin", "demo"))
+    )
+    if not office.is_city:
+        count = count.where(AuditEntry.office_id == office.id)
+    if last_sent is not None:
+        count = count.where(AuditEntry.at > last_sent)
+    return s.scalar(count) or 0
