@@ -17,7 +17,6 @@ class ChartView(QScrollArea):
     def __init__(self, parent=None, fit_width: bool = True):
         super().__init__(parent)
         self.fit_width = fit_width
-        self._builder = None
         self.figure = Figure()
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.setWidget(self.canvas)
@@ -27,8 +26,10 @@ class ChartView(QScrollArea):
 
     def draw(self, build: Callable[[Figure], object]) -> None:
         """``build(fig)`` draws into the kept figure (it clears and sizes it); then a deferred redraw."""
-        self._builder = build
         build(self.figure)
+        self._fit()
+
+    def _fit(self) -> None:
         if self.fit_width:  # as wide as the pane, as tall as the chart needs
             inches = max(self.viewport().width() - 4, 420) / self.figure.dpi
             self.figure.set_size_inches(inches, self.figure.get_size_inches()[1], forward=False)
@@ -38,8 +39,8 @@ class ChartView(QScrollArea):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.fit_width and self._builder is not None:
-            self.draw(self._builder)
+        if self.fit_width and self.figure.axes:  # re-lay out the same figure, nothing is rebuilt
+            self._fit()
 
     def connect_click(self, handler) -> None:
         self.canvas.mpl_connect("button_press_event", handler)

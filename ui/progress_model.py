@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from kexie_desktop.charts import STATUS_STYLES
+from kexie_desktop.palette import STATUS_STYLES
 from kexie_desktop.progress import ProgressRow
 
 CODE, NAME, TARGET, ACTUAL, PROGRESS, EXPECTED, STATUS, PROJECTION = range(8)

@@ -14,27 +14,12 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import fonts
 from ..errors import UserError
-from ..progress import BEHIND, DONE, NO_TARGET, ON_TRACK, SERIOUS, UNREPORTED
+from ..palette import STATUS_STYLES, StatusStyle
+from ..progress import NO_TARGET
 
 FORMATS = {".png": "png", ".svg": "svg"}
 INK = "#333333"
 EXPECTED_COLOR = "#000000"
-
-
-@dataclass(frozen=True)
-class StatusStyle:
-    color: str
-    hatch: str  # a second cue besides colour; every bar also carries its status in words
-
-
-STATUS_STYLES = {
-    DONE: StatusStyle("#009E73", ""),
-    ON_TRACK: StatusStyle("#0072B2", ""),
-    BEHIND: StatusStyle("#E69F00", "///"),
-    SERIOUS: StatusStyle("#D55E00", "xxx"),
-    UNREPORTED: StatusStyle("#FFFFFF", "..."),
-    NO_TARGET: StatusStyle("#DDDDDD", ""),
-}
 
 
 def status_style(status: str) -> StatusStyle:
