@@ -318,3 +318,25 @@ def test_bulk_audit_snapshots_are_the_text_services_audit_writes():
     for fields in [("POP_LECTURE", "2019-03-05", '标题 "引号" \\ 反斜杠\n换行\t制表', "地点 😀", 3, 120, "备注 ☃"),
                    ("OTHER", "2020-12-31", "", "", 0, 0, "")]:
         assert snapshot_json(fields) == _dump(dict(zip(LEDGER_FIELDS, fields)))
+
+
+def test_a_late_package_never_pulls_back_an_activity_moved_to_another_year(small_unit):
+    """A record moved from 2018 to 2019: the old 2018 package arriving after the 2019 one must not
+    move it back, and the next 2018 package (which no longer lists it) must not delete it."""
+    pair = small_unit
+    _add(pair, "跨年的科普讲座", date=dt.date(2018, 12, 30), uid="moved-1")
+    pair.export(2018, "a2018_old.xlsx")
+    with pair.unit.write() as s:
+        activities.update_activity(s, "moved-1", type="科普讲座", date=dt.date(2019, 1, 2), title="跨年的科普讲座",
+                                   place="科技馆", participants=3, audience=120)
+    pair.export(2019, "a2019_new.xlsx")
+    pair.export(2018, "a2018_new.xlsx")
+    assert packages.apply(pair.city, pair.tmp / "a2019_new.xlsx").outcome == "applied"
+    late = packages.apply(pair.city, pair.tmp / "a2018_old.xlsx")
+    assert late.outcome in ("applied", "unchanged"), late.message
+    kept = [c for c in late.preview.changes if c.key == "moved-1"]
+    assert [c.action for c in kept] == ["未变"] and "不会把它改回" in kept[0].reason
+    packages.apply(pair.city, pair.tmp / "a2018_new.xlsx")
+    with pair.city.read() as s:
+        rows = s.scalars(select(Activity).where(Activity.uid == "moved-1")).all()
+        assert [(a.date, a.title) for a in rows] == [(dt.date(2019, 1, 2), "跨年的科普讲座")]

@@ -74,6 +74,35 @@ def _existing(s: Session, office: Office) -> dict[str, tuple]:
             for uid, aid, t, d, title, place, p, a, note in s.execute(q)}
 
 
+def _moved_by_newer_package(s: Session, scope: "Scope", existing: dict, uids: list[str]) -> dict[str, int]:
+    """uid -> sequence, for records of another year last written by a package newer than this one.
+
+    Sequence numbers run across the years of an office, so a late package of last year must not
+    pull back (and a later package then delete) an activity that a newer package moved to this year.
+    """
+    from ..package_models import PackageLog
+
+    other_year = [u for u in uids if u in existing and int(existing[u][2][:4]) != scope.year]
+    if not other_year:
+        return {}
+    sources = {}
+    for i in range(0, len(other_year), CHUNK):
+        q = select(Activity.uid, Activity.source).where(
+            Activity.office_id == scope.office.id, Activity.uid.in_(other_year[i:i + CHUNK]))
+        sources.update(s.execute(q).all())
+    package_ids = {src.removeprefix("package:") for src in sources.values() if src.startswith("package:")}
+    sequences = dict(s.execute(
+        select(PackageLog.package_id, PackageLog.sequence).where(
+            PackageLog.package_id.in_(package_ids), PackageLog.result == "applied")
+    ).all()) if package_ids else {}
+    out = {}
+    for uid, src in sources.items():
+        seq = sequences.get(src.removeprefix("package:"))
+        if seq is not None and seq > scope.sequence:
+            out[uid] = seq
+    return out
+
+
 def _owners(s: Session, office: Office, uids: list[str]) -> dict[str, str]:
     """uid -> name of the other office that already has it. Few uids: look them up; many: one scan
     of the other offices' uids is cheaper than hundreds of IN (...) queries."""
@@ -134,10 +163,15 @@ def classify_ledger(s: Session, scope: "Scope", rows) -> LedgerOps:
     fields = [(r[2], r[4], r[5], r[6], r[7], r[8], r[9]) for _, r in rows]
     if not existing:  # the first package of an office: every record is new
         fresh = list(zip(numbers, uids, fields))
+    newer = _moved_by_newer_package(s, scope, existing, uids) if existing else {}
     for rownum, uid, row_fields in zip(numbers, uids, fields) if existing else ():
         old = existing.get(uid)
         if old is None:
             fresh.append((rownum, uid, row_fields))
+        elif uid in newer:
+            scope.changes.append(RowChange(
+                LEDGER.name, rownum, uid, SAME, f"{old[2]} {old[3]}",
+                reason=f"此活动已由序号更大的上报包（序号 {newer[uid]}）改到 {old[2][:4]} 年，旧包不会把它改回。"))
         elif old[1:] == row_fields:
             scope.changes.append(RowChange(LEDGER.name, rownum, uid, SAME, f"{row_fields[1]} {row_fields[2]}"))
         else:

@@ -28,6 +28,7 @@ class Scope:
     year: int
     plan: Plan
     indicators: dict[str, Indicator]
+    sequence: int = 0  # the package's own sequence number (an older package never undoes a newer one)
     changes: list[RowChange] = field(default_factory=list)
 
     def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
@@ -90,7 +91,7 @@ def classify(s: Session, loaded) -> Classified:
     except UserError as exc:
         raise PackageError(str(exc)) from None
     indicators = {i.code: i for i in plan.indicators(s, current)}
-    ctx = Scope(_office(s, m.office_code), m.year, current, indicators)
+    ctx = Scope(_office(s, m.office_code), m.year, current, indicators, m.sequence or 0)
     edits = _classify_values(s, ctx, typed_rows(VALUES, loaded.rows[VALUES.name], ctx.refuser(VALUES)))
     ops = ledger_import.classify_ledger(s, ctx, typed_rows(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
     warnings = _warnings(ctx, typed_rows(WARNINGS, loaded.rows[WARNINGS.name], ctx.refuser(WARNINGS)))
