@@ -90,3 +90,18 @@ def ctx(db, tmp_path, qapp):
 @pytest.fixture
 def demo_ctx(demo_db, tmp_path, qapp):
     return make_context(demo_db, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_message_boxes(monkeypatch, request):
+    """A modal message box nobody patched would wait forever offscreen: fail the test instead."""
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(*args, **_kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected message box: {' / '.join(texts)}")
+
+    for name in ("question", "warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)

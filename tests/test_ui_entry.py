@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from kexie_desktop.models import DataValue
-from kexie_desktop.services import activities, offices, plan
+from kexie_desktop.services import activities, offices, plan, values
 from ui.entry_model import FIRST_MONTH, TOTAL
 from ui.entry_page import EntryPage
 
@@ -192,3 +192,18 @@ def test_leaving_with_unsaved_edits_asks(qtbot, page, monkeypatch, ctx):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Save)
     assert page.confirm_leave() is True
     assert saved_values(ctx, "I09") == {1: 3.0}
+
+
+def test_coverage_total_carries_over_from_the_previous_year(qtbot, ctx):
+    with ctx.db.write() as s:
+        office = offices.resolve(s, "海州区")
+        offices.set_this_office(s, office)
+        values.set_value(s, plan.indicator(s, "I11"), office, 2019, 11, 30, base=40)
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.reload(2020)
+    assert page.model.setData(cell(page, "I11", 3), "33")
+    assert text(page, "I11", 3) == "33/40"
+    assert page.model.setData(cell(page, "I11", 2), "31/42")  # a later total does not flow backwards
+    assert page.model.setData(cell(page, "I11", 1), "30")
+    assert text(page, "I11", 1) == "30/40"

@@ -164,3 +164,43 @@ def test_status_bar_counts_changes_not_yet_sent(qtbot, unit_ctx, tmp_path, monke
     qtbot.waitUntil(lambda: target.exists(), timeout=20000)
     window._update_status_bar()
     assert window.unsent_label.text() == "　未上报的修改：0 处"
+
+
+def test_unsaved_grid_edits_are_offered_before_export_and_restore(qtbot, unit_ctx, tmp_path, monkeypatch):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(unit_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    grid = window.show_page("entry")
+    row = [r.code for r in grid.model.rows].index("I09")
+    grid.model.setData(grid.model.index(row, 2), "9")  # January of the working year, not saved
+    assert grid.has_unsaved()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Cancel)
+    saved = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: saved.append(1) or ("", ""))
+    page = window.show_page("sync")
+    qtbot.mouseClick(page.export_submission_button, Qt.LeftButton)
+    qtbot.mouseClick(page.restore_button, Qt.LeftButton)
+    assert asked == ["填报表中有尚未保存的修改。是否保存？"] * 2
+    assert saved == []  # cancelled before any file dialog
+    assert grid.has_unsaved()
+
+
+def test_undo_shortcut_only_acts_on_the_grid_page(qtbot, unit_ctx):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(unit_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    grid = window.show_page("entry")
+    row = [r.code for r in grid.model.rows].index("I09")
+    grid.model.setData(grid.model.index(row, 2), "9")
+    assert window.undo_group.canUndo()
+    window.show_page("dashboard")
+    assert not window.undo_group.canUndo()
+    window.show_page("entry")
+    assert window.undo_group.canUndo()
+    window.undo_group.undo()
+    assert not grid.has_unsaved()  # closing the window then asks nothing

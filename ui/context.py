@@ -23,6 +23,12 @@ class AppContext:
         self.settings = settings or QSettings("kexie-desktop", "kexie-desktop")
         self.undo_stack = QUndoStack()
         self.bus = SignalBus()
+        # Asked before work that reads or replaces the whole database (export, import, restore):
+        # each returns False to cancel, e.g. the entry grid offering to save pending edits.
+        self.guards: list = []
+
+    def confirm_pending(self) -> bool:
+        return all(guard() for guard in self.guards)
 
     def notify(self, changes: "Changes") -> None:
         if changes:

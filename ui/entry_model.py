@@ -204,7 +204,7 @@ class EntryModel(QAbstractTableModel):
         if role != Qt.EditRole or not self.is_editable(index):
             return False
         try:
-            new = self._parse(index.row(), str(value), self.current.get(self._key(index)))
+            new = self._parse(index.row(), self._month(index), str(value), self.current.get(self._key(index)))
         except UserError as exc:
             self.rejected.emit(self._where(index) + str(exc))
             return False
@@ -225,7 +225,7 @@ class EntryModel(QAbstractTableModel):
                     self.rejected.emit(self._where(index) + "这一格不能填写（台账统计或非月份列），未粘贴任何数据。")
                     return False
                 try:
-                    new = self._parse(index.row(), raw, self.current.get(self._key(index)))
+                    new = self._parse(index.row(), self._month(index), raw, self.current.get(self._key(index)))
                 except UserError as exc:
                     self.rejected.emit(self._where(index) + str(exc) + "未粘贴任何数据。")
                     return False
@@ -247,23 +247,25 @@ class EntryModel(QAbstractTableModel):
         new = CellValue(cell.value, cell.base, note.strip())
         return self._push([(index.row(), self._month(index), new)], "修改备注")
 
-    def _parse(self, r: int, text: str, old: CellValue | None) -> CellValue | None:
+    def _parse(self, r: int, month: int, text: str, old: CellValue | None) -> CellValue | None:
         row = self.rows[r]
         indicator = self.data_.indicators[row.code]
         value, base = parse_cell(indicator, text)
         if value is None:
             return None
         if row.kind == "coverage" and base is None:
-            base = old.base if old else self._latest_base(r)
+            base = old.base if old else self._latest_base(r, month)
             if base is None:
                 raise UserError(f"请按“已覆盖数/应覆盖{row.covers or '单位'}总数”填写，例如 12/40。")
             if value > base:
                 raise UserError(f"已覆盖数 {fmt_number(value)} 不能大于应覆盖总数 {fmt_number(base)}。")
         return CellValue(value, base, old.note if old else "")
 
-    def _latest_base(self, r: int) -> float | None:
-        bases = [self.current[(r, m)].base for m in range(12, 0, -1) if (r, m) in self.current]
-        return next((b for b in bases if b is not None), None)
+    def _latest_base(self, r: int, month: int) -> float | None:
+        """The total to cover carries over from the latest earlier month, as the core service does."""
+        bases = [self.current[(r, m)].base for m in range(month - 1, 0, -1) if (r, m) in self.current]
+        earlier = next((b for b in bases if b is not None), None)
+        return earlier if earlier is not None else self.data_.bases_before.get(self.rows[r].indicator_id)
 
     def _push(self, changes: list[tuple[int, int, CellValue | None]], text: str) -> bool:
         real = [(r, m, self.current.get((r, m)), new) for r, m, new in changes if self.current.get((r, m)) != new]

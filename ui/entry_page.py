@@ -118,9 +118,12 @@ class EntryPage(QWidget):
         self.redo_button = QPushButton(self.tr("重做"))
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self._missed_changes = False
+        self._saving = False
         self._build_layout()
         self._connect()
         self.reload()
+        ctx.guards.append(self.confirm_leave)
 
     def _build_layout(self) -> None:
         bar = QHBoxLayout()
@@ -195,11 +198,19 @@ class EntryPage(QWidget):
         if not edits:
             return True
         try:
-            operations.save_entry(self.ctx, self.model.data_.office_code, self.model.data_.year, edits)
+            changes = operations.save_entry(self.ctx, self.model.data_.office_code, self.model.data_.year, edits)
         except Exception as exc:  # noqa: BLE001 - shown to the user, edits stay in the grid
             show_error(self, self.tr("保存失败"), exc)
             return False
         self.model.mark_saved()
+        missed, self._missed_changes = self._missed_changes, False
+        self._saving = True  # our own change: the grid already shows it (and keeps its undo history)
+        try:
+            self.ctx.notify(changes)
+        finally:
+            self._saving = False
+        if missed:  # something changed elsewhere while edits were pending: show it now
+            self.reload(self.model.data_.year)
         self.message.setStyleSheet("color: #1b5e20;")
         self.message.setText(self.tr("已保存 %n 格。", "", len(edits)))
         return True
@@ -226,10 +237,12 @@ class EntryPage(QWidget):
         self.reload(wanted)
 
     def _on_changes(self, changes) -> None:
-        # Reload only when something this grid shows changed elsewhere and nothing is pending here.
-        if self.has_unsaved():
+        # Reload when something this grid shows changed elsewhere; with edits pending, after the save.
+        if self._saving or not (changes.everything or changes.activities or changes.settings or changes.values):
             return
-        if changes.everything or changes.activities or changes.settings or changes.values:
+        if self.has_unsaved():
+            self._missed_changes = True
+        else:
             self.reload(self.model.data_.year)
 
     def _context_menu(self, pos) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self._fill_view_menu()
         self._fill_action_menus()
+        self._activate_undo()
         self._update_status_bar()
         ctx.bus.changed.connect(self._on_changes)
 
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
             return
         self.page(self._factories[row][0])
         self.pages.setCurrentIndex(row)
+        self._activate_undo()
 
     def current_page(self) -> QWidget | None:
         row = self.nav.currentRow()
@@ -233,14 +235,23 @@ class MainWindow(QMainWindow):
 
     def _fill_action_menus(self) -> None:
         """Menus that need the database: undo/redo of the entry grid, demo data."""
-        undo = self.ctx.undo_stack.createUndoAction(self, self.tr("撤销"))
+        # The grid's undo history is active only while the grid is shown: Ctrl+Z elsewhere never
+        # changes cells the user cannot see.
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.ctx.undo_stack)
+        undo = self.undo_group.createUndoAction(self, self.tr("撤销"))
         undo.setShortcut(QKeySequence.Undo)
-        redo = self.ctx.undo_stack.createRedoAction(self, self.tr("重做"))
+        redo = self.undo_group.createRedoAction(self, self.tr("重做"))
         redo.setShortcut(QKeySequence.Redo)
         self.edit_menu.addActions([undo, redo])
         demo = QAction(self.tr("填入演示数据…"), self)
         demo.triggered.connect(self.ask_demo)
         self.tools_menu.addAction(demo)
+
+    def _activate_undo(self) -> None:
+        if hasattr(self, "undo_group"):
+            on_grid = self._factories[self.nav.currentRow()][0] == "entry" if self.nav.currentRow() >= 0 else False
+            self.undo_group.setActiveStack(self.ctx.undo_stack if on_grid else None)
 
     def ask_demo(self) -> None:
         answer = QMessageBox.question(

@@ -188,6 +188,7 @@ class EntryData:
     cells: dict  # (indicator_id, month) -> CellValue
     ledger: dict  # (indicator_id, month) -> float
     indicators: dict  # code -> Indicator-like validator (detached ORM object)
+    bases_before: dict  # indicator_id -> coverage base carried over from earlier years
 
 
 def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
@@ -207,11 +208,14 @@ def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
         for i in indicators:  # loaded now so validation works on the detached objects later
             _ = i.plan.start_year
         return EntryData(office.code, office.name, year, years, rows, grid.entered_cells(s, office, year),
-                         grid.ledger_cells(s, office, year), {i.code: i for i in indicators})
+                         grid.ledger_cells(s, office, year), {i.code: i for i in indicators},
+                         grid.bases_before(s, office, year))
 
 
 def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Changes:
-    """Write the grid's changed cells in one transaction: ``edits`` maps (code, month) -> CellValue | None."""
+    """Write the grid's changed cells in one transaction: ``edits`` maps (code, month) -> CellValue | None.
+
+    The caller notifies the change once it has marked itself saved."""
     from kexie_desktop.services import settings, values
 
     with ctx.db.write() as s:
@@ -224,9 +228,7 @@ def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Cha
                              None if cell is None else cell.note)
             for (code, month), cell in sorted(edits.items())
         ]
-        changes = values.set_values(s, batch, user=user, source="manual")
-    ctx.notify(changes)
-    return changes
+        return values.set_values(s, batch, user=user, source="manual")
 
 
 @dataclass(frozen=True)

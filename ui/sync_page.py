@@ -170,12 +170,16 @@ class SyncPage(QWidget):
         run_task(self, label, fn, done, error_title=self.tr("导出失败"))
 
     def export_submission(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
         year = self.year.currentData()
         path = self._save_path(self.tr("导出上报包"), ops.proposed_name(self.setup.office_name, "submission", year))
         if path:
             self._export(self.tr("正在导出上报包…"), lambda p: ops.export_submission(self.ctx, year, path, p))
 
     def export_plan(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
         unit = self.plan_unit.currentData()
         who = self.plan_unit.currentText() if unit else self.tr("全部县区")
         path = self._save_path(self.tr("导出下发包"), ops.proposed_name(who, "plan"))
@@ -183,6 +187,8 @@ class SyncPage(QWidget):
             self._export(self.tr("正在导出下发包…"), lambda p: ops.export_plan(self.ctx, path, unit, p))
 
     def export_init(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
         unit = self.init_unit.currentData()
         path = self._save_path(self.tr("导出初始化包"), ops.proposed_name(self.init_unit.currentText(), "init"))
         if path:
@@ -207,6 +213,8 @@ class SyncPage(QWidget):
 
     def import_files(self, paths: list[str], code: str | None = None) -> None:
         """Preview every file in a worker, then show the preview; nothing is written before 导入."""
+        if code is None and not self.ctx.confirm_pending():
+            return
         run_task(self, self.tr("正在检查文件…"), lambda p: ops.preview_files(self.ctx, paths, code, p),
                  lambda previews: self._previewed(paths, previews, code), error_title=self.tr("检查文件失败"))
 
@@ -244,6 +252,8 @@ class SyncPage(QWidget):
 
     # --- backup and restore -------------------------------------------------------------------
     def backup(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
         path, _f = QFileDialog.getSaveFileName(self, self.tr("备份数据库"), "科协数据备份.db", "数据库备份 (*.db)")
         if not path:
             return
@@ -251,6 +261,8 @@ class SyncPage(QWidget):
                  lambda saved: self._say(self.tr("数据库已备份到 ") + str(saved)), error_title=self.tr("备份失败"))
 
     def restore(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
         path, _f = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), "", "数据库备份 (*.db);;所有文件 (*)")
         if not path:
             return

@@ -45,3 +45,13 @@ def ledger_cells(s: Session, office: Office, year: int) -> dict[tuple[int, int],
         .group_by(ActivityTypeIndicator.indicator_id, month)
     )
     return {(i, int(m)): float(total or 0) for i, m, total in s.execute(query)}
+
+
+def bases_before(s: Session, office: Office, year: int) -> dict[int, float]:
+    """indicator_id -> the latest coverage base entered before ``year`` (carried over into it)."""
+    rows = s.execute(
+        select(DataValue.indicator_id, DataValue.year, DataValue.month, DataValue.base)
+        .where(DataValue.office_id == office.id, DataValue.year < year, DataValue.base.is_not(None))
+        .order_by(DataValue.year, DataValue.month)
+    )
+    return {indicator_id: base for indicator_id, _y, _m, base in rows}
