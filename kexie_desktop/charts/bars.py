@@ -86,7 +86,7 @@ def progress_chart(rows: list[ProgressRow], title: str | None = None, fig: Figur
         if rows:
             year = next((f"{r.year}年" for r in rows if r.year), "")
             title = title or f"{rows[0].office_name} {year}目标完成进度（截至 {rows[0].as_of:%Y年%m月%d日}）"
-        ax.set_title(title or "目标完成进度", fontsize=13, loc="left")
+        fig.suptitle(title or "目标完成进度", fontsize=13, x=0.01, ha="left", wrap=True)
         _legend(fig, {b.status for b in bars})
     return finish(fig)
 
@@ -105,7 +105,7 @@ def ranking_chart(ranks: list[IndicatorRank], title: str | None = None, fig: Fig
             first = rows[0]
             year = f"{first.year}年" if first.year else f"{first.period_end.year}年期末目标"
             title = title or f"{first.code} {first.name}：各县区完成情况排名（{year}，截至 {first.as_of:%Y-%m-%d}）"
-        ax.set_title(title or "各县区完成情况排名", fontsize=12, loc="left")
+        fig.suptitle(title or "各县区完成情况排名", fontsize=12, x=0.01, ha="left", wrap=True)
         _legend(fig, {b.status for b in bars})
     return finish(fig)
 
@@ -126,7 +126,7 @@ def overall_chart(ranks: list[OverallRank], title: str | None = None, fig: Figur
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.xaxis.set_major_formatter(PERCENT_AXIS)
         ax.set_xlabel("综合完成得分（各指标完成率的加权平均，单项最高计 100%）")
-        ax.set_title(title or "各县区综合排名", fontsize=12, loc="left")
+        fig.suptitle(title or "各县区综合排名", fontsize=12, x=0.01, ha="left", wrap=True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     return finish(fig)
