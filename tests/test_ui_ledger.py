@@ -5,15 +5,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QMessageBox
+from PySide6.QtWidgets import QDateEdit, QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.models import Activity, AuditEntry
 from kexie_desktop.services import activities, grid, offices, plan, settings
+from tests.dbdump import db_content
 from tests.qtkeys import type_text
 from ui import ledger_operations as ops
 from ui.ledger_page import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel, LedgerPage
@@ -387,3 +389,148 @@ def test_drill_down_figures_match_the_entry_grid_on_the_demo_data(demo_ctx):
                     shown[(indicator.code, year, month)] = float(sum(info.amount(r) for r in rows))
     assert len(expected) > 150  # enough demo cells for the comparison to mean something
     assert shown == expected
+
+
+# --- Excel sheet: template and import --------------------------------------------------------------
+class _Shown(list):
+    answer: dict  # what QMessageBox.question returns
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Patched modal boxes: each call is recorded as (kind, title, text); question answers Yes."""
+    shown, answer = _Shown(), {"question": QMessageBox.Yes}
+
+    def record(kind):
+        def box(parent, title, text, *args):
+            shown.append((kind, title, text))
+            return answer.get(kind, QMessageBox.Ok)
+        return box
+
+    for kind in ("information", "question", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    shown.answer = answer
+    return shown
+
+
+@pytest.fixture
+def template_file(qtbot, page, boxes, tmp_path, monkeypatch):
+    """下载模板… clicked, the save dialog answered with a name without extension."""
+    asked = []
+
+    def save_dialog(parent, title, name, filters):
+        asked.append((title, name, filters))
+        return str(tmp_path / "我的模板"), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    qtbot.mouseClick(page.template_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(boxes) == 1, timeout=20000)
+    path = tmp_path / "我的模板.xlsx"
+    assert asked == [("保存活动台账模板", "活动台账导入模板.xlsx", "Excel 工作簿 (*.xlsx)")]
+    assert boxes.pop() == ("information", "下载模板", f"模板已保存到：\n{path}\n\n请在“活动台账”工作表中每行填写一次活动"
+                                                     "（可选的活动类型见“说明”工作表），保存后点“导入Excel…”。")
+    return path
+
+
+def fill_sheet(template: Path, dst: Path, rows) -> Path:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(template)
+    ws = wb["活动台账"]
+    ws.delete_rows(2)  # the example row
+    for row in rows:
+        ws.append(list(row))
+    wb.save(dst)
+    return dst
+
+
+def choose_file(monkeypatch, path: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+
+
+def test_the_excel_buttons_are_on_the_page(page):
+    assert (page.import_button.text(), page.template_button.text()) == ("导入Excel…", "下载模板…")
+    assert page.import_button.isVisible() and page.template_button.isVisible()
+
+
+def test_import_excel_previews_then_adds_every_row(qtbot, page, ctx, boxes, template_file, tmp_path, monkeypatch):
+    path = fill_sheet(template_file, tmp_path / "三月活动.xlsx", [
+        ("2020-07-15", "科普讲座", "暑期青少年科普讲座", "海州区图书馆", 6, 250, "与图书馆合办"),
+        (D(2020, 8, 1), "ACAD_REPORT", "八月报告会", "", 3, 80, ""),
+        ("2019/3/5", "科普讲座", "社区防疫科普讲座", "新浦街道", 5, 120, ""),  # record "a": 已存在
+    ])
+    choose_file(monkeypatch, path)
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(boxes) == 2, timeout=20000)
+    assert boxes[0] == ("question", "导入活动表格", (
+        "文件“三月活动.xlsx”（工作表“活动台账”）中有 3 行活动记录。\n"
+        "将导入 2 条新记录，日期 2020-07-15 至 2020-08-01：\n"
+        "    科普讲座 1 条\n"
+        "    高层次学术报告会 1 条\n"
+        "已存在 1 条（日期、活动类型、活动名称、地点与台账中的记录相同），将跳过：第 4 行。\n\n"
+        "导入到海州区科协的活动台账吗？"))
+    assert boxes[1] == ("information", "导入活动表格", "已导入 2 条活动记录。另有 1 条已存在，已跳过。")
+    assert titles(page) == ALL + ["暑期青少年科普讲座", "八月报告会"]
+    assert row_texts(page, 6) == ["2020-07-15", "科普讲座", "暑期青少年科普讲座", "海州区图书馆", "6", "250", "与图书馆合办"]
+    assert page.selected_uids() == [page.model.rows[6].uid, page.model.rows[7].uid]  # the new records
+    assert stored(ctx, page.model.rows[7].uid) == (
+        D(2020, 8, 1), "ACAD_REPORT", "八月报告会", "", 3, 80, "", "王芳", "海州区")
+    with ctx.db.read() as s:
+        assert s.scalars(select(Activity.source).where(Activity.uid == page.model.rows[6].uid)).one() == \
+            "excel:三月活动.xlsx"
+
+    boxes.clear()  # the same file again: nothing new, nothing asked
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(boxes) == 1, timeout=20000)
+    assert boxes == [("information", "导入活动表格", (
+        "文件“三月活动.xlsx”（工作表“活动台账”）中有 3 行活动记录。\n"
+        "没有需要导入的新记录。\n"
+        "已存在 3 条（日期、活动类型、活动名称、地点与台账中的记录相同），将跳过：第 2、3、4 行。"))]
+    assert len(titles(page)) == 8
+
+
+def test_answering_no_imports_nothing(qtbot, page, ctx, db_path, boxes, template_file, tmp_path, monkeypatch):
+    row = ("2020-07-15", "科普讲座", "讲座", "", 1, 2, "")
+    choose_file(monkeypatch, fill_sheet(template_file, tmp_path / "a.xlsx", [row]))
+    before = db_content(db_path)
+    boxes.answer["question"] = QMessageBox.No
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(boxes) == 1, timeout=20000)
+    qtbot.wait(50)
+    assert boxes[0][0] == "question" and titles(page) == ALL
+    assert db_content(db_path) == before
+
+
+def test_a_bad_sheet_lists_its_problems_and_imports_nothing(qtbot, page, ctx, db_path, boxes, template_file, tmp_path,
+                                                           monkeypatch):
+    rows = [("2020-07-15", "科普讲座", "好的一行", "", 1, 2, ""),
+            ("2021-01-01", "科普展览", None, "", "十五人", 3, "")] + [("2020-07-16", "科普讲座", None, "", 1, 1, "")] * 12
+    choose_file(monkeypatch, fill_sheet(template_file, tmp_path / "有错.xlsx", rows))
+    before = db_content(db_path)
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.problem_box is not None and page.problem_box.isVisible(), timeout=20000)
+    box = page.problem_box
+    problems = ["“活动台账”第 3 行 A 列：活动日期 2021-01-01 超出计划期（2018—2020年）。",
+                "“活动台账”第 3 行 B 列：活动类型“科普展览”不是可选的类型，请按“说明”工作表填写。",
+                "“活动台账”第 3 行 C 列：活动名称不能为空。",
+                "“活动台账”第 3 行 E 列：参与人数“十五人”不是数字，请填写整数，例如 25。"] + [
+                f"“活动台账”第 {r} 行 C 列：活动名称不能为空。" for r in range(4, 16)]
+    headline = "文件“有错.xlsx”中有 16 处问题，没有导入任何记录。请改正后重新导入："
+    assert box.windowTitle() == "无法导入活动表格"
+    assert box.text() == "\n".join([headline, *problems[:10], "……共 16 处问题，其余的见“详细信息”。"])
+    assert box.detailedText() == "\n".join([headline, *problems])
+    assert boxes == [] and titles(page) == ALL
+    assert db_content(db_path) == before
+    box.close()
+
+
+def test_a_file_that_is_not_xlsx_is_refused_with_its_reason(qtbot, page, boxes, tmp_path, monkeypatch):
+    path = tmp_path / "活动.xlsx"
+    path.write_text("日期,活动类型\n2019-03-05,科普讲座\n", encoding="utf-8")
+    choose_file(monkeypatch, path)
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(boxes) == 1, timeout=20000)
+    assert boxes[0] == ("warning", "无法导入活动表格", (
+        "文件“活动.xlsx”：不是 Excel 工作簿（.xlsx）文件，无法导入。如果它是 .xls、.csv 或 WPS 表格文件，"
+        "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后再导入。"))
+    assert titles(page) == ALL

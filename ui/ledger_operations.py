@@ -1,13 +1,17 @@
 """活动台账 in the operations layer: plain rows for the ledger page, and its add, edit and delete.
 
 Each function opens one read or write transaction through the AppContext and calls the core
-services in ``kexie_desktop.services.activities``; mutations notify the signal bus.
+services in ``kexie_desktop.services.activities``; mutations notify the signal bus. The Excel sheet
+functions (template, read, import) run in a worker thread (ui.worker.run_task), so the page notifies
+the bus with their result on the GUI thread; openpyxl and python-calamine load only when first used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.errors import UserError
@@ -16,11 +20,17 @@ from kexie_desktop.services.activities import ActivityRow as LedgerRow
 
 from .context import AppContext
 
+if TYPE_CHECKING:
+    from kexie_desktop.packages.activity_sheet import ActivitySheet, SheetImport
+
 __all__ = [
     "ActivityForm", "IndicatorFilter", "LedgerFilter", "LedgerRow", "LedgerSetup", "TypeChoice",
-    "add_activity", "check_form", "delete_activities", "load_indicator", "load_rows", "load_setup",
-    "update_activity",
+    "TEMPLATE_NAME", "add_activity", "check_form", "delete_activities", "import_activity_sheet", "load_indicator",
+    "load_rows", "load_setup", "problem_report", "read_activity_sheet", "update_activity", "write_activity_template",
 ]
+
+TEMPLATE_NAME = "活动台账导入模板.xlsx"
+PROBLEMS_SHOWN = 10  # problems in the message text; all of them are in its details
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,46 @@ def delete_activities(ctx: AppContext, uids: list[str]) -> Changes:
             changes = changes | activities.delete_activity(s, uid, user)
     ctx.notify(changes)
     return changes
+
+
+def write_activity_template(ctx: AppContext, path: str, progress=None) -> Path:
+    """Save the Excel template a clerk fills (活动台账 + 说明); returns its path."""
+    from kexie_desktop.packages import activity_sheet
+
+    with ctx.db.read() as s:
+        return activity_sheet.write_template(s, Path(path))
+
+
+def read_activity_sheet(ctx: AppContext, office_code: str, path: str, progress=None) -> "ActivitySheet":
+    """Check a filled sheet against the office's ledger (nothing is written). Raises PackageError
+    for the file, SheetProblems listing every bad row."""
+    from kexie_desktop.packages import activity_sheet
+
+    with ctx.db.read() as s:
+        return activity_sheet.read_sheet(s, offices.resolve(s, office_code), Path(path), progress)
+
+
+def import_activity_sheet(ctx: AppContext, office_code: str, sheet: "ActivitySheet", progress=None) -> "SheetImport":
+    """Add every new row of a checked sheet in one transaction (all or none). The caller notifies
+    ``ctx`` with ``result.changes`` (on the GUI thread)."""
+    from kexie_desktop.packages import activity_sheet
+
+    with ctx.db.write() as s:
+        return activity_sheet.import_sheet(s, offices.resolve(s, office_code), sheet, user=_user(s))
+
+
+def problem_report(exc: BaseException) -> tuple[str, str] | None:
+    """(message, details) for a sheet refused for its rows: the first problems, and every listed one
+    (fifty lines do not fit a message box at 1366×768). None for any other error."""
+    from kexie_desktop.packages.activity_sheet import SheetProblems
+
+    if not isinstance(exc, SheetProblems):
+        return None
+    shown = exc.problems[:PROBLEMS_SHOWN]
+    text = "\n".join([exc.headline, *shown])
+    if exc.total > len(shown):
+        text += f"\n……共 {exc.total} 处问题，其余的见“详细信息”。"
+    return text, str(exc)
 
 
 def _user(s) -> str:

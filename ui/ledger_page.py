@@ -1,4 +1,5 @@
-"""活动台账: the office's activity records — filter, sort, add, edit, delete, and drill-down from the grid.
+"""活动台账: the office's activity records — filter, sort, add, edit, delete, drill-down from the grid, and
+import from a hand-filled Excel sheet (with a template to download).
 
 Filtering runs in SQL (``ledger_operations.load_rows``); the table model holds plain rows and sorts
 them itself with Python key functions: a QSortFilterProxyModel comparing through a Python ``data()``
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -46,10 +48,12 @@ from . import ledger_operations as ops
 from .activity_dialog import ActivityDialog
 from .context import AppContext
 from .errors import show_error
+from .worker import run_task
 
 DATE, TYPE, TITLE, PLACE, PARTICIPANTS, AUDIENCE, NOTE = range(7)
 HEADERS = ("日期", "类型", "活动名称", "地点", "参与人数", "受众人次", "备注")
 NUMERIC = (PARTICIPANTS, AUDIENCE)
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 FIELD_OF = {DATE: "date", TYPE: "type_name", TITLE: "title", PLACE: "place",
             PARTICIPANTS: "participants", AUDIENCE: "audience", NOTE: "note"}
 
@@ -178,6 +182,7 @@ class LedgerPage(QWidget):
         self.setup: ops.LedgerSetup | None = None
         self.indicator: ops.IndicatorFilter | None = None
         self.dialog: ActivityDialog | None = None
+        self.problem_box: QMessageBox | None = None  # the last sheet refused for its rows
         self.model = LedgerModel(self)
         self.proxy = LedgerProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -193,6 +198,10 @@ class LedgerPage(QWidget):
         self.add_button = QPushButton(self.tr("新增…"))
         self.edit_button = QPushButton(self.tr("编辑…"))
         self.delete_button = QPushButton(self.tr("删除"))
+        self.import_button = QPushButton(self.tr("导入Excel…"))
+        self.import_button.setToolTip(self.tr("从按模板填写的 Excel 表格导入活动记录（先检查全部行，再确认导入）"))
+        self.template_button = QPushButton(self.tr("下载模板…"))
+        self.template_button.setToolTip(self.tr("保存一份可填写活动记录的 Excel 模板"))
         self.type_combo = QComboBox()
         self.type_combo.setMinimumContentsLength(10)
         self.date_from = self._date_edit()
@@ -267,6 +276,9 @@ class LedgerPage(QWidget):
         top.addStretch(1)
         for button in (self.add_button, self.edit_button, self.delete_button):
             top.addWidget(button)
+        top.addSpacing(12)
+        top.addWidget(self.import_button)
+        top.addWidget(self.template_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("类型：")))
         filters.addWidget(self.type_combo)
@@ -297,6 +309,8 @@ class LedgerPage(QWidget):
         self.add_button.clicked.connect(self.add_activity)
         self.edit_button.clicked.connect(self.edit_activity)
         self.delete_button.clicked.connect(self.delete_activities)
+        self.import_button.clicked.connect(self.import_sheet)
+        self.template_button.clicked.connect(self.save_template)
         self.clear_button.clicked.connect(self.clear_filters)
         self.type_combo.currentIndexChanged.connect(self.apply_filters)
         self.date_from.dateChanged.connect(self._on_date_from)
@@ -527,6 +541,60 @@ class LedgerPage(QWidget):
             ops.delete_activities(self.ctx, uids)
         except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was deleted
             show_error(self, self.tr("删除失败"), exc)
+
+    # --- Excel sheet: template and import -------------------------------------------------------
+    def save_template(self) -> None:
+        path, _f = QFileDialog.getSaveFileName(self, self.tr("保存活动台账模板"), ops.TEMPLATE_NAME, XLSX_FILTER)
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        run_task(self, self.tr("正在生成模板…"), lambda p: ops.write_activity_template(self.ctx, path, p),
+                 self._template_saved, error_title=self.tr("模板保存失败"))
+
+    def _template_saved(self, path) -> None:
+        QMessageBox.information(self, self.tr("下载模板"), self.tr(
+            "模板已保存到：\n%1\n\n请在“活动台账”工作表中每行填写一次活动（可选的活动类型见“说明”工作表），"
+            "保存后点“导入Excel…”。").replace("%1", str(path)))
+
+    def import_sheet(self) -> None:
+        """Check the whole file in a worker, show what it would add, then add it in one transaction."""
+        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择要导入的活动表格"), "",
+                                               XLSX_FILTER + ";;所有文件 (*)")
+        if not path:
+            return
+        office, name = self.setup.office_code, self.setup.office_name
+        run_task(self, self.tr("正在检查表格…"), lambda p: ops.read_activity_sheet(self.ctx, office, path, p),
+                 lambda sheet: self._confirm_import(office, name, sheet), on_error=self._import_refused)
+
+    def _import_refused(self, exc: BaseException) -> None:
+        """Bad rows: the first problems in a window-modal box, every listed one in its details."""
+        report = ops.problem_report(exc)
+        if report is None:
+            show_error(self, self.tr("无法导入活动表格"), exc)
+            return
+        box = QMessageBox(QMessageBox.Warning, self.tr("无法导入活动表格"), report[0], QMessageBox.Ok, self)
+        box.setDetailedText(report[1])
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+        self.problem_box = box
+
+    def _confirm_import(self, office: str, name: str, sheet) -> None:
+        title = self.tr("导入活动表格")
+        if not sheet.new:
+            QMessageBox.information(self, title, sheet.summary())
+            return
+        question = sheet.summary() + "\n\n" + self.tr("导入到%1的活动台账吗？").replace("%1", name)
+        if QMessageBox.question(self, title, question, QMessageBox.Yes | QMessageBox.No,
+                                QMessageBox.No) != QMessageBox.Yes:
+            return
+        run_task(self, self.tr("正在导入…"), lambda p: ops.import_activity_sheet(self.ctx, office, sheet, p),
+                 self._imported, error_title=self.tr("导入失败"))
+
+    def _imported(self, result) -> None:
+        self.ctx.notify(result.changes)  # reloads the table
+        self.select_uids(result.uids)
+        QMessageBox.information(self, self.tr("导入活动表格"), result.message())
 
 
 @contextmanager
