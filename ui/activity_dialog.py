@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -27,8 +26,8 @@ from kexie_desktop.services.activities import MAX_COUNT
 
 from .errors import show_error
 from .ledger_operations import ActivityForm, LedgerRow, LedgerSetup
+from .dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
 
-ERROR_STYLE = "color: #b00020;"
 
 
 class ActivityDialog(QDialog):
@@ -92,20 +91,10 @@ class ActivityDialog(QDialog):
             self.errors[field] = error
             self.form_layout.addRow("", error)
             self.form_layout.setRowVisible(error, False)
-        hint = QLabel(self.tr("带 * 的为必填项。日期须在计划期（%1—%2年）内。")
+        hint = hint_label(self.tr("带 * 的为必填项。日期须在计划期（%1—%2年）内。")
                       .replace("%1", str(self.setup.start_year)).replace("%2", str(self.setup.end_year)))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.ok_button.setText(self.tr("保存"))
-        self.buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.message = error_message()
+        self.buttons, self.ok_button = ok_cancel(self, self.tr("保存"))
         layout = QVBoxLayout(self)
         layout.addLayout(self.form_layout)
         layout.addWidget(hint)

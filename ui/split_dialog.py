@@ -12,7 +12,6 @@ from typing import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
@@ -27,8 +26,8 @@ from kexie_desktop.errors import UserError
 
 from .errors import show_error
 from .targets_operations import SplitSetup, number_text, preview_split, target_text
+from .dialog_parts import error_message, hint_label, ok_cancel
 
-ERROR_STYLE = "color: #b00020;"
 MAX_WEIGHT = 100_000
 
 
@@ -62,20 +61,10 @@ class SplitDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.equal_button, 0, Qt.AlignTop)
-        hint = QLabel(self.tr("份额按权重的比例计算，用最大余数法取整，保证合计不变。权重可以为 0。"
+        hint = hint_label(self.tr("份额按权重的比例计算，用最大余数法取整，保证合计不变。权重可以为 0。"
                               "确定后写入各县区的目标，原有目标被替换（可在审计日志中查到）。"))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.ok_button.setText(self.tr("分解并保存"))
-        self.buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.message = error_message()
+        self.buttons, self.ok_button = ok_cancel(self, self.tr("分解并保存"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(top)

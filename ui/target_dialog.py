@@ -12,7 +12,6 @@ from typing import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,8 +24,8 @@ from kexie_desktop.errors import UserError
 
 from .errors import show_error
 from .targets_operations import TargetRow, number_text
+from .dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
 
-ERROR_STYLE = "color: #b00020;"
 
 
 class TargetDialog(QDialog):
@@ -56,19 +55,9 @@ class TargetDialog(QDialog):
         source.setWordWrap(True)
         source.setTextFormat(Qt.RichText)
         source.setStyleSheet("color: #444;")
-        hint = QLabel(self._hint())
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.ok_button.setText(self.tr("保存"))
-        self.buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        hint = hint_label(self._hint())
+        self.message = error_message()
+        self.buttons, self.ok_button = ok_cancel(self, self.tr("保存"))
         layout = QVBoxLayout(self)
         layout.addLayout(self.form_layout)
         layout.addWidget(source)
