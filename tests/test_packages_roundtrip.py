@@ -340,3 +340,35 @@ def test_a_late_package_never_pulls_back_an_activity_moved_to_another_year(small
     with pair.city.read() as s:
         rows = s.scalars(select(Activity).where(Activity.uid == "moved-1")).all()
         assert [(a.date, a.title) for a in rows] == [(dt.date(2019, 1, 2), "跨年的科普讲座")]
+
+
+def test_city_audits_changed_and_deleted_records_but_not_new_ones(small_unit):
+    """A new record's row already says where it came from (source = the package); a changed or
+    deleted one is audited with what it was, which the import would otherwise lose."""
+    from kexie_desktop.models import AuditEntry
+
+    p = small_unit
+    _add(p, "讲座一", uid="a-1")
+    _add(p, "讲座二", uid="a-2")
+    p.export(2019, "one.xlsx")
+    first = packages.apply(p.city, p.tmp / "one.xlsx")
+    with p.city.read() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.entity == "activity")).all() == []
+        sources = set(s.scalars(select(Activity.source)))
+    assert sources == {f"package:{first.preview.manifest.package_id}"}
+    with p.unit.write() as s:
+        activities.update_activity(s, "a-1", type="科普讲座", date=dt.date(2019, 3, 16), title="讲座一（改）",
+                                   place="科技馆", participants=3, audience=120)
+        activities.delete_activity(s, "a-2", "测试")
+    p.export(2019, "two.xlsx")
+    second = packages.apply(p.city, p.tmp / "two.xlsx")
+    assert second.outcome == "applied", second.message
+    with p.city.read() as s:
+        rows = s.execute(select(AuditEntry.entity_key, AuditEntry.old, AuditEntry.new, AuditEntry.source)
+                         .where(AuditEntry.entity == "activity").order_by(AuditEntry.entity_key)).all()
+    source = f"package:{second.preview.manifest.package_id}"
+    old_1 = ('{"audience": 120, "date": "2019-03-15", "note": "", "participants": 3, "place": "科技馆", '
+             '"title": "讲座一", "type": "POP_LECTURE"}')
+    old_2 = old_1.replace("讲座一", "讲座二")
+    assert rows == [("a-1", old_1, old_1.replace("03-15", "03-16").replace("讲座一", "讲座一（改）"), source),
+                    ("a-2", old_2, None, source)]

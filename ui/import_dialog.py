@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from kexie_desktop.packages.results import SAME
+
 STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", "refused": "拒绝"}
 STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}
 
@@ -65,7 +67,7 @@ class ChangesModel(QAbstractTableModel):
 
     def set_changes(self, changes) -> None:
         self.beginResetModel()
-        self.rows = [c for c in changes if c.action != "未变"]
+        self.rows = changes.without(SAME)  # rows are made as the view asks for them
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:

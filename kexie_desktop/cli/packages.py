@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..packages import (backup_database, describe_log_entry, export_init, export_plan, export_submission,
                         import_batch, package_log, restore_database)
+from ..packages.results import SAME
 from ..paths import default_db_path
 from ..services import offices
 from ..startup import open_app_database
@@ -96,7 +97,7 @@ def cmd_import(args, out) -> int:
 
 
 def _write_changes(preview, out) -> None:
-    changed = [c for c in preview.changes if c.action != "未变"]
+    changed = preview.changes.without(SAME)
     for change in changed[:SHOWN_CHANGES]:
         out.write(f"    {change.text()}\n")
     if len(changed) > SHOWN_CHANGES:

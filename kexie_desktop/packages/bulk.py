@@ -9,32 +9,50 @@ converted per row. Works for positional (SQLite) and named (PostgreSQL) paramete
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Sequence
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Date, Table
 
 
-def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: list[Sequence[Any]],
+def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: list[tuple],
                 constants: dict[str, Any] | None = None) -> None:
-    """INSERT ``rows`` (tuples in ``keys`` order) plus the same ``constants`` on every row."""
+    """INSERT ``rows`` (tuples in ``keys`` order) plus the same ``constants`` on every row.
+
+    A Date column may be given as ISO-8601 text (YYYY-MM-DD, already checked by the caller): that is
+    the very text SQLite stores, and PostgreSQL reads it as a date, so it needs no round trip through
+    ``datetime.date``.
+    """
     if not rows:
         return
     constants = constants or {}
     dialect = conn.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=[*keys, *constants])
-    # Work column by column: every step below is one C-level pass over a column.
-    columns = dict(zip(keys, zip(*rows)))
-    for key in keys:
-        if convert := _processor(table, key, dialect):
-            columns[key] = list(map(convert, columns[key]))
+    fixed = {}
     for key, value in constants.items():
         convert = _processor(table, key, dialect)
-        columns[key] = repeat(convert(value) if convert else value, len(rows))
+        fixed[key] = convert(value) if convert else value
     names = list(compiled.positiontup) if compiled.positional else [*keys, *constants]
-    params = list(zip(*(columns[name] for name in names)))
-    if not compiled.positional:
-        params = [dict(zip(names, p)) for p in params]
+    converters = {key: convert for i, key in enumerate(keys)
+                  if (convert := _processor(table, key, dialect)) and not _iso_dates(table, key, rows, i)}
+    if not converters and compiled.positional and names == [*keys, *constants]:
+        # The common case: each row tuple followed by the constants, no per-column pass at all.
+        params = list(map(tuple.__add__, rows, repeat(tuple(fixed.values()))))
+    else:
+        # Column by column: each step below is one C-level pass over a column.
+        columns: dict[str, Any] = dict(zip(keys, zip(*rows)))
+        for key, convert in converters.items():
+            columns[key] = list(map(convert, columns[key]))
+        for key, value in fixed.items():
+            columns[key] = repeat(value, len(rows))
+        params = list(zip(*(columns[name] for name in names)))
+        if not compiled.positional:
+            params = [dict(zip(names, p)) for p in params]
     conn.exec_driver_sql(str(compiled), params)
+
+
+def _iso_dates(table: Table, key: str, rows: list[tuple], i: int) -> bool:
+    return isinstance(table.c[key].type, Date) and set(map(type, map(itemgetter(i), rows))) == {str}
 
 
 def _processor(table: Table, key: str, dialect):

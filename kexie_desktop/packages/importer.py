@@ -21,7 +21,7 @@ from ..errors import UserError
 from . import init_package, log, plan_import, plan_package, safety, signing, submission, submission_import
 from .errors import PackageError
 from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
-from .results import REFUSED, BatchResult, Classified, ImportResult, PackagePreview
+from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
 from .workbook import Book, SheetRows, canonical_rows
 
 HANDLERS = {"submission": submission_import, "plan": plan_import, "init": init_package}
@@ -107,8 +107,8 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
     except PackageError as exc:
         preview.message = str(exc.for_file(name))
         return preview, None
-    preview.changes, preview.warnings = classified.changes, classified.warnings
-    refused = [c for c in classified.changes if c.action == REFUSED]
+    preview.changes, preview.warnings = ChangeList(classified.changes), classified.warnings
+    refused = preview.changes.only(REFUSED)
     if refused:
         first = refused[0]
         preview.message = (f"文件“{name}”：{first.label}：{first.reason} 共有 {len(refused)} 处数据不符合要求，"

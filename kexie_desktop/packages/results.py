@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Callable
 
@@ -37,11 +40,109 @@ class RowChange:
                 "label": self.label, "old": self.old, "new": self.new, "reason": self.reason}
 
 
+class ChangeBlock(Sequence):
+    """Many changes of one action on one sheet, held as columns; each RowChange is made only when
+    asked for. A first import of 100,000 ledger rows would otherwise build 100,000 objects (and their
+    texts) that the preview shows a screenful of at a time.
+
+    ``label`` and ``new`` are (format string, columns): row i gets ``format(*(c[i] for c in columns))``.
+    """
+
+    def __init__(self, sheet: str, action: str, rows: Sequence[int], keys: Sequence[str],
+                 label: tuple[str, Sequence[Sequence]], new: tuple[str, Sequence[Sequence]]):
+        self.sheet, self.action, self.rows, self.keys = sheet, action, rows, keys
+        self._label, self._new = label, new
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        (label_format, label_columns), (new_format, new_columns) = self._label, self._new
+        return RowChange(self.sheet, self.rows[i], self.keys[i], self.action,
+                         label_format.format(*(c[i] for c in label_columns)), "",
+                         new_format.format(*(c[i] for c in new_columns)))
+
+
+class ChangeList(Sequence):
+    """The changes of one package in classification order: single RowChanges and ChangeBlocks."""
+
+    def __init__(self, changes: Iterable = ()):
+        self._parts: list[Sequence[RowChange]] = []
+        self._offsets: list[int] | None = None
+        self.extend(changes)
+
+    def append(self, change: RowChange) -> None:
+        if not self._parts or not isinstance(self._parts[-1], list):
+            self._parts.append([])
+        self._parts[-1].append(change)
+        self._offsets = None
+
+    def extend(self, changes: Iterable) -> None:
+        if isinstance(changes, ChangeList):
+            for part in changes._parts:
+                self.add(part) if isinstance(part, ChangeBlock) else self.extend(part)
+            return
+        for change in changes:
+            self.append(change)
+
+    def add(self, block: ChangeBlock) -> None:
+        if len(block):
+            self._parts.append(block)
+            self._offsets = None
+
+    def __len__(self) -> int:
+        return sum(map(len, self._parts))
+
+    def __iter__(self):
+        return chain.from_iterable(self._parts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if self._offsets is None:
+            self._offsets = list(accumulate(map(len, self._parts), initial=0))
+        if i < 0:
+            i += self._offsets[-1]
+        if not 0 <= i < self._offsets[-1]:
+            raise IndexError(i)
+        part = bisect_right(self._offsets, i) - 1
+        return self._parts[part][i - self._offsets[part]]
+
+    def only(self, *actions: str) -> "ChangeList":
+        """The changes with one of ``actions``, without making the other blocks' rows."""
+        return self._filtered(lambda action: action in actions)
+
+    def without(self, *actions: str) -> "ChangeList":
+        return self._filtered(lambda action: action not in actions)
+
+    def _filtered(self, keep) -> "ChangeList":
+        out = ChangeList()
+        for part in self._parts:
+            if isinstance(part, ChangeBlock):
+                if keep(part.action):
+                    out.add(part)
+            else:
+                out.extend(c for c in part if keep(c.action))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(ACTIONS, 0)
+        for part in self._parts:
+            if isinstance(part, ChangeBlock):
+                counts[part.action] += len(part)
+            else:
+                for change in part:
+                    counts[change.action] += 1
+        return counts
+
+
 @dataclass
 class Classified:
     """A kind handler's verdict on a verified package: row changes, and how to apply them."""
 
-    changes: list[RowChange]
+    changes: Sequence[RowChange]
     apply: Callable  # (session, source) -> Changes
     warnings: list[str] = field(default_factory=list)
 
@@ -53,7 +154,7 @@ class PackagePreview:
     message: str
     manifest: Manifest | None = None
     checksum: str = ""
-    changes: list[RowChange] = field(default_factory=list)
+    changes: ChangeList = field(default_factory=ChangeList)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -62,10 +163,7 @@ class PackagePreview:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(ACTIONS, 0)
-        for change in self.changes:
-            counts[change.action] += 1
-        return counts
+        return self.changes.counts()
 
     def counts_text(self) -> str:
         return "，".join(f"{a} {n}" for a, n in self.counts.items() if n) or "没有数据行"
@@ -80,7 +178,7 @@ class PackagePreview:
             "counts": self.counts, "warnings": self.warnings,
         }
         if with_changes:
-            data["changes"] = [c.to_dict() for c in self.changes if c.action != SAME]
+            data["changes"] = [c.to_dict() for c in self.changes.without(SAME)]
         return data
 
 

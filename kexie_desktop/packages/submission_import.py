@@ -16,10 +16,9 @@ from ..validation import check_text, check_value, check_year
 from . import keys, ledger_import
 from .codec import SheetSpec, canon_number
 from .errors import PackageError, where
-from .results import CHANGED, DELETED, NEW, REFUSED, SAME, Classified, RowChange
+from .results import CHANGED, DELETED, NEW, REFUSED, SAME, ChangeList, Classified, RowChange
 from .submission import LEDGER, VALUES, WARNINGS
 from .workbook import typed_rows
-
 
 
 @dataclass
@@ -29,7 +28,7 @@ class Scope:
     plan: Plan
     indicators: dict[str, Indicator]
     sequence: int = 0  # the package's own sequence number (an older package never undoes a newer one)
-    changes: list[RowChange] = field(default_factory=list)
+    changes: ChangeList = field(default_factory=ChangeList)
 
     def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
         col = spec.index(key) + 1 if key else None
