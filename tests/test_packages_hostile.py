@@ -201,6 +201,23 @@ def test_entity_bomb(city, origin, tmp_path):
     refuse(city, path, "含有 DTD/实体声明", "XML 实体炸弹")
 
 
+def _calamine_sheet(path: Path, sheet: str):
+    import python_calamine
+
+    return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def test_the_parser_never_expands_entities_or_inflates_past_a_declared_size(origin, tmp_path):
+    """workbook.read_book lets python-calamine parse while safety inflates and scans the entries:
+    that is sound only while the parser itself holds to these two (safety.py's docstring)."""
+    with pytest.raises(Exception, match="unrecognized entity"):
+        _calamine_sheet(files.entity_bomb(origin.sub, tmp_path / "lol.xlsx"), "月度数据")
+    liar = files.lying_size(origin.sub, tmp_path / "liar.xlsx", files.sheet_part(origin.sub, "月度数据"))
+    with pytest.raises(Exception, match="larger than its declared uncompressed size"):
+        _calamine_sheet(liar, "月度数据")
+    assert len(_calamine_sheet(origin.sub, "月度数据")) > 1
+
+
 def test_xml_in_another_encoding(city, origin, tmp_path):
     def utf16(xml: bytes) -> bytes:
         return xml.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")

@@ -50,3 +50,20 @@ def test_preview_counts_and_json_leave_out_unchanged_rows():
     assert [c["key"] for c in data["changes"]] == ["I09/2019-03", "", "u5", "u6", "u7", "u9"]
     assert data["changes"][2] == {"sheet": "活动台账", "row": 5, "key": "u5", "action": NEW,
                                   "label": "2019-03-01 讲座甲", "old": "", "new": "POP_LECTURE，3 人", "reason": ""}
+
+
+def test_canonical_form_tells_apart_contents_that_plain_joining_would_not():
+    from kexie_desktop.packages.signing import canonical
+
+    def form(*columns):
+        return canonical({"kind": "submission", "signature": "ignored"}, [("活动台账", [list(c) for c in columns])])
+
+    assert form(["a", "b"]) == ('{"manifest":[["kind","submission"]],"sheets":[["活动台账",1,2]]}\x1eTa\x1fb').encode()
+    # A separator inside a cell turns that column into JSON, so moving it between cells shows.
+    assert form(["a\x1fb", "c"]) != form(["a", "b\x1fc"])
+    assert form(["a\x1fb", "c"]).endswith('\x1eJ["a\\u001fb","c"]'.encode())
+    assert form(["x\x1ey", "z"]) != form(["x", "y\x1ez"])
+    # Row and column counts are in the head: cells cannot move between columns or sheets.
+    assert form(["a", ""], ["b", "c"]) != form(["a", "", "b"], ["c", "", ""])
+    assert form([""]) != form([]) and form(["", ""]) != form([""])
+    assert canonical({"signature": "x"}, []) == canonical({"signature": "y"}, [])

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from ..db import Database, backup_file
 from ..errors import UserError
-from . import init_package, log, plan_import, plan_package, safety, signing, submission, submission_import
+from . import init_package, log, plan_import, plan_package, signing, submission, submission_import
 from .errors import PackageError
 from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
 from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
-from .workbook import Book, SheetRows, canonical_rows
+from .workbook import SheetRows, canonical_rows, read_book
 
 HANDLERS = {"submission": submission_import, "plan": plan_import, "init": init_package}
 SPECS = {"submission": submission.SPECS, "plan": plan_package.SPECS, "init": init_package.SPECS}
@@ -44,7 +44,7 @@ def load(path: Path) -> Loaded:
     """Read and structure-check a package; raises PackageError naming the file."""
     path = Path(path)
     try:
-        book = Book(safety.read_checked(path))
+        book = read_book(path)
         if MANIFEST_SHEET not in book.names:
             if book.is_empty():
                 raise PackageError("这是一个空的工作簿，不是本程序导出的数据包。")

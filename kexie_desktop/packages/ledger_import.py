@@ -145,11 +145,11 @@ def _row_problem(scope: "Scope", row: tuple, types: dict) -> tuple[str, str] | N
     return None
 
 
-def _all_valid(scope: "Scope", rows, types: dict) -> bool:
+def _all_valid(scope: "Scope", columns, types: dict) -> bool:
     """True when every row passes ``_row_problem`` and no uid repeats — checked column by column."""
-    if not rows:
+    uid, office, kind, _name, date, title, place, people, audience, note = columns
+    if not uid:
         return True
-    uid, office, kind, _name, date, title, place, people, audience, note = zip(*(r for _, r in rows))
     return (set(office) == {scope.office.code} and set(kind) <= types.keys()
             and {d[:5] for d in set(date)} == {f"{scope.year}-"} and len(set(uid)) == len(uid)
             and max(map(len, title)) <= 200 and all(map(str.strip, title))
@@ -157,19 +157,24 @@ def _all_valid(scope: "Scope", rows, types: dict) -> bool:
             and max(people) <= MAX_COUNT and max(audience) <= MAX_COUNT)
 
 
-def classify_ledger(s: Session, scope: "Scope", rows) -> LedgerOps:
+def classify_ledger(s: Session, scope: "Scope", table: tuple[list[int], list]) -> LedgerOps:
+    """``table``: Excel row numbers and typed columns of the ledger sheet (workbook.typed_columns)."""
+    numbers, columns = table
     types = {t.code: t.id for t in s.scalars(select(ActivityType))}
     existing = _existing(s, scope.office)
-    if not _all_valid(scope, rows, types):
-        rows = _valid_rows(scope, rows, types)
-    ops, fresh = LedgerOps(), []
-    numbers = [n for n, _ in rows]
-    uids = [r[0] for _, r in rows]
-    fields = [(r[2], r[4], r[5], r[6], r[7], r[8], r[9]) for _, r in rows]
+    if not _all_valid(scope, columns, types):
+        rows = _valid_rows(scope, zip(numbers, zip(*columns)), types)
+        numbers = [n for n, _ in rows]
+        columns = list(zip(*(r for _, r in rows))) or [()] * len(LEDGER.columns)
+    ops = LedgerOps()
+    uids = columns[0]
+    field_columns = [columns[i] for i in (2, 4, 5, 6, 7, 8, 9)]
     if not existing:  # the first package of an office: every record is new
-        fresh = list(zip(numbers, uids, fields))
-    newer = _moved_by_newer_package(s, scope, existing, uids) if existing else {}
-    for rownum, uid, row_fields in zip(numbers, uids, fields) if existing else ():
+        _fresh(s, scope, ops, numbers, uids, field_columns, types)
+        return ops
+    fresh = []
+    newer = _moved_by_newer_package(s, scope, existing, uids)
+    for rownum, uid, row_fields in zip(numbers, uids, zip(*field_columns)):
         old = existing.get(uid)
         if old is None:
             fresh.append((rownum, uid, row_fields))
@@ -181,7 +186,9 @@ def classify_ledger(s: Session, scope: "Scope", rows) -> LedgerOps:
             scope.changes.append(RowChange(LEDGER.name, rownum, uid, SAME, f"{row_fields[1]} {row_fields[2]}"))
         else:
             _changed(scope, ops, rownum, uid, old, row_fields, types)
-    _fresh(s, scope, ops, fresh, types)
+    if fresh:
+        fresh_numbers, fresh_uids, fresh_fields = zip(*fresh)
+        _fresh(s, scope, ops, fresh_numbers, fresh_uids, list(zip(*fresh_fields)), types)
     _deleted(scope, ops, existing, set(uids))
     return ops
 
@@ -216,17 +223,21 @@ def _changed(scope, ops: LedgerOps, rownum: int, uid: str, old: tuple, fields: t
     ops.audits.append((uid, snapshot_json(old[1:]), snapshot_json(fields)))
 
 
-def _fresh(s: Session, scope, ops: LedgerOps, fresh: list, types: dict) -> None:
-    """New records, column by column (on a first import that is every one of 100,000 rows)."""
-    owners = _owners(s, scope.office, [uid for _, uid, _ in fresh]) if fresh else {}
-    for rownum, uid, _ in (f for f in fresh if f[1] in owners):
-        scope.refuse(LEDGER, rownum, "uid", f"记录编号“{uid}”已属于{owners[uid]}的活动台账，"
-                                           f"不能由{scope.office.name}的上报包写入。")
-    fresh = [f for f in fresh if f[1] not in owners] if owners else fresh
-    if not fresh:
+def _fresh(s: Session, scope, ops: LedgerOps, numbers, uids, fields, types: dict) -> None:
+    """New records, column by column (on a first import that is every one of 100,000 rows);
+    ``fields``: the columns type, date, title, place, participants, audience, note."""
+    owners = _owners(s, scope.office, uids) if uids else {}
+    if owners:
+        for rownum, uid in zip(numbers, uids):
+            if uid in owners:
+                scope.refuse(LEDGER, rownum, "uid", f"记录编号“{uid}”已属于{owners[uid]}的活动台账，"
+                                                   f"不能由{scope.office.name}的上报包写入。")
+        keep = [i for i, uid in enumerate(uids) if uid not in owners]
+        numbers, uids = [numbers[i] for i in keep], [uids[i] for i in keep]
+        fields = [[column[i] for i in keep] for column in fields]
+    if not uids:
         return
-    numbers, uids, fields = zip(*fresh)
-    kinds, dates, titles, places, people, audience, notes = zip(*fields)
+    kinds, dates, titles, places, people, audience, notes = fields
     scope.changes.add(ChangeBlock(LEDGER.name, NEW, numbers, uids, ("{} {}", (dates, titles)),
                                   ("{}，{} 人，{} 人次", (kinds, people, audience))))
     ops.inserts.extend(zip(uids, repeat(scope.office.id), map(types.__getitem__, kinds),

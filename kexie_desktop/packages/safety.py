@@ -5,6 +5,11 @@ zip entry is inflated here with its declared size as a hard limit and its CRC ve
 or a lying size header is refused before python-calamine (which does its own inflating) is called.
 XML parts may not declare a DTD or entities, nor use an encoding other than UTF-8 (which could hide
 one); worksheets may not contain formulas.
+
+workbook.read_book lets python-calamine parse once ``check_archive`` has passed, while the entries
+are inflated and checked here: its zip reader stops at an entry's declared size ("File is larger
+than its declared uncompressed size") and its XML reader refuses declared entities ("unrecognized
+entity") instead of expanding them; tests/test_packages_hostile.py holds it to both.
 """
 
 from __future__ import annotations
@@ -38,6 +43,13 @@ _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""")
 
 def read_checked(path: Path) -> bytes:
     """The file's bytes, after every check of this module; raises PackageError (without file name)."""
+    data = read_bounded(path)
+    check_parts(inflate_checked(data))
+    return data
+
+
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, if it is a regular file within the size limit."""
     path = Path(path)
     if not path.is_file():
         raise PackageError("文件不存在，或不是一个普通文件。")
@@ -50,26 +62,40 @@ def read_checked(path: Path) -> bytes:
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise PackageError("文件太大，超过数据包上限，已拒绝导入。")
-    check_bytes(data)
     return data
 
 
 def check_bytes(data: bytes) -> None:
-    zf = _open_zip(data)
-    infos = zf.infolist()
+    check_parts(inflate_checked(data))
+
+
+def inflate_checked(data: bytes) -> dict[str, bytes]:
+    """Every zip entry inflated (path -> bytes), after ``check_archive``; each entry must inflate to
+    exactly its declared size with a matching CRC."""
+    return inflate_parts(data, check_archive(data))
+
+
+def check_archive(data: bytes) -> list[zipfile.ZipInfo]:
+    """The archive's entries, after the checks that need only its directory: entry count, declared
+    sizes and ratios, encryption, compression method, the parts every workbook has."""
+    infos = _open_zip(data).infolist()
     _check_entries(infos)
     names = {i.filename for i in infos}
     for part in REQUIRED_PARTS:
         if part not in names:
             raise PackageError(f"不是 Excel 工作簿（压缩包中缺少 {part}），不是本程序导出的数据包。")
-    parts = {}
-    for info in infos:
-        if info.is_dir():
-            continue
-        content = _inflate(data, info)
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            _check_xml(info.filename, content)
-        parts[info.filename] = content
+    return infos
+
+
+def inflate_parts(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    return {info.filename: _inflate(data, info) for info in infos if not info.is_dir()}
+
+
+def check_parts(parts: dict[str, bytes]) -> None:
+    """XML parts: UTF-8 only, no DTD or entity declarations; worksheets: no formulas."""
+    for name, content in parts.items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            _check_xml(name, content)
     for sheet, part in sheet_parts(parts).items():
         if part in parts:
             _check_formulas(sheet, parts[part])

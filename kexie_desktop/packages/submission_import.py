@@ -18,7 +18,7 @@ from .codec import SheetSpec, canon_number
 from .errors import PackageError, where
 from .results import CHANGED, DELETED, NEW, REFUSED, SAME, ChangeList, Classified, RowChange
 from .submission import LEDGER, VALUES, WARNINGS
-from .workbook import typed_rows
+from .workbook import typed_columns, typed_rows
 
 
 @dataclass
@@ -92,7 +92,7 @@ def classify(s: Session, loaded) -> Classified:
     indicators = {i.code: i for i in plan.indicators(s, current)}
     ctx = Scope(_office(s, m.office_code), m.year, current, indicators, m.sequence or 0)
     edits = _classify_values(s, ctx, typed_rows(VALUES, loaded.rows[VALUES.name], ctx.refuser(VALUES)))
-    ops = ledger_import.classify_ledger(s, ctx, typed_rows(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
+    ops = ledger_import.classify_ledger(s, ctx, typed_columns(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
     warnings = _warnings(ctx, typed_rows(WARNINGS, loaded.rows[WARNINGS.name], ctx.refuser(WARNINGS)))
     office = ctx.office
 

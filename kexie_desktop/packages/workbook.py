@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass
 from io import BytesIO
@@ -23,6 +24,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from . import safety
 from .codec import EXCEL_TEXT_LIMIT, CellError, SheetSpec, canon_cell, canon_columns, canon_table, clean_text
 from .errors import PackageError, where
 from .manifest import MANIFEST_HEADERS, MANIFEST_SHEET, Manifest, manifest_rows
@@ -221,7 +223,8 @@ def _save_atomically(wb: Workbook, path: Path) -> None:
 # -- reading -------------------------------------------------------------------------------------
 
 class Book:
-    """A workbook opened from bytes that passed safety.read_checked."""
+    """A workbook opened from bytes that passed safety.read_checked (or, for ``read_book``, the
+    archive checks of safety.inflate_checked)."""
 
     def __init__(self, data: bytes):
         try:
@@ -229,12 +232,26 @@ class Book:
             self.names = list(self._wb.sheet_names)
         except Exception:
             raise PackageError("文件已损坏，无法作为 Excel 工作簿读取。") from None
+        self._parsed: dict[str, list[list]] = {}
 
     def raw(self, name: str) -> list[list]:
+        if name in self._parsed:
+            return self._parsed[name]
         try:
-            return self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception:
             raise PackageError("工作表已损坏，无法读取。", sheet=name) from None
+        self._parsed[name] = rows
+        return rows
+
+    def parse_all(self) -> "Book":
+        """Parse every sheet now (a damaged one is reported when it is asked for)."""
+        for name in self.names:
+            try:
+                self.raw(name)
+            except PackageError:
+                pass
+        return self
 
     def is_empty(self) -> bool:
         return all(all(v == "" for row in self.raw(n) for v in row) for n in self.names)
@@ -260,6 +277,22 @@ class Book:
         sheet = SheetRows(numbers, cells, list(zip(*cells)))
         _check_lengths(spec, sheet)
         return sheet
+
+
+def read_book(path: Path) -> Book:
+    """Safety-check and open a workbook file, every sheet parsed.
+
+    python-calamine parses without holding the GIL, so once the archive's directory has passed
+    (bounded sizes, see safety's docstring) the sheets are parsed on a second thread while this one
+    inflates every entry and scans the XML for DTDs, entities and formulas. Nothing parsed is used
+    unless all of that passes.
+    """
+    data = safety.read_bounded(path)
+    infos = safety.check_archive(data)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(lambda: Book(data).parse_all())
+        safety.check_parts(safety.inflate_parts(data, infos))
+        return parsing.result()
 
 
 @dataclass
@@ -294,20 +327,29 @@ def canonical_rows(sheet: SheetRows) -> list[list[str]]:
     return canon_columns(sheet.columns)
 
 
-def typed_rows(spec: SheetSpec, sheet: SheetRows, refuse) -> list[tuple[int, tuple]]:
+def typed_columns(spec: SheetSpec, sheet: SheetRows, refuse) -> tuple[list[int], list]:
     """Convert raw cells with each column's reader, column by column (a column whose every cell is
     already valid is converted in one go); ``refuse(row, col, message)`` for bad cells, in row order.
-    Rows with a bad cell are left out."""
+    Returns the Excel row numbers and typed columns of the rows without a bad cell."""
     if not len(sheet):
-        return []
+        return [], [[] for _ in spec.columns]
     typed, problems = [], []
     for col, (column, values) in enumerate(zip(spec.columns, sheet.columns), start=1):
         fast = column.bulk(values) if column.bulk else None
         typed.append(fast if fast is not None else _cell_by_cell(column, col, values, problems))
+    if not problems:
+        return sheet.numbers, typed
     bad = {i for i, _, _ in problems}
     for i, col, message in sorted(problems):
         refuse(sheet.numbers[i], col, message)
-    return [(sheet.numbers[i], r) for i, r in enumerate(zip(*typed)) if i not in bad]
+    keep = [i for i in range(len(sheet)) if i not in bad]
+    return [sheet.numbers[i] for i in keep], [[values[i] for i in keep] for values in typed]
+
+
+def typed_rows(spec: SheetSpec, sheet: SheetRows, refuse) -> list[tuple[int, tuple]]:
+    """As typed_columns, as (Excel row number, typed row) pairs."""
+    numbers, columns = typed_columns(spec, sheet, refuse)
+    return list(zip(numbers, zip(*columns)))
 
 
 def _cell_by_cell(column, col: int, values, problems: list) -> list:
