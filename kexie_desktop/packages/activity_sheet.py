@@ -1,4 +1,4 @@
-"""活动台账 from a simple Excel sheet that a clerk fills by hand: the template, reading it back, importing.
+"""活动台账 from a simple Excel sheet that a clerk fills by hand: reading it back and importing it.
 
 Unlike a package, such a sheet is neither signed nor written by this program, so every row is checked
 as the ledger form checks it (``services.activities.field_errors``), and the file first passes the
@@ -12,17 +12,11 @@ same file twice adds nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,46 +27,22 @@ from ..services import activities
 from ..services.plan import current_plan
 from ..validation import parse_date, parse_number
 from . import safety
+from .activity_layout import (AUDIENCE, DATE, HEADERS, HELP_SHEET, NOTE, PARTICIPANTS, PLACE, SHEET, TITLE, TYPE,
+                              SheetActivity, example_row)
+from .activity_template import write_template
 from .codec import canon_cell, clean_text
 from .errors import PackageError
-from .workbook import RISKY_FIRST, Book
+from .workbook import Book
 
-SHEET = "活动台账"
-HELP_SHEET = "说明"
-HEADERS = ("日期", "活动类型", "活动名称", "地点", "参与人数", "受众人次", "备注")
-DATE, TYPE, TITLE, PLACE, PARTICIPANTS, AUDIENCE, NOTE = range(7)
+# The feature's public face: callers import the template writer and the layout from here too.
+__all__ = ["HEADERS", "SHEET", "ActivitySheet", "SheetActivity", "SheetImport", "SheetProblems", "import_sheet",
+           "read_sheet", "write_template"]
+
 COLUMN_OF = {"date": DATE, "type": TYPE, "title": TITLE, "place": PLACE, "participants": PARTICIPANTS,
              "audience": AUDIENCE, "note": NOTE}
-WIDTHS = (12, 20, 36, 24, 10, 10, 36)
-TEMPLATE_ROWS = 500  # entry rows of the template that get Excel's input checks (column A is date-formatted)
 MAX_LISTED = 50  # problems listed in one refusal; the rest are counted
 SOURCE_LIMIT = 80  # length of Activity.source / AuditEntry.source
-_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # Excel decodes _xHHHH_ in strings
 _OLE2 = b"\xd0\xcf\x11\xe0"
-
-
-@dataclass(frozen=True)
-class SheetActivity:
-    """One valid row of the sheet, with the values the ledger will store."""
-
-    row: int
-    date: dt.date
-    type_code: str
-    type_name: str
-    title: str
-    place: str = ""
-    participants: int = 0
-    audience: int = 0
-    note: str = ""
-
-    @property
-    def key(self) -> tuple:
-        """What makes a row the same activity as a ledger record (已存在)."""
-        return self.date, self.type_code, self.title, self.place
-
-    @property
-    def fields(self) -> tuple:
-        return self.date, self.type_code, self.title, self.place, self.participants, self.audience, self.note
 
 
 class SheetProblems(UserError):
@@ -224,7 +194,7 @@ def _find_sheet(book: Book) -> tuple[str, list[list]]:
 def _parse_rows(sheet: str, rows: list[list], types: list[ActivityType], plan: Plan, progress):
     """(valid rows, rows equal to the template's example, problem sentences in row order)."""
     lookup = {t.name: t for t in types} | {t.code.upper(): t for t in types}
-    example = _example(types, plan)
+    example = example_row(types, plan)
     parsed, examples, problems, seen = [], [], [], {}
     for n, raw in enumerate(rows[1:], start=2):
         cells = (list(raw) + [""] * len(HEADERS))[:len(HEADERS)]
@@ -355,129 +325,3 @@ def import_sheet(s: Session, office: Office, sheet: ActivitySheet, *, user: str 
         uids.append(activity.uid)
     skipped = len(sheet.existing) + len(sheet.new) - len(uids)
     return SheetImport(uids, skipped, Changes(activities={office.id}) if uids else Changes())
-
-
-# --- the template ----------------------------------------------------------------------------------
-def _example(types: list[ActivityType], plan: Plan) -> SheetActivity:
-    """The template's example row (row 2); a row equal to it is skipped on import."""
-    kind = next((t for t in types if t.code == "POP_LECTURE"), types[0])
-    day = dt.date(min(plan.start_year + 1, plan.end_year), 3, 15)
-    return SheetActivity(2, day, kind.code, kind.name, "社区科普讲座（示例行，导入时跳过）", "某某社区活动中心",
-                         5, 120, "示例：可删除此行，或直接改写为真实的活动")
-
-
-def _help_lines(plan: Plan) -> list[str]:
-    return [
-        "1. 在“活动台账”工作表中每行填写一次活动；第 1 行的表头不要改动、删除或移动，空行会被跳过。",
-        f"2. 日期：填写 {plan.start_year}-01-01 至 {plan.end_year}-12-31 之间的日期，例如 2019-03-15 或 2019/3/15。",
-        "3. 活动类型：从下拉列表中选择，或填写下表中的类型名称（也可以填代码）。",
-        "4. 活动名称必填，最多 200 字；地点最多 200 字；备注最多 500 字。",
-        "5. 参与人数、受众人次：填写 0 或正整数，不填视为 0。",
-        "6. 不要使用公式：含公式的文件会被拒绝导入（可用“选择性粘贴”为“数值”）。",
-        "7. 第 2 行是示例，导入时自动跳过；可以删除，也可以直接改写为真实的活动。",
-        "8. 导入时先检查全部行：只要有一行有问题，就一条也不导入，并列出每个问题所在的行和列。",
-        "9. 日期、活动类型、活动名称、地点都与台账中已有记录相同的行视为“已存在”，导入时跳过，不会重复。",
-    ]
-
-
-def _put(ws, row: int, col: int, value, **style):
-    """Write a cell; text that a spreadsheet could take for a formula keeps Excel's quote prefix."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        value = clean_text(value)
-        cell.value = _ESCAPE.sub(r"_x005F_\1", value) if "_x" in value else value
-        if value and value[0] in RISKY_FIRST:
-            cell.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    for name, v in style.items():
-        setattr(cell, name, v)
-    return cell
-
-
-def _write_entry_sheet(ws, example: SheetActivity, plan: Plan, type_range: str) -> None:
-    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
-              "alignment": Alignment(horizontal="center", vertical="center")}
-    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS), start=1):
-        _put(ws, 1, col, title, **header)
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.column_dimensions["A"].number_format = "yyyy-mm-dd"
-    grey = Font(italic=True, color="808080")
-    values = (example.date, example.type_name, example.title, example.place, example.participants,
-              example.audience, example.note)
-    for col, value in enumerate(values, start=1):
-        _put(ws, 2, col, value, font=grey)
-    ws["A2"].number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", 9
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _add_checks(ws, plan, type_range)
-
-
-def _add_checks(ws, plan: Plan, type_range: str) -> None:
-    """Excel's own input checks on the entry rows: dates in the plan period, types from the list
-    (a warning only: codes are accepted too), whole counts ≥ 0. The importer checks all of it again."""
-    last = TEMPLATE_ROWS + 1
-    first_day = (dt.date(plan.start_year, 1, 1) - dt.date(1899, 12, 30)).days  # Excel serial numbers
-    last_day = (dt.date(plan.end_year, 12, 31) - dt.date(1899, 12, 30)).days
-    checks = [
-        (DataValidation("date", operator="between", formula1=str(first_day), formula2=str(last_day),
-                        error=f"请填写 {plan.start_year}—{plan.end_year} 年之间的日期，例如 2019-03-15。"), "A"),
-        (DataValidation("list", formula1=type_range, errorStyle="warning",
-                        error=f"请从下拉列表中选择活动类型（见“{HELP_SHEET}”工作表）。"), "B"),
-        (DataValidation("whole", operator="greaterThanOrEqual", formula1="0", error="请填写 0 或正整数。"), "E"),
-        (DataValidation("whole", operator="greaterThanOrEqual", formula1="0", error="请填写 0 或正整数。"), "F"),
-    ]
-    for check, col in checks:
-        check.errorTitle, check.showErrorMessage, check.allow_blank = "输入有误", True, True
-        check.errorStyle = check.errorStyle or "stop"
-        check.add(f"{col}2:{col}{last}")
-        ws.add_data_validation(check)
-
-
-def _write_help_sheet(ws, types: list[ActivityType], plan: Plan) -> str:
-    """The instructions and the valid types; returns the types' range for the entry sheet's list."""
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 20
-    _put(ws, 1, 1, "填写说明", font=Font(bold=True, size=14))
-    lines = _help_lines(plan)
-    for row, line in enumerate(lines, start=2):
-        _put(ws, row, 1, line)
-    top = len(lines) + 3
-    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7")}
-    _put(ws, top, 1, "可选的活动类型", **header)
-    _put(ws, top, 2, "代码", **header)
-    for row, kind in enumerate(types, start=top + 1):
-        _put(ws, row, 1, kind.name)
-        _put(ws, row, 2, kind.code)
-    return f"{quote_sheetname(HELP_SHEET)}!$A${top + 1}:$A${top + len(types)}"
-
-
-def write_template(s: Session, path: Path) -> Path:
-    """The .xlsx a clerk fills: 活动台账 (headers, an example row, input checks) and 说明 (the types).
-
-    The file appears at ``path`` only when complete (written beside it, then renamed).
-    """
-    types = activities.activity_types(s)
-    plan = current_plan(s)
-    wb = Workbook()
-    wb.properties.creator = "kexie-desktop"
-    wb.properties.title = "活动台账导入模板"
-    entry = wb.active
-    entry.title = SHEET
-    type_range = _write_help_sheet(wb.create_sheet(HELP_SHEET), types, plan)
-    _write_entry_sheet(entry, _example(types, plan), plan, type_range)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kexie-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
