@@ -123,3 +123,27 @@ def test_demo_data_is_labelled_and_consistent(demo_db):
         ).all()
         assert len(unit_targets) == len(units) == 10
         assert sum(unit_targets) == 600
+
+
+def test_final_targets_are_the_plan_end_ones(db):
+    with db.read() as s:
+        final = targets.final_targets(s, offices.city(s))
+        by_code = {i.code: final[i.id] for i in plan.indicators(s)}
+        assert len(final) == len(by_code) == 61
+        # I02 is annual (a target for 2018, 2019 and 2020): the overview shows the last year's
+        assert [(c, by_code[c].year, by_code[c].value, by_code[c].max_value) for c in ("I02", "I09", "I43")] == [
+            ("I02", 2020, 10.0, None), ("I09", None, 600.0, None), ("I43", None, 4.0, 6.0)]
+        assert targets.final_targets(s, offices.resolve(s, "海州区")) == {}
+
+
+def test_has_data_counts_values_and_activities_demo_ones_too(db, demo_db):
+    from kexie_desktop.services import demo
+
+    with db.read() as s:
+        assert demo.has_data(s) is False
+    with db.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "海州区"), 2019, 3, 5)
+    with db.read() as s:
+        assert demo.has_data(s) is True
+    with demo_db.read() as s:
+        assert demo.has_data(s) is True

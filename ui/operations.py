@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from kexie_desktop.changes import Changes
 from kexie_desktop.models import AGGREGATIONS, ENTRIES, KINDS, PERIODS, Target
-from kexie_desktop.services import offices, plan
+from kexie_desktop.services import offices, plan, targets
 
 from .context import AppContext
 
@@ -72,11 +70,7 @@ def _target_text(indicator, target: Target | None) -> str:
 def load_plan_overview(ctx: AppContext) -> PlanOverview:
     with ctx.db.read() as s:
         current = plan.current_plan(s)
-        city = offices.city(s)
-        city_targets = {
-            t.indicator_id: t
-            for t in s.scalars(select(Target).where(Target.office_id == city.id).order_by(Target.year))
-        }
+        city_targets = targets.final_targets(s, offices.city(s))
         sections = [
             SectionRow(sec.code, sec.name, sec.parent.code if sec.parent else None) for sec in current.sections
         ]
@@ -124,24 +118,17 @@ def list_offices(ctx: AppContext) -> list[OfficeChoice]:
 
 
 def load_installation(ctx: AppContext) -> Installation:
-    from sqlalchemy import func
-
-    from kexie_desktop.models import Activity, DataValue
-    from kexie_desktop.services import settings
+    from kexie_desktop.services import demo, settings
 
     with ctx.db.read() as s:
         mine = offices.this_office(s)
-        has_data = bool(
-            s.scalar(select(func.count()).select_from(DataValue))
-            or s.scalar(select(func.count()).select_from(Activity))
-        )
         return Installation(
             office=OfficeChoice(mine.code, mine.name, mine.short_name, mine.is_city) if mine else None,
             filler=settings.get(s, "user_filler") or "",
             reviewer=settings.get(s, "user_reviewer") or "",
             phone=settings.get(s, "phone") or "",
             demo_data=bool(settings.get(s, "demo_data")),
-            has_data=has_data,
+            has_data=demo.has_data(s),
         )
 
 

@@ -36,6 +36,12 @@ PLACES = ["科技馆", "社区活动中心", "镇文化站", "中学报告厅", 
 MISSING_TAIL = {"3207Z3": 3, "320723": 1}
 
 
+def has_data(s: Session) -> bool:
+    """Whether any value or activity is stored, demo ones included: only an empty database is offered the demo."""
+    return bool(s.scalar(select(func.count()).select_from(DataValue))
+                or s.scalar(select(func.count()).select_from(Activity)))
+
+
 def fill_demo(s: Session, progress=None) -> dict[str, int]:
     """Fill the demo set in the caller's transaction. ``progress(done, total, text)`` may raise to cancel."""
     report = progress or (lambda done, total, text="": None)

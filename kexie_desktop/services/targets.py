@@ -247,6 +247,12 @@ def targets_of(s: Session, office_list: list[Office]) -> list[Target]:
     return list(s.scalars(select(Target).where(Target.office_id.in_(ids))))
 
 
+def final_targets(s: Session, office: Office) -> dict[int, Target]:
+    """Indicator id -> the office's target for the plan end (an annual indicator's last year)."""
+    q = select(Target).where(Target.office_id == office.id).order_by(Target.year)
+    return {t.indicator_id: t for t in s.scalars(q)}  # ordered by year, so the last year wins
+
+
 def _whole(value: float) -> int:
     if value != int(value):
         raise UserError(f"只能分解整数目标，{value:g} 不是整数。")
