@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,32 +17,23 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.packages.results import SAME
 
+from .table_model import RowTableModel
+
 STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", "refused": "拒绝"}
 STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}
 
 
-class FilesModel(QAbstractTableModel):
+class FilesModel(RowTableModel):
     HEADERS = ("文件", "内容", "检查结果", "变更", "说明")
 
     def __init__(self, previews, parent=None):
         super().__init__(parent)
-        self.previews = list(previews)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.previews)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.rows = list(previews)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        p = self.previews[index.row()]
+        p = self.rows[index.row()]
         if role == Qt.DisplayRole:
             return (
                 p.file_name,
@@ -58,28 +49,11 @@ class FilesModel(QAbstractTableModel):
         return None
 
 
-class ChangesModel(QAbstractTableModel):
+class ChangesModel(RowTableModel):
     HEADERS = ("变更", "工作表", "行", "项目", "原值", "新值", "原因")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows = []
-
     def set_changes(self, changes) -> None:
-        self.beginResetModel()
-        self.rows = changes.without(SAME)  # rows are made as the view asks for them
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(changes.without(SAME))  # rows are made as the view asks for them
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role != Qt.DisplayRole:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,33 +23,17 @@ from PySide6.QtWidgets import (
 
 from .context import AppContext
 from .operations import IndicatorRow, PlanOverview, load_plan_overview
+from .table_model import RowTableModel
 
 ALL_SECTIONS = "*"
 
 
-class IndicatorTableModel(QAbstractTableModel):
+class IndicatorTableModel(RowTableModel):
     CODE, NAME, KIND, PERIOD, TARGET, AGGREGATION, ENTRY = range(7)
     HEADERS = ("代码", "指标", "类型", "期限", "目标（市级）", "汇总方式", "数据来源")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[IndicatorRow] = []
-
     def set_rows(self, rows: list[IndicatorRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        super().set_rows(list(rows))
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():

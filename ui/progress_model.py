@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from kexie_desktop.palette import STATUS_STYLES
 from kexie_desktop.progress import ProgressRow
+
+from .table_model import RowTableModel
 
 CODE, NAME, TARGET, ACTUAL, PROGRESS, EXPECTED, STATUS, PROJECTION = range(8)
 HEADERS = ("代码", "指标", "目标", "完成", "完成率", "时序进度", "状态", "预计期末")
@@ -51,33 +53,12 @@ def tint(color: str) -> QColor:
     return QColor(int(c.red() * 0.35 + 255 * 0.65), int(c.green() * 0.35 + 255 * 0.65), int(c.blue() * 0.35 + 255 * 0.65))
 
 
-class ProgressModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[ProgressRow] = []
+class ProgressModel(RowTableModel):
+    HEADERS = HEADERS
 
     def set_rows(self, rows: list[ProgressRow]) -> None:
         """Replace the rows; when the indicators are the same, only changed rows are signalled."""
-        if [r.code for r in rows] != [r.code for r in self.rows]:
-            self.beginResetModel()
-            self.rows = list(rows)
-            self.endResetModel()
-            return
-        old, self.rows = self.rows, list(rows)
-        for i, (a, b) in enumerate(zip(old, rows)):
-            if a != b:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return HEADERS[section]
-        return None
+        self.update_rows(rows, key=lambda row: row.code)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():

@@ -3,7 +3,7 @@ the package log, and backup/restore of the database."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,35 +26,18 @@ from . import sync_operations as ops
 from .context import AppContext
 from .errors import show_error
 from .import_dialog import ImportPreviewDialog
+from .table_model import RowTableModel
 from .worker import run_task
 
 XLSX_FILTER = "Excel 数据包 (*.xlsx)"
 NEEDS_CODE = "需要激活码"
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(RowTableModel):
+    """The package log, one dict per package sent or received."""
+
     HEADERS = ("时间", "方向", "类型", "单位", "年度", "序号", "结果", "文件", "说明")
     KEYS = ("at", "direction", "kind_label", "office", "year", "sequence", "result_label", "file", "message")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):

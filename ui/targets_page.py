@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from . import targets_operations as ops
 from .context import AppContext
 from .errors import show_error
 from .split_dialog import SplitDialog
+from .table_model import RowTableModel
 from .target_dialog import TargetDialog
 
 CODE, NAME, KIND, PERIOD, TARGET, UNIT, UNITS_SUM = range(7)
@@ -36,40 +37,21 @@ UNSET = QColor("#767676")
 MISMATCH = QColor("#9a4a00")
 
 
-class TargetsModel(QAbstractTableModel):
+class TargetsModel(RowTableModel):
     """Plain target rows; never touches the database. A reload of the same indicators updates in place."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[ops.TargetRow] = []
+    HEADERS = HEADERS
 
     def set_rows(self, rows: list[ops.TargetRow]) -> None:
-        rows = list(rows)
-        if [r.code for r in rows] != [r.code for r in self.rows]:
-            self.beginResetModel()
-            self.rows = rows
-            self.endResetModel()
-            return
-        old, self.rows = self.rows, rows
-        for r, (before, after) in enumerate(zip(old, rows)):
-            if before != after:
-                self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1))
+        self.update_rows(rows, key=lambda row: row.code)
 
     def code_row(self, code: str) -> int:
         return next((r for r, row in enumerate(self.rows) if row.code == code), -1)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.tr(HEADERS[section])
         if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == UNITS_SUM:
             return self.tr("十个县区这一目标之和（区间目标为下限、上限之和）")
-        return None
+        return super().headerData(section, orientation, role)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
