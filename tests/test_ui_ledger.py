@@ -18,7 +18,8 @@ from kexie_desktop.services import activities, grid, offices, plan, settings
 from tests.dbdump import db_content
 from tests.qtkeys import type_text
 from ui import ledger_operations as ops
-from ui.ledger_page import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel, LedgerPage
+from ui.ledger_model import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel
+from ui.ledger_page import LedgerPage
 
 D = dt.date
 
@@ -116,7 +117,7 @@ def test_shows_this_offices_ledger_oldest_first(page):
         "日期", "类型", "活动名称", "地点", "参与人数", "受众人次", "备注"]
     assert row_texts(page, 0) == ["2018-11-11", "科技下乡", "科技下乡送技术", "锦屏镇", "12", "9", "海洋渔业"]
     assert page.count_label.text() == "共 6 条，受众合计 1564 人次"
-    assert page.filter_bar.isHidden()
+    assert page.filters.filter_bar.isHidden()
     assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
 
 
@@ -166,44 +167,44 @@ def _section_center(header, section):
 
 # --- filters ---------------------------------------------------------------------------------------
 def test_filters_by_type_text_and_dates(qtbot, page):
-    page.type_combo.setCurrentIndex(page.type_combo.findText("高层次学术报告会"))
+    page.filters.type_combo.setCurrentIndex(page.filters.type_combo.findText("高层次学术报告会"))
     assert titles(page) == ["AI 前沿报告会", "海洋经济学术报告会", "六月报告会"]
-    assert page.filter_label.text() == "当前筛选：类型：高层次学术报告会"
-    assert page.filter_bar.isVisible()
+    assert page.filters.filter_label.text() == "当前筛选：类型：高层次学术报告会"
+    assert page.filters.filter_bar.isVisible()
 
-    type_text(page.search, "海洋")
-    qtbot.keyClick(page.search, Qt.Key_Return)
+    type_text(page.filters.search, "海洋")
+    qtbot.keyClick(page.filters.search, Qt.Key_Return)
     assert titles(page) == ["海洋经济学术报告会"]
-    assert page.filter_label.text() == "当前筛选：类型：高层次学术报告会；包含“海洋”"
+    assert page.filters.filter_label.text() == "当前筛选：类型：高层次学术报告会；包含“海洋”"
 
-    page.type_combo.setCurrentIndex(0)  # 全部类型: the note "海洋渔业" matches too
+    page.filters.type_combo.setCurrentIndex(0)  # 全部类型: the note "海洋渔业" matches too
     assert titles(page) == ["科技下乡送技术", "海洋经济学术报告会"]
 
-    page.search.clear()
-    qtbot.keyClicks(page.search, "ai")  # case-insensitive, applied after a pause in typing
+    page.filters.search.clear()
+    qtbot.keyClicks(page.filters.search, "ai")  # case-insensitive, applied after a pause in typing
     qtbot.waitUntil(lambda: titles(page) == ["AI 前沿报告会"])
-    page.search.clear()
-    qtbot.keyClick(page.search, Qt.Key_Return)
+    page.filters.search.clear()
+    qtbot.keyClick(page.filters.search, Qt.Key_Return)
 
     with qtbot.waitSignal(page.rows_loaded):
-        type_date(qtbot, page.date_from, "20200501")
+        type_date(qtbot, page.filters.date_from, "20200501")
     with qtbot.waitSignal(page.rows_loaded):
-        type_date(qtbot, page.date_to, "20200531")
+        type_date(qtbot, page.filters.date_to, "20200531")
     assert titles(page) == ["AI 前沿报告会", "青年科技工作者沙龙", "海洋经济学术报告会"]
-    assert page.filter_label.text() == "当前筛选：2020年5月"
+    assert page.filters.filter_label.text() == "当前筛选：2020年5月"
     assert page.count_label.text() == "共 3 条，受众合计 435 人次"
 
-    qtbot.mouseClick(page.clear_button, Qt.LeftButton)
+    qtbot.mouseClick(page.filters.clear_button, Qt.LeftButton)
     assert titles(page) == ALL
-    assert page.filter_bar.isHidden()
-    assert (page.date_from.date(), page.date_to.date()) == (QDate(2018, 1, 1), QDate(2020, 12, 31))
+    assert page.filters.filter_bar.isHidden()
+    assert (page.filters.date_from.date(), page.filters.date_to.date()) == (QDate(2018, 1, 1), QDate(2020, 12, 31))
 
 
 def test_show_records_shows_exactly_the_records_behind_a_grid_cell(qtbot, page, ctx):
     page.show_records("I02", 2020, 5)
     # d is an exchange (I03 only), e is in June, f belongs to 连云区
     assert titles(page) == ["AI 前沿报告会", "海洋经济学术报告会"]
-    assert page.filter_label.text() == "当前筛选：计入指标 I02 “高层次学术报告会”的活动；2020年5月"
+    assert page.filters.filter_label.text() == "当前筛选：计入指标 I02 “高层次学术报告会”的活动；2020年5月"
     assert page.count_label.text() == "共 2 条，受众合计 395 人次；计入“高层次学术报告会”：2场"
     with ctx.db.read() as s:  # the same figure as the entry grid's read-only cell
         office, indicator = offices.resolve(s, "海州区"), plan.indicator(s, "I02")
@@ -213,9 +214,9 @@ def test_show_records_shows_exactly_the_records_behind_a_grid_cell(qtbot, page, 
     assert titles(page) == ["社区防疫科普讲座"]
     assert page.count_label.text() == "共 1 条，受众合计 120 人次；计入“科普进基层活动受众”：120人次"
 
-    qtbot.mouseClick(page.clear_button, Qt.LeftButton)
+    qtbot.mouseClick(page.filters.clear_button, Qt.LeftButton)
     assert titles(page) == ALL
-    assert page.indicator is None and page.filter_bar.isHidden()
+    assert page.filters.indicator is None and page.filters.filter_bar.isHidden()
 
 
 # --- add, edit, delete -----------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_add_an_activity_through_the_dialog(qtbot, page, ctx):
 
 def test_the_new_record_starts_with_the_filtered_type_and_month(qtbot, page):
     page.show_records("I02", 2020, 5)
-    page.type_combo.setCurrentIndex(page.type_combo.findData("ACAD_REPORT"))
+    page.filters.type_combo.setCurrentIndex(page.filters.type_combo.findData("ACAD_REPORT"))
     qtbot.keyClick(page.table, Qt.Key_N, Qt.ControlModifier)
     assert page.dialog.type_combo.currentData() == "ACAD_REPORT"
     assert page.dialog.date_edit.date() == QDate(2020, 5, 1)
