@@ -254,7 +254,7 @@ def _deleted(scope, ops: LedgerOps, existing: dict, seen: dict) -> None:
 
 
 def apply_ledger(s: Session, office: Office, ops: LedgerOps, user: str, source: str) -> None:
-    """Bulk statements: 100,000 records (and as many audit entries) must import in seconds."""
+    """Bulk statements: 100,000 records must import in seconds."""
     now = dt.datetime.now().replace(microsecond=0)
     conn = s.connection()
     table = Activity.__table__
