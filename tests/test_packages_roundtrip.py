@@ -372,3 +372,18 @@ def test_city_audits_changed_and_deleted_records_but_not_new_ones(small_unit):
     old_2 = old_1.replace("讲座一", "讲座二")
     assert rows == [("a-1", old_1, old_1.replace("03-15", "03-16").replace("讲座一", "讲座一（改）"), source),
                     ("a-2", old_2, None, source)]
+
+
+def test_preview_names_activity_types_in_chinese(small_unit):
+    p = small_unit
+    _add(p, "讲座一", uid="a-1")
+    p.export(2019, "one.xlsx")
+    new = next(c for c in _preview(p.city, p.tmp / "one.xlsx").changes if c.key == "a-1")
+    assert (new.action, new.label, new.new) == ("新增", "2019-03-15 讲座一", "科普讲座，3 人，120 人次")
+    assert packages.apply(p.city, p.tmp / "one.xlsx").outcome == "applied"
+    with p.unit.write() as s:
+        activities.update_activity(s, "a-1", type="科技下乡", date=dt.date(2019, 3, 15), title="讲座一",
+                                   place="科技馆", participants=5, audience=120)
+    p.export(2019, "two.xlsx")
+    changed = next(c for c in _preview(p.city, p.tmp / "two.xlsx").changes if c.key == "a-1")
+    assert (changed.action, changed.old, changed.new) == ("修改", "类型 科普讲座；参与人数 3", "类型 科技下乡；参与人数 5")

@@ -56,7 +56,7 @@ class ChangesModel(RowTableModel):
         self.set_rows(changes.without(SAME))  # rows are made as the view asks for them
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role != Qt.DisplayRole:
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
             return None
         c = self.rows[index.row()]
         return (c.action, c.sheet, "" if c.row is None else str(c.row), c.label or c.key, c.old, c.new,
@@ -108,6 +108,7 @@ class ImportPreviewDialog(QDialog):
     def _show_changes(self, current, _previous=None) -> None:
         if current.isValid():
             self.changes.set_changes(self.previews[current.row()].changes)
+            fit_columns(self.change_table)
 
 
 def _table(model) -> QTableView:
@@ -117,7 +118,26 @@ def _table(model) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SingleSelection)
     view.verticalHeader().hide()
     view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeToContents)
-    header.setStretchLastSection(True)
+    view.horizontalHeader().setStretchLastSection(True)
+    fit_columns(view)
     return view
+
+
+def fit_columns(view: QTableView, sample: int = 200, widest: int = 420) -> None:
+    """Column widths from the header and up to ``sample`` rows spread evenly over the table.
+
+    Qt's ResizeToContents would ask the model about a thousand rows, several roles each, on every
+    layout: over a second for a 100,000-row package. The user can still drag the columns wider;
+    a cut-off cell shows its whole text as a tooltip.
+    """
+    model, header = view.model(), view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.Interactive)
+    n = model.rowCount()
+    rows = range(n) if n <= sample else sorted({i * (n - 1) // (sample - 1) for i in range(sample)})
+    cells, titles = view.fontMetrics(), header.fontMetrics()
+    pad = 2 * cells.averageCharWidth() + 6
+    for col in range(model.columnCount() - 1):  # the last one stretches
+        width = titles.horizontalAdvance(str(model.headerData(col, Qt.Horizontal) or ""))
+        for r in rows:
+            width = max(width, cells.horizontalAdvance(str(model.data(model.index(r, col)) or "")))
+        header.resizeSection(col, min(widest, width + pad))

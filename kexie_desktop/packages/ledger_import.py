@@ -157,10 +157,19 @@ def _all_valid(scope: "Scope", columns, types: dict) -> bool:
             and max(people) <= MAX_COUNT and max(audience) <= MAX_COUNT)
 
 
+class _Types(dict):
+    """Activity type code -> id; ``names``: code -> name, for the preview's texts."""
+
+    def __init__(self, s: Session):
+        found = list(s.scalars(select(ActivityType)))
+        super().__init__((t.code, t.id) for t in found)
+        self.names = {t.code: t.name for t in found}
+
+
 def classify_ledger(s: Session, scope: "Scope", table: tuple[list[int], list]) -> LedgerOps:
     """``table``: Excel row numbers and typed columns of the ledger sheet (workbook.typed_columns)."""
     numbers, columns = table
-    types = {t.code: t.id for t in s.scalars(select(ActivityType))}
+    types = _Types(s)
     existing = _existing(s, scope.office)
     if not _all_valid(scope, columns, types):
         rows = _valid_rows(scope, zip(numbers, zip(*columns)), types)
@@ -215,7 +224,8 @@ def _values(fields: tuple, types: dict) -> dict:
 
 
 def _changed(scope, ops: LedgerOps, rownum: int, uid: str, old: tuple, fields: tuple, types: dict) -> None:
-    diff = [(name, o, n) for name, o, n in zip(LEDGER_FIELDS, old[1:], fields) if o != n]
+    diff = [(name, types.names.get(o, o), types.names.get(n, n)) if name == "type" else (name, o, n)
+            for name, o, n in zip(LEDGER_FIELDS, old[1:], fields) if o != n]
     old_text = "；".join(f"{FIELD_LABELS[k]} {o}" for k, o, _ in diff)
     new_text = "；".join(f"{FIELD_LABELS[k]} {n}" for k, _, n in diff)
     scope.changes.append(RowChange(LEDGER.name, rownum, uid, CHANGED, f"{fields[1]} {fields[2]}", old_text, new_text))
@@ -239,7 +249,7 @@ def _fresh(s: Session, scope, ops: LedgerOps, numbers, uids, fields, types: dict
         return
     kinds, dates, titles, places, people, audience, notes = fields
     scope.changes.add(ChangeBlock(LEDGER.name, NEW, numbers, uids, ("{} {}", (dates, titles)),
-                                  ("{}，{} 人，{} 人次", (kinds, people, audience))))
+                                  ("{}，{} 人，{} 人次", (list(map(types.names.__getitem__, kinds)), people, audience))))
     ops.inserts.extend(zip(uids, repeat(scope.office.id), map(types.__getitem__, kinds),
                            dates, titles, places, people, audience, notes))
 
