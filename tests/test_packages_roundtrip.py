@@ -289,7 +289,11 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
                                 dt.date(2019, 5, 1), "海州讲座")
     export_sub(other, "320706", 2019, tmp_path / "c.xlsx")
     files.renamed_csv(tmp_path / "b.xlsx")
-    batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"])
+    told = []
+    batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"],
+                                  progress=lambda done, total, text: told.append((done, total, text)))
+    assert told == [(0, 3, "正在导入第 1/3 个文件：a.xlsx…"), (1, 3, "正在导入第 2/3 个文件：b.xlsx…"),
+                    (2, 3, "正在导入第 3/3 个文件：c.xlsx…")]
     assert [r.outcome for r in batch.results] == ["applied", "refused", "applied"]
     assert not batch.ok
     assert batch.summary() == "共 3 个文件：已导入 2 个，已拒绝 1 个。"
@@ -297,6 +301,25 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     assert [r.backup is not None for r in batch.results] == [True, False, False]
     assert office_year(city, "320706", 2019)[1][0][3] == "海州讲座"
     other.close()
+
+
+def test_cancelling_a_batch_keeps_the_files_done_and_touches_no_other(small_unit):
+    p = small_unit
+    _add(p, "讲座一")
+    p.export(2019, "a.xlsx")
+    _add(p, "讲座二")
+    p.export(2019, "b.xlsx")
+
+    def progress(done, total, text):
+        if done == 1:
+            raise RuntimeError("取消")
+
+    batch = packages.import_batch(p.city, [p.tmp / "a.xlsx", p.tmp / "b.xlsx"], progress=progress)
+    assert [r.outcome for r in batch.results] == ["applied", "cancelled"]
+    assert batch.summary() == "共 2 个文件：已导入 1 个，已取消（未导入） 1 个。" and not batch.ok
+    assert batch.results[1].message == "文件“b.xlsx”：已取消，未导入。"
+    assert [a[3] for a in office_year(p.city, UNIT, 2019)[1]] == ["讲座一"]
+    assert log_results(p.city) == ["exported", "applied"]  # the init package sent, then a.xlsx only
 
 
 def test_sequence_continues_after_reinstallation(small_unit, city, tmp_path):

@@ -76,9 +76,7 @@ def preview_files(ctx: AppContext, paths: list[str], code: str | None = None, pr
 
 
 def apply_files(ctx: AppContext, paths: list[str], code: str | None = None, progress=None) -> packages.BatchResult:
-    if progress:
-        progress(0, 1, f"正在导入 {len(paths)} 个文件…")
-    return packages.import_batch(ctx.db, paths, code=code)
+    return packages.import_batch(ctx.db, paths, code=code, progress=progress)
 
 
 def package_log(ctx: AppContext, limit: int = 500) -> list[dict]:

@@ -188,11 +188,20 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool) 
 
 
 def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None = None,
-                 dry_run: bool = False) -> BatchResult:
+                 dry_run: bool = False, progress=None) -> BatchResult:
     """Each file judged on its own; one bad file never stops the others. One backup, before the
-    first file that changes anything."""
+    first file that changes anything. ``progress(done, total, text)`` is told before each file."""
     results, backed_up = [], False
-    for path in paths:
+    paths = list(paths)
+    for n, path in enumerate(paths):
+        try:
+            if progress:
+                progress(n, len(paths), f"正在{'检查' if dry_run else '导入'}第 {n + 1}/{len(paths)} 个文件："
+                                        f"{Path(path).name}…")
+        except Exception:  # noqa: BLE001 - the caller's way to cancel: files done so far stay imported
+            results += [ImportResult(PackagePreview(Path(p), "refused", f"文件“{Path(p).name}”：已取消，未导入。"),
+                                     "cancelled") for p in paths[n:]]
+            break
         try:
             if dry_run:
                 with db.read() as s:

@@ -14,7 +14,8 @@ from .manifest import Manifest
 
 NEW, CHANGED, SAME, DELETED, REFUSED = "新增", "修改", "未变", "删除", "拒绝"
 ACTIONS = (NEW, CHANGED, SAME, DELETED, REFUSED)
-OUTCOMES = {"applied": "已导入", "unchanged": "未变（此包已导入过）", "refused": "已拒绝", "previewed": "仅预览"}
+OUTCOMES = {"applied": "已导入", "unchanged": "未变（此包已导入过）", "refused": "已拒绝", "previewed": "仅预览",
+            "cancelled": "已取消（未导入）"}
 
 
 @dataclass(slots=True)
@@ -191,7 +192,7 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "refused"
+        return self.outcome not in ("refused", "cancelled")
 
     @property
     def message(self) -> str:
