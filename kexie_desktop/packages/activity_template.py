@@ -4,9 +4,7 @@ an example row, and a sheet of instructions listing the activity types. ``activi
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,7 +18,7 @@ from ..services import activities
 from ..services.plan import current_plan
 from .activity_layout import HEADERS, HELP_SHEET, SHEET, SheetActivity, example_row
 from .codec import clean_text
-from .workbook import RISKY_FIRST
+from .workbook import RISKY_FIRST, save_atomically
 
 WIDTHS = (12, 20, 36, 24, 10, 10, 36)
 TEMPLATE_ROWS = 500  # entry rows of the template that get Excel's input checks (column A is date-formatted)
@@ -132,13 +130,5 @@ def write_template(s: Session, path: Path) -> Path:
     type_range = _write_help_sheet(wb.create_sheet(HELP_SHEET), types, plan)
     _write_entry_sheet(entry, example_row(types, plan), plan, type_range)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kexie-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_atomically(wb, path)
     return path

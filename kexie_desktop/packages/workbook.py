@@ -204,11 +204,12 @@ def write_package(path: Path, manifest: Manifest, sheets: list[PackageSheet], *,
     data = canonical(manifest.signed_fields(), canon)
     manifest.signature = sign(key, data)
     _write_manifest(wb, styles, manifest)
-    _save_atomically(wb, Path(path))
+    save_atomically(wb, Path(path))
     return checksum(data)
 
 
-def _save_atomically(wb: Workbook, path: Path) -> None:
+def save_atomically(wb: Workbook, path: Path) -> None:
+    """The file appears at ``path`` only when complete (written beside it, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kexie-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
