@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from kexie_desktop.errors import UserError
-from kexie_desktop.models import AuditEntry
+from kexie_desktop.models import AuditEntry, DataValue
 from kexie_desktop.services import activities, offices, plan, targets, values
 from kexie_desktop.validation import parse_date, parse_month, parse_number
 
@@ -70,6 +70,33 @@ def test_value_changes_are_audited_with_old_and_new(db):
         ]
         assert json.loads(entries[1].new) == {"value": 8.0, "base": None, "note": "a"}
         assert entries[2].new is None
+
+
+def test_one_call_may_set_the_same_cell_twice_and_clear_a_new_one(db):
+    """New values are inserted together at the end of set_values: a cell set twice, or set and
+    cleared, in one call must end as if the edits had been applied one by one."""
+    with db.write() as s:
+        office = offices.resolve(s, "海州区")
+        i09, i08 = plan.indicator(s, "I09"), plan.indicator(s, "I08")
+        edit = values.ValueEdit
+        changes = values.set_values(s, [edit(i09, office, 2019, 3, 1.0, note="先"), edit(i09, office, 2019, 3, 2.0),
+                                        edit(i08, office, 2019, 4, 7.0), edit(i08, office, 2019, 4, None),
+                                        edit(i08, office, 2019, 5, 3.0, note="五月")], user="王芳", source="grid")
+        assert changes.values == {(office.id, i09.id, 2019), (office.id, i08.id, 2019)}
+    with db.read() as s:
+        stored = s.execute(select(DataValue.month, DataValue.value, DataValue.note, DataValue.entered_by,
+                                  DataValue.source).order_by(DataValue.month)).all()
+        assert stored == [(3, 2.0, "先", "王芳", "grid"), (5, 3.0, "五月", "王芳", "grid")]
+        trail = s.execute(select(AuditEntry.entity_key, AuditEntry.old, AuditEntry.new)
+                          .where(AuditEntry.entity == "value").order_by(AuditEntry.id)).all()
+        assert trail == [
+            ("I09/320706/2019-03", None, '{"base": null, "note": "先", "value": 1.0}'),
+            ("I09/320706/2019-03", '{"base": null, "note": "先", "value": 1.0}',
+             '{"base": null, "note": "先", "value": 2.0}'),
+            ("I08/320706/2019-04", None, '{"base": null, "note": "", "value": 7.0}'),
+            ("I08/320706/2019-04", '{"base": null, "note": "", "value": 7.0}', None),
+            ("I08/320706/2019-05", None, '{"base": null, "note": "五月", "value": 3.0}'),
+        ]
 
 
 def test_target_changes_are_audited(db):

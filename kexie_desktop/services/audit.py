@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry
@@ -40,3 +41,17 @@ def record(
             source=source,
         )
     )
+
+
+def entry(entity: str, key: str, office_id: int | None, old: Any, new: Any, *, user: str = "",
+          source: str = "manual") -> dict | None:
+    """The row ``record`` would add, for many at once with ``insert_entries``; None when nothing changed."""
+    if old == new:
+        return None
+    return {"entity": entity, "entity_key": key, "office_id": office_id, "old": _dump(old), "new": _dump(new),
+            "user": user, "source": source}
+
+
+def insert_entries(s: Session, entries: list[dict]) -> None:
+    if entries:
+        s.execute(insert(AuditEntry), entries)
