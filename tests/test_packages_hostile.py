@@ -122,8 +122,8 @@ def test_renamed_column(city, origin, tmp_path):
 
 
 def test_wrong_schema_version(city, origin, tmp_path):
-    path = files.set_manifest(origin.sub, tmp_path / "v2.xlsx", "schema_version", "2")
-    refuse(city, path, "数据包格式版本为 2，本程序只能读取版本 1")
+    path = files.set_manifest(origin.sub, tmp_path / "v1.xlsx", "schema_version", "1")
+    refuse(city, path, "数据包格式版本为 1，本程序只能读取版本 2")
 
 
 def test_text_in_a_number_cell(city, origin, tmp_path):
@@ -238,6 +238,13 @@ def test_zip_bomb_by_total_size(city, origin, tmp_path, monkeypatch):
     monkeypatch.setattr(safety, "MAX_TOTAL_UNCOMPRESSED", 20_000)
     shutil.copyfile(origin.sub, tmp_path / "big.xlsx")
     refuse(city, tmp_path / "big.xlsx", "解压后的总大小")
+
+
+def test_a_zip_entry_stored_twice(city, origin, tmp_path):
+    part = files.sheet_part(origin.sub, "月度数据")
+    bomb = files.BILLION_LAUGHS + b"<worksheet/>"
+    refuse(city, files.duplicate_entry(origin.sub, tmp_path / "twice.xlsx", part, bomb), "压缩包中有重名的条目",
+           "xl/worksheets/")
 
 
 def test_too_many_zip_entries(city, tmp_path):

@@ -292,8 +292,9 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     told = []
     batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"],
                                   progress=lambda done, total, text: told.append((done, total, text)))
-    assert told == [(0, 3, "正在导入第 1/3 个文件：a.xlsx…"), (1, 3, "正在导入第 2/3 个文件：b.xlsx…"),
-                    (2, 3, "正在导入第 3/3 个文件：c.xlsx…")]
+    # Told before each file and between the steps of a file that reads well (b.xlsx does not).
+    assert told == [(0, 3, "正在导入第 1/3 个文件：a.xlsx…")] * 3 + [(1, 3, "正在导入第 2/3 个文件：b.xlsx…")] + [
+        (2, 3, "正在导入第 3/3 个文件：c.xlsx…")] * 3
     assert [r.outcome for r in batch.results] == ["applied", "refused", "applied"]
     assert not batch.ok
     assert batch.summary() == "共 3 个文件：已导入 2 个，已拒绝 1 个。"
@@ -304,22 +305,49 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
 
 
 def test_cancelling_a_batch_keeps_the_files_done_and_touches_no_other(small_unit):
+    from kexie_desktop.errors import Cancelled
+
     p = small_unit
     _add(p, "讲座一")
     p.export(2019, "a.xlsx")
     _add(p, "讲座二")
     p.export(2019, "b.xlsx")
+    calls = []
 
     def progress(done, total, text):
+        calls.append(done)
         if done == 1:
-            raise RuntimeError("取消")
+            raise Cancelled()
 
     batch = packages.import_batch(p.city, [p.tmp / "a.xlsx", p.tmp / "b.xlsx"], progress=progress)
+    assert calls == [0, 0, 0, 1]  # before a.xlsx, after reading it, after judging it; then before b.xlsx
     assert [r.outcome for r in batch.results] == ["applied", "cancelled"]
     assert batch.summary() == "共 2 个文件：已导入 1 个，已取消（未导入） 1 个。" and not batch.ok
     assert batch.results[1].message == "文件“b.xlsx”：已取消，未导入。"
     assert [a[3] for a in office_year(p.city, UNIT, 2019)[1]] == ["讲座一"]
     assert log_results(p.city) == ["exported", "applied"]  # the init package sent, then a.xlsx only
+
+
+@pytest.mark.parametrize("stop_at", [2, 3])  # after reading the file; after judging it, just before writing
+def test_cancelling_during_the_only_file_writes_nothing(small_unit, stop_at):
+    from kexie_desktop.errors import Cancelled
+
+    p = small_unit
+    _add(p, "讲座一")
+    p.export(2019, "a.xlsx")
+    before = dump(p.city, with_log=True)
+    calls = []
+
+    def progress(done, total, text):
+        calls.append(text)
+        if len(calls) == stop_at:
+            raise Cancelled()
+
+    batch = packages.import_batch(p.city, [p.tmp / "a.xlsx"], progress=progress)
+    assert [r.outcome for r in batch.results] == ["cancelled"]
+    assert calls == ["正在导入第 1/1 个文件：a.xlsx…"] * stop_at
+    assert dump(p.city, with_log=True) == before
+    assert list(p.tmp.glob("**/city-before-import-*")) == []  # cancelled before the backup too
 
 
 def test_sequence_continues_after_reinstallation(small_unit, city, tmp_path):

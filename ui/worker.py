@@ -12,11 +12,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from kexie_desktop.errors import Cancelled  # noqa: F401  (raised by Progress; tasks and tests catch it from here)
+
 from .errors import log, show_error
-
-
-class Cancelled(Exception):
-    """Raised inside a task when the user pressed 取消; the task's transaction rolls back."""
 
 
 class Progress:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..db import Database, backup_file
-from ..errors import UserError
+from ..errors import Cancelled, UserError
 from . import init_package, log, plan_import, plan_package, signing, submission, submission_import
 from .errors import PackageError
 from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
@@ -149,13 +149,18 @@ def _record(s: Session, result: ImportResult) -> None:
                checksum=p.checksum, message=p.message)
 
 
-def apply(db: Database, path: Path | str, *, code: str | None = None, backup: bool = True) -> ImportResult:
-    """Verify again, back up the database file, then apply all-or-nothing and log the outcome."""
+def apply(db: Database, path: Path | str, *, code: str | None = None, backup: bool = True,
+          checkpoint=None) -> ImportResult:
+    """Verify again, back up the database file, then apply all-or-nothing and log the outcome.
+
+    ``checkpoint()`` is called between the steps that write nothing (after reading the file, after
+    judging it); it may raise Cancelled, which leaves the database as it was.
+    """
     with _gc_paused():
-        return _apply(db, Path(path), code, backup)
+        return _apply(db, Path(path), code, backup, checkpoint or (lambda: None))
 
 
-def _apply(db: Database, path: Path, code: str | None, backup: bool) -> ImportResult:
+def _apply(db: Database, path: Path, code: str | None, backup: bool, checkpoint) -> ImportResult:
     try:
         loaded = load(path)
     except PackageError as exc:
@@ -163,16 +168,18 @@ def _apply(db: Database, path: Path, code: str | None, backup: bool) -> ImportRe
         with db.write() as s:
             _record(s, result)
         return result
+    checkpoint()
     with db.write() as s:
-        result = _apply_loaded(db, s, loaded, code, backup)
+        result = _apply_loaded(db, s, loaded, code, backup, checkpoint)
         _record(s, result)
     return result
 
 
-def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool) -> ImportResult:
+def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, checkpoint) -> ImportResult:
     preview_, classified = _judge(s, loaded, code)
     if classified is None:
         return ImportResult(preview_, "unchanged" if preview_.status == "unchanged" else "refused")
+    checkpoint()  # the last moment to stop: from here on the file is applied
     # The write transaction has not written yet, so the copy is the state before this import.
     saved = backup_file(db.path, reason="before-import") if backup else None
     try:
@@ -190,19 +197,16 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool) 
 def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None = None,
                  dry_run: bool = False, progress=None) -> BatchResult:
     """Each file judged on its own; one bad file never stops the others. One backup, before the
-    first file that changes anything. ``progress(done, total, text)`` is told before each file."""
+    first file that changes anything. ``progress(done, total, text)`` is told before each file and
+    between its steps; when it raises Cancelled, the files done so far stay imported and the rest,
+    the current one included, are left untouched."""
     results, backed_up = [], False
     paths = list(paths)
     for n, path in enumerate(paths):
+        text = f"正在{'检查' if dry_run else '导入'}第 {n + 1}/{len(paths)} 个文件：{Path(path).name}…"
+        checkpoint = (lambda: progress(n, len(paths), text)) if progress else (lambda: None)
         try:
-            if progress:
-                progress(n, len(paths), f"正在{'检查' if dry_run else '导入'}第 {n + 1}/{len(paths)} 个文件："
-                                        f"{Path(path).name}…")
-        except Exception:  # noqa: BLE001 - the caller's way to cancel: files done so far stay imported
-            results += [ImportResult(PackagePreview(Path(p), "refused", f"文件“{Path(p).name}”：已取消，未导入。"),
-                                     "cancelled") for p in paths[n:]]
-            break
-        try:
+            checkpoint()
             if dry_run:
                 with db.read() as s:
                     p = preview(s, path, code)
@@ -211,8 +215,12 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
                     log.record(s, direction="received", result="previewed", file_name=p.file_name,
                                manifest=p.manifest, checksum=p.checksum, message=p.message)
             else:
-                result = apply(db, path, code=code, backup=not backed_up)
+                result = apply(db, path, code=code, backup=not backed_up, checkpoint=checkpoint)
                 backed_up = backed_up or result.backup is not None
+        except Cancelled:  # the files done so far stay imported; this one and the rest are not touched
+            results += [ImportResult(PackagePreview(Path(p), "refused", f"文件“{Path(p).name}”：已取消，未导入。"),
+                                     "cancelled") for p in paths[n:]]
+            break
         except Exception as exc:  # noqa: BLE001 - a bug on one file must not lose the others' results
             message = f"文件“{Path(path).name}”：导入时出现意外错误（{type(exc).__name__}：{exc}），未导入。"
             result = ImportResult(PackagePreview(Path(path), "refused", message), "refused")

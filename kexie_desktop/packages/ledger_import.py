@@ -58,17 +58,12 @@ _SNAPSHOT = ('{{"audience": {}, "date": {}, "note": {}, "participants": {}, "pla
              '"type": {}}}')
 
 
-def snapshots(kinds, dates, titles, places, people, audience, notes) -> list[str]:
-    """Audit snapshots of many records, column by column: the very text services.audit writes
-    (json.dumps with ensure_ascii=False, sort_keys=True), without 100,000 json.dumps calls."""
-    e = _escape
-    return list(map(_SNAPSHOT.format, map(int, audience), map(e, dates), map(e, notes), map(int, people),
-                    map(e, places), map(e, titles), map(e, kinds)))
-
-
 def snapshot_json(fields: tuple) -> str:
-    """The audit snapshot of one record (type, date, title, place, participants, audience, note)."""
-    return snapshots(*([f] for f in fields))[0]
+    """The audit snapshot of one record (type, date, title, place, participants, audience, note): the
+    very text services.audit writes (json.dumps with ensure_ascii=False, sort_keys=True)."""
+    kind, date, title, place, people, audience, note = fields
+    e = _escape
+    return _SNAPSHOT.format(int(audience), e(date), e(note), int(people), e(place), e(title), e(kind))
 
 
 def _existing(s: Session, office: Office) -> dict[str, tuple]:

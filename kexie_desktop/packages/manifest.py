@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from ..package_models import PACKAGE_KINDS
 from .errors import PackageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: signing.canonical joins each column instead of JSON-encoding every cell
 MANIFEST_SHEET = "校验信息"
 MANIFEST_HEADERS = ["字段", "说明", "值"]
 LABELS = {

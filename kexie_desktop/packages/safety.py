@@ -1,20 +1,24 @@
-"""Checks on an untrusted file before any spreadsheet parser sees it.
+"""Checks on an untrusted file: its zip directory before any spreadsheet parser sees it, then
+every entry and its XML.
 
-The whole file is read into memory once (bounded), so the bytes checked are the bytes parsed. Every
-zip entry is inflated here with its declared size as a hard limit and its CRC verified, so a zip bomb
-or a lying size header is refused before python-calamine (which does its own inflating) is called.
-XML parts may not declare a DTD or entities, nor use an encoding other than UTF-8 (which could hide
-one); worksheets may not contain formulas.
+The whole file is read into memory once (bounded), so the bytes checked are the bytes parsed.
+``check_archive`` bounds the entry count, the declared sizes and ratios, and refuses encryption,
+unknown compression and repeated entry names. ``inflate_parts`` inflates every entry with its
+declared size as a hard limit and its CRC verified, so a lying size header is refused. XML parts may
+not declare a DTD or entities, nor use an encoding other than UTF-8 (which could hide one);
+worksheets may not contain formulas.
 
-workbook.read_book lets python-calamine parse once ``check_archive`` has passed, while the entries
-are inflated and checked here: its zip reader stops at an entry's declared size ("File is larger
-than its declared uncompressed size") and its XML reader refuses declared entities ("unrecognized
-entity") instead of expanding them; tests/test_packages_hostile.py holds it to both.
+workbook.read_book lets python-calamine parse as soon as ``check_archive`` has passed, while the
+entries are inflated and checked here; nothing it parsed is used unless they pass. That is safe
+because its zip reader stops at an entry's declared size ("File is larger than its declared
+uncompressed size") and its XML reader refuses declared entities ("unrecognized entity") instead of
+expanding them; tests/test_packages_hostile.py holds it to both.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 import struct
 import zipfile
 import zlib
@@ -80,7 +84,11 @@ def check_archive(data: bytes) -> list[zipfile.ZipInfo]:
     sizes and ratios, encryption, compression method, the parts every workbook has."""
     infos = _open_zip(data).infolist()
     _check_entries(infos)
-    names = {i.filename for i in infos}
+    names = Counter(i.filename for i in infos)
+    twice = sorted(name for name, n in names.items() if n > 1)
+    if twice:  # Excel might show one copy while the checks and the parser read another
+        raise PackageError(f"压缩包中有重名的条目（{'、'.join(twice[:3])}），不同的程序可能读到不同的内容，"
+                           "疑似被篡改，已拒绝导入。")
     for part in REQUIRED_PARTS:
         if part not in names:
             raise PackageError(f"不是 Excel 工作簿（压缩包中缺少 {part}），不是本程序导出的数据包。")

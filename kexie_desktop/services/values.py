@@ -115,16 +115,7 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
             else:
                 if row is None:
                     row = existing[key] = fresh[key] = _NewValue(edit)
-                base = edit.base
-                if edit.indicator.kind == "coverage" and base is None:
-                    base = old["base"] if old else _previous_base(s, edit)
-                    if base is None:
-                        raise UserError(
-                            f"“{edit.indicator.name}”是覆盖率指标，请同时填写应覆盖的"
-                            f"{edit.indicator.covers or '单位'}总数。"
-                        )
-                    _check_coverage(edit.indicator, edit.value, base)
-                row.value, row.base = edit.value, base
+                row.value, row.base = edit.value, _base(s, edit, old)
                 if edit.note is not None:
                     row.note = edit.note
                 new = _snapshot(row)
@@ -140,6 +131,17 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
         s.execute(insert(DataValue), [v.row() for v in fresh.values()])
     audit.insert_entries(s, trail)
     return changes
+
+
+def _base(s: Session, edit: ValueEdit, old: dict | None) -> float | None:
+    """The edit's base; a coverage value without one keeps the cell's or carries an earlier month's."""
+    if edit.indicator.kind != "coverage" or edit.base is not None:
+        return edit.base
+    base = old["base"] if old else _previous_base(s, edit)
+    if base is None:
+        raise UserError(f"“{edit.indicator.name}”是覆盖率指标，请同时填写应覆盖的{edit.indicator.covers or '单位'}总数。")
+    _check_coverage(edit.indicator, edit.value, base)
+    return base
 
 
 def _previous_base(s: Session, edit: ValueEdit) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -118,6 +119,18 @@ def many_entries(dst: Path, count: int = 1200) -> Path:
         z.writestr("xl/workbook.xml", "<workbook/>")
         for i in range(count):
             z.writestr(f"xl/media/x{i}.bin", b"")
+    return dst
+
+
+def duplicate_entry(src: Path, dst: Path, part: str, first: bytes) -> Path:
+    """The same entry name twice: ``first`` as the first copy, the genuine part after it."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+            for info in z.infolist():
+                if info.filename == part:
+                    out.writestr(part, first)
+                out.writestr(info, z.read(info))
     return dst
 
 
