@@ -67,3 +67,43 @@ def test_canonical_form_tells_apart_contents_that_plain_joining_would_not():
     assert form(["a", ""], ["b", "c"]) != form(["a", "", "b"], ["c", "", ""])
     assert form([""]) != form([]) and form(["", ""]) != form([""])
     assert canonical({"signature": "x"}, []) == canonical({"signature": "y"}, [])
+
+
+def _decode(data: bytes):
+    """The inverse of signing.canonical: if every output decodes back to its input, no two
+    different contents can share a signature."""
+    import json
+
+    head, *records = data.decode("utf-8").split("\x1e")
+    head = json.loads(head)
+    sheets = []
+    for name, n_columns, n_rows in head["sheets"]:
+        columns = []
+        for record in records[:n_columns]:
+            column = json.loads(record[1:]) if record[0] == "J" else record[1:].split("\x1f")
+            assert record[0] in "JT" and len(column) == n_rows
+            columns.append(column)
+        records = records[n_columns:]
+        sheets.append((name, columns))
+    assert not records
+    return dict(head["manifest"]), sheets
+
+
+def test_canonical_form_decodes_back_to_exactly_its_content():
+    import random
+
+    from kexie_desktop.packages.signing import canonical
+
+    rng = random.Random(7)
+    alphabet = ["a", "活", "", "\x1f", "\x1e", "J", "T", "[", '"', "\\", "\n", "😀", "\x00"]
+
+    def text():
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(4)))
+
+    for _ in range(2000):
+        manifest = {text() + str(i): text() for i in range(rng.randrange(3))}
+        sheets = []
+        for _ in range(rng.randrange(3)):
+            rows = rng.randrange(1, 4)
+            sheets.append((text(), [[text() for _ in range(rows)] for _ in range(rng.randrange(3))]))
+        assert _decode(canonical(manifest, sheets)) == (manifest, sheets)
