@@ -224,8 +224,8 @@ def save_atomically(wb: Workbook, path: Path) -> None:
 # -- reading -------------------------------------------------------------------------------------
 
 class Book:
-    """A workbook opened from bytes that passed safety.read_checked (or, for ``read_book``, the
-    archive checks of safety.inflate_checked)."""
+    """A workbook opened from bytes that passed safety.read_checked, or (in ``read_book``)
+    safety.check_archive while the remaining checks run beside the parse."""
 
     def __init__(self, data: bytes):
         try:
