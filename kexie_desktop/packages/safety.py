@@ -18,10 +18,10 @@ expanding them; tests/test_packages_hostile.py holds it to both.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
@@ -67,10 +67,6 @@ def read_bounded(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise PackageError("文件太大，超过数据包上限，已拒绝导入。")
     return data
-
-
-def check_bytes(data: bytes) -> None:
-    check_parts(inflate_checked(data))
 
 
 def inflate_checked(data: bytes) -> dict[str, bytes]:

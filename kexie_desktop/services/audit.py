@@ -17,30 +17,11 @@ def _dump(data: Any) -> str | None:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record(
-    s: Session,
-    entity: str,
-    key: str,
-    office_id: int | None,
-    old: Any,
-    new: Any,
-    *,
-    user: str = "",
-    source: str = "manual",
-) -> None:
-    if old == new:
-        return
-    s.add(
-        AuditEntry(
-            entity=entity,
-            entity_key=key,
-            office_id=office_id,
-            old=_dump(old),
-            new=_dump(new),
-            user=user,
-            source=source,
-        )
-    )
+def record(s: Session, entity: str, key: str, office_id: int | None, old: Any, new: Any, *, user: str = "",
+           source: str = "manual") -> None:
+    """Add one audit entry to the session (nothing when ``old == new``)."""
+    if row := entry(entity, key, office_id, old, new, user=user, source=source):
+        s.add(AuditEntry(**row))
 
 
 def entry(entity: str, key: str, office_id: int | None, old: Any, new: Any, *, user: str = "",
