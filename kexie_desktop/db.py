@@ -6,10 +6,13 @@ Everything SQLite-only lives here so the rest of the core stays portable SQL.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,11 +20,47 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import UserError
 from .paths import backup_dir
 
-BUSY_TIMEOUT_MS = 30_000
+# A writer that finds the database locked gives up after this long and says who holds it (the lock
+# is only ever held for one transaction, so a retry soon after succeeds).
+BUSY_TIMEOUT_MS = 3_000
+# PRAGMA application_id of the program's own databases ("KXIE"); any other SQLite file is refused.
+APPLICATION_ID = 0x4B584945
+# Tables every revision of the program's schema has (revision 0001 on).
+OWN_TABLES = {"alembic_version", "office", "plan", "indicator", "target", "data_value", "activity"}
+
+_SQLITE_KINDS = [
+    ("database or disk is full", "full"),
+    ("readonly database", "readonly"),
+    ("database is locked", "locked"),
+    ("database table is locked", "locked"),
+    ("malformed", "damaged"),
+    ("file is not a database", "not_database"),
+    ("disk i/o error", "io"),
+    ("unable to open database file", "cantopen"),
+]
 
 
-def _make_sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def sqlite_error_kind(exc: BaseException) -> str | None:
+    """Which storage failure a driver error reports (full, readonly, locked, damaged, ...), if any."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    text = str(exc).lower()
+    return next((kind for needle, kind in _SQLITE_KINDS if needle in text), None)
+
+
+def _ro_uri(path: Path, immutable: bool) -> str:
+    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def _make_sqlite_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    timeout = BUSY_TIMEOUT_MS / 1000
+    if read_only:
+        uri = _ro_uri(path, immutable)
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=timeout,
+                                                                           check_same_thread=False))
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -29,26 +68,34 @@ def _make_sqlite_engine(path: Path) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # Writers take the lock up front so two writers never deadlock half-way.
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        mode = "DEFERRED" if read_only else conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
 class Database:
-    """An opened, migrated database: ``write()`` and ``read()`` give transactional sessions."""
+    """An opened, migrated database: ``write()`` and ``read()`` give transactional sessions.
 
-    def __init__(self, path: Path, engine: Engine):
+    ``read_only`` (a Chinese reason) is set when the file, its folder or its disk cannot be written:
+    reads work, ``write()`` refuses. A storage failure inside either is raised as a StorageError
+    (UserError) with its Chinese sentence; once damage has been seen, writing stops.
+    """
+
+    def __init__(self, path: Path, engine: Engine, read_only: str | None = None):
         self.path = Path(path)
         self.engine = engine
+        self.read_only = read_only
+        self.damaged = False
         self._write = sessionmaker(engine, expire_on_commit=False)
         self._read = sessionmaker(
             engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
@@ -57,17 +104,47 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
-        with self._write() as session, session.begin():
-            yield session
+        from .storage_errors import DamagedDatabase, StorageError, damaged_message, readonly_message
+
+        if self.damaged:
+            raise DamagedDatabase(damaged_message(self.path))
+        if self.read_only:
+            raise StorageError(readonly_message(self.path, self.read_only), "readonly")
+        with self._storage_errors():
+            with self._write() as session, session.begin():
+                yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read transaction; loaded objects stay usable after it ends (nothing is expired)."""
-        with self._read() as session, session.begin():
-            yield session
+        with self._storage_errors():
+            with self._read() as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _storage_errors(self):
+        from sqlalchemy.exc import DBAPIError
+
+        from .storage_errors import DamagedDatabase, describe
+
+        try:
+            yield
+        except (DBAPIError, sqlite3.Error, OSError) as exc:
+            err = describe(exc, self.path)
+            if err is None:
+                raise
+            self.damaged = self.damaged or isinstance(err, DamagedDatabase)
+            raise err from exc
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def transaction_alive(session: Session) -> bool:
+    """False when SQLite has already rolled the transaction back by itself (a full disk, an I/O
+    error): then no savepoint exists any more and rolling one back would only hide the real error."""
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", True))
 
 
 def migrations_dir() -> Path:
@@ -108,33 +185,135 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def backup_file(db_path: Path, reason: str = "backup", dest: Path | None = None) -> Path:
-    """A consistent copy of the database (sqlite3 online backup, so WAL content is included)."""
+    """A consistent copy of the database (sqlite3 online backup, so WAL content is included).
+
+    Written under a temporary name and renamed when complete, so a copy cut short (a full disk,
+    a killed process) never lies in ``backups/`` under a backup's name; a failed attempt is removed.
+    """
     db_path = Path(db_path)
     if dest is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        dest = backup_dir(db_path) / f"{db_path.stem}-{reason}-{stamp}.db"
-    src = sqlite3.connect(str(db_path))
+        folder = backup_dir(db_path)
+        for stale in folder.glob(f".{db_path.stem}-*.partial*"):  # left by a killed earlier attempt
+            stale.unlink(missing_ok=True)
+        dest = folder / f"{db_path.stem}-{reason}-{stamp}.db"
+    tmp = dest.with_name(f".{dest.name}.partial")
     try:
-        out = sqlite3.connect(str(dest))
+        src = sqlite3.connect(str(db_path))
         try:
-            src.backup(out)
+            out = sqlite3.connect(str(tmp))
+            try:
+                src.backup(out)
+            finally:
+                out.close()
         finally:
-            out.close()
-    finally:
-        src.close()
+            src.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     return dest
+
+
+@dataclass
+class _FileState:
+    application_id: int
+    tables: set[str]
+    revision: str | None
+    check: str
+    immutable: bool
+
+
+def _inspect(path: Path) -> _FileState:
+    """Read the file's identity and run the quick check, writing nothing (mode=ro).
+
+    A WAL database in a folder where the -shm file cannot be created is read as immutable.
+    """
+    for immutable in (False, True):
+        conn = sqlite3.connect(_ro_uri(path, immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+            check = conn.execute("PRAGMA quick_check(1)").fetchone()[0] if app_id == APPLICATION_ID or \
+                OWN_TABLES <= tables else "ok"
+            return _FileState(app_id, tables, revision, check, immutable)
+        except sqlite3.OperationalError as exc:
+            if immutable or sqlite_error_kind(exc) not in ("cantopen", "readonly", "io"):
+                raise
+        finally:
+            conn.close()
+    raise AssertionError("unreachable")
+
+
+def _known_revisions() -> set[str]:
+    return {p.name.split("_", 1)[0] for p in (migrations_dir() / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")}
+
+
+def _check_ours(path: Path, state: _FileState) -> None:
+    """Refuse another program's SQLite file and a damaged one, before anything is written to it."""
+    from .storage_errors import DamagedDatabase, damaged_message, foreign_message
+
+    if state.application_id not in (0, APPLICATION_ID):
+        raise UserError(foreign_message(path, "它属于另一个程序"))
+    ours = state.application_id == APPLICATION_ID or not state.tables or (
+        OWN_TABLES <= state.tables and state.revision in _known_revisions())
+    if not ours:
+        if state.revision and OWN_TABLES <= state.tables:
+            raise UserError(f"数据库 {path} 的版本 {state.revision} 比本程序新，程序没有改动它。请使用新版本的程序打开。")
+        raise UserError(foreign_message(path, "其中没有本程序的数据表"))
+    if state.check != "ok":
+        raise DamagedDatabase(damaged_message(path))
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why the database cannot be written here (Chinese), or None."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & os.ST_RDONLY:
+        return "所在的磁盘是只读的"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "文件设为只读"
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        return "所在的文件夹不可写入，无法建立日志文件"
+    return None
 
 
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating if needed) and migrate the database at ``path``.
 
-    An existing file whose schema is older than the program is backed up first.
+    An existing file is first checked without writing to it: another program's SQLite file and a
+    damaged one are refused untouched. One that cannot be written opens read-only. An existing file
+    whose schema is older than the program is backed up first; the program's files get its
+    application_id.
     """
+    from .storage_errors import StorageError, describe, readonly_message
+
     path = Path(path)
     if path.exists() and path.is_dir():
         raise UserError(f"数据库路径 {path} 是一个文件夹，请指定一个文件。")
-    existed = path.exists() and path.stat().st_size > 0
     try:
+        existed = path.exists() and path.stat().st_size > 0
+        state = None
+        if existed:
+            with open(path, "rb") as f:
+                if f.read(16) != b"SQLite format 3\x00":
+                    raise UserError(foreign_message_of(path))
+            state = _inspect(path)
+            _check_ours(path, state)
+        read_only = _read_only_reason(path)
+        if read_only:
+            if state is None or not state.tables:
+                raise StorageError(readonly_message(path, read_only), "readonly")
+            if migrate and state.revision != head_revision():
+                raise StorageError(readonly_message(path, read_only + "，而它需要先升级到本程序的版本"), "readonly")
+            engine = _make_sqlite_engine(path, read_only=True, immutable=state.immutable)
+            return Database(path, engine, read_only=read_only)
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = _make_sqlite_engine(path)
         if migrate:
@@ -143,13 +322,20 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
                 if existed:
                     backup_file(path, reason="before-upgrade")
                 upgrade(engine)
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - re-raised below with context
-        raise UserError(f"无法打开数据库 {path}：{exc}。请确认它是本程序的数据库文件。") from exc
-    except Exception as exc:
-        if exc.__class__.__name__ == "DatabaseError" or "file is not a database" in str(exc):
-            raise UserError(
-                f"无法打开数据库 {path}：文件已损坏或不是本程序的数据库。"
-                "请从 backups 文件夹中恢复最近的备份。"
-            ) from exc
+            if state is None or state.application_id != APPLICATION_ID:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    except UserError:
         raise
+    except Exception as exc:
+        err = describe(exc, path)
+        if err is None:
+            raise
+        raise err from exc
     return Database(path, engine)
+
+
+def foreign_message_of(path: Path) -> str:
+    from .storage_errors import foreign_message
+
+    return foreign_message(path, "不是 SQLite 数据库文件")

@@ -118,7 +118,7 @@ def test_current_database_is_not_backed_up_again(db_path):
 def test_damaged_file_gives_a_chinese_message(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(UserError, match="文件已损坏或不是本程序的数据库"):
+    with pytest.raises(UserError, match="不是本程序的数据库（不是 SQLite 数据库文件），程序没有改动它"):
         open_app_database(bad)
     assert bad.read_bytes() == b"this is not a database at all" * 100
 

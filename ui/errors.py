@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from kexie_desktop.errors import UserError
-from kexie_desktop.paths import data_dir
-
-log = logging.getLogger("kexie")
-
-
-def log_path() -> Path:
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "kexie.log"
-
-
-def setup_logging() -> Path:
-    """Log to the data folder's logs/kexie.log (re-pointed if the data folder changed)."""
-    path = log_path()
-    for handler in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
-        if Path(handler.baseFilename) == path:
-            return path
-        log.removeHandler(handler)
-        handler.close()
-    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    return path
+from kexie_desktop.logfile import log, log_exception, log_path, setup_logging  # noqa: F401 (re-exported)
+from kexie_desktop.storage_errors import describe
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
     """A user error shows its own sentence; anything else a generic sentence plus where the log is."""
-    if isinstance(exc, UserError):
-        QMessageBox.warning(parent, title, str(exc))
+    mapped = describe(exc)
+    if mapped is not None:
+        if mapped is not exc or exc.__cause__ is not None:
+            log_exception(title, exc)
+        QMessageBox.warning(parent, title, str(mapped))
         return
-    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    setup_logging()
-    log.error("%s\n%s", title, trace)
+    log_exception(title, exc)
     QMessageBox.critical(
         parent,
         title,

@@ -45,19 +45,22 @@ def proposed_name(office_name: str, kind: str, year: int | None = None, today: d
 
 
 def export_submission(ctx: AppContext, year: int, path: str, progress=None) -> packages.ExportResult:
+    number = packages.reserve_sequence(ctx.db, "submission")  # committed before the file is written
     with ctx.db.write() as s:
-        return packages.export_submission(s, offices.this_office(s), year, Path(path))
+        return packages.export_submission(s, offices.this_office(s), year, Path(path), sequence=number)
 
 
 def export_plan(ctx: AppContext, path: str, unit_code: str | None = None, progress=None) -> packages.ExportResult:
+    number = packages.reserve_sequence(ctx.db, "plan")
     with ctx.db.write() as s:
         unit = offices.resolve(s, unit_code) if unit_code else None
-        return packages.export_plan(s, Path(path), unit)
+        return packages.export_plan(s, Path(path), unit, sequence=number)
 
 
 def export_init(ctx: AppContext, unit_code: str, path: str, progress=None) -> packages.ExportResult:
+    number = packages.reserve_sequence(ctx.db, "init")
     with ctx.db.write() as s:
-        return packages.export_init(s, offices.resolve(s, unit_code), Path(path))
+        return packages.export_init(s, offices.resolve(s, unit_code), Path(path), sequence=number)
 
 
 def preview_files(ctx: AppContext, paths: list[str], code: str | None = None, progress=None):

@@ -7,15 +7,19 @@ having changed nothing (each command runs in one transaction).
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 from typing import Callable, Sequence
 
-from ..errors import UserError
+from ..logfile import log_exception
+from ..paths import default_db_path
+from ..storage_errors import describe
 from . import basic, packages
 from . import progress as progress_commands
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 # Command modules; each has register(subparsers, common) adding its sub-commands.
 COMMAND_MODULES = [basic, progress_commands, packages]
@@ -78,8 +82,18 @@ def run_parsed(args: argparse.Namespace, out=None) -> int:
     if handler is None:
         build_parser().print_help(out)
         return EXIT_USAGE
+    buffered = io.StringIO()  # shown only when the command succeeded: a failed write never reports success
     try:
-        return handler(args, out) or 0
-    except UserError as exc:
-        sys.stderr.write(f"错误：{exc}\n")
+        code = handler(args, buffered) or 0
+        out.write(buffered.getvalue())
+        return code
+    except Exception as exc:  # noqa: BLE001 - the user sees one Chinese line, the trace goes to the log
+        mapped = describe(exc, getattr(args, "db", None) or default_db_path())
+        if mapped is None or mapped is not exc or exc.__cause__ is not None:
+            where = log_exception(f"command {args.command}", exc)
+        if mapped is None:
+            shown = f"日志：{where}" if where else "日志无法写入"
+            sys.stderr.write(f"错误：程序内部出错，操作没有完成，已写入的数据保持原样。请把日志发给技术支持（{shown}）。\n")
+            return EXIT_INTERNAL
+        sys.stderr.write(f"错误：{mapped}\n")
         return EXIT_USAGE

@@ -78,7 +78,8 @@ def cmd_init(args, out) -> int:
             if value is not None:
                 settings.put(s, key, value.strip())
         role = "市级（汇总、排名、任务分解）" if office.is_city else "县区（填报、上报）"
-        out.write(f"本机单位已设为：{office.name}（{office.code}），角色：{role}。\n")
+        text = f"本机单位已设为：{office.name}（{office.code}），角色：{role}。\n"
+    out.write(text)  # only once the transaction has committed
     return 0
 
 
@@ -158,7 +159,8 @@ def cmd_target_set(args, out) -> int:
         )
         scope = f"{year}年" if year else f"到{indicator.plan.end_year}年"
         state = "已设定" if changes else "未变化"
-        out.write(f"{office.name} “{indicator.name}” {scope}目标 {args.value}{indicator.unit}：{state}。\n")
+        text = f"{office.name} “{indicator.name}” {scope}目标 {args.value}{indicator.unit}：{state}。\n"
+    out.write(text)  # only once the transaction has committed
     return 0
 
 
@@ -174,7 +176,8 @@ def cmd_value_set(args, out) -> int:
         state = "已保存" if changes else "未变化"
         row = values.find_value(s, indicator, office, year, month)
         shown = f"已覆盖 {fmt(row.value)}/{fmt(row.base)}" if row.base is not None else f"{fmt(row.value)}{indicator.unit}"
-        out.write(f"{office.name} “{indicator.name}” {year}年{month}月 = {shown}：{state}。\n")
+        text = f"{office.name} “{indicator.name}” {year}年{month}月 = {shown}：{state}。\n"
+    out.write(text)  # only once the transaction has committed: 已保存 is never a lie
     return 0
 
 
@@ -188,7 +191,8 @@ def cmd_activity_add(args, out) -> int:
             place=args.place, participants=parse_count(args.participants, "参与人数"),
             audience=parse_count(args.audience, "受众人次"), note=args.note, user=_user(s), plan=current,
         )
-        out.write(f"已登记：{office.name} {activity.date.isoformat()} {activity_type.name}“{activity.title}”。\n")
+        text = f"已登记：{office.name} {activity.date.isoformat()} {activity_type.name}“{activity.title}”。\n"
+    out.write(text)  # only once the transaction has committed
     return 0
 
 

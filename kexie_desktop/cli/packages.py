@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..packages import (backup_database, describe_log_entry, export_init, export_plan, export_submission,
-                        import_batch, package_log, restore_database)
+                        import_batch, package_log, reserve_sequence, restore_database)
 from ..packages.results import SAME
 from ..paths import default_db_path
 from ..services import offices
@@ -56,24 +56,30 @@ def register(sub, common) -> None:
 
 
 def cmd_export(args, out) -> int:
-    with database(args) as db, db.write() as s:
-        office = offices.resolve(s, args.office)
-        result = export_submission(s, office, int(parse_number(args.year, "年份")), Path(args.out))
+    with database(args) as db:
+        number = reserve_sequence(db, "submission")  # committed before the file is written
+        with db.write() as s:
+            office = offices.resolve(s, args.office)
+            result = export_submission(s, office, int(parse_number(args.year, "年份")), Path(args.out), sequence=number)
     out.write(result.message + "\n")
     return 0
 
 
 def cmd_export_plan(args, out) -> int:
-    with database(args) as db, db.write() as s:
-        office = offices.resolve(s, args.office) if args.office else None
-        result = export_plan(s, Path(args.out), office)
+    with database(args) as db:
+        number = reserve_sequence(db, "plan")
+        with db.write() as s:
+            office = offices.resolve(s, args.office) if args.office else None
+            result = export_plan(s, Path(args.out), office, sequence=number)
     out.write(result.message + "\n")
     return 0
 
 
 def cmd_export_init(args, out) -> int:
-    with database(args) as db, db.write() as s:
-        result = export_init(s, offices.resolve(s, args.office), Path(args.out))
+    with database(args) as db:
+        number = reserve_sequence(db, "init")
+        with db.write() as s:
+            result = export_init(s, offices.resolve(s, args.office), Path(args.out), sequence=number)
     out.write(result.message + "\n")
     out.write(f"激活码：{result.activation_code}\n请通过电话把激活码告诉{result.manifest.office_name}，"
               "不要与文件一起发送。对方导入时需要输入它。\n")

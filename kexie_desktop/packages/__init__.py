@@ -18,7 +18,7 @@ refused.
 """
 
 from .backup import RestoreResult, backup_database, check_database_file, restore_database
-from .exporter import ExportResult
+from .exporter import ExportResult, reserve_sequence
 from .importer import apply, import_batch, preview
 from .init_package import export_init
 from .log import describe as describe_log_entry
@@ -30,5 +30,5 @@ from .submission import export_submission
 __all__ = [
     "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "RestoreResult", "RowChange",
     "apply", "backup_database", "check_database_file", "describe_log_entry", "export_init", "export_plan",
-    "export_submission", "import_batch", "package_log", "preview", "restore_database",
+    "export_submission", "import_batch", "package_log", "preview", "reserve_sequence", "restore_database",
 ]

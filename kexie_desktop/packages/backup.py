@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..db import Database, backup_file, migrations_dir
+from .. import instance_lock
 from ..errors import UserError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -73,6 +74,9 @@ def restore_database(db_path: Path | str, source: Path | str) -> RestoreResult:
     The source is checked, and the current database backed up, before anything is replaced.
     """
     db_path, source = Path(db_path), Path(source)
+    holder = instance_lock.owner(db_path)
+    if holder is not None:  # the same lock as the GUI's second-instance check
+        raise UserError(f"数据库正由{holder.describe()}打开，不能在它运行时恢复。请先关闭那个窗口，再恢复。")
     if db_path.exists() and source.resolve() == db_path.resolve():
         raise UserError("要恢复的文件就是当前数据库本身。")
     revision = check_database_file(source)

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from .. import __version__
+from ..db import Database
 from ..errors import UserError
 from ..models import Office
 from ..services import offices, plan, settings
@@ -48,14 +49,32 @@ def require_this_office(s: Session) -> Office:
     return office
 
 
+def reserve_sequence(db: Database, kind: str) -> int | None:
+    """Take this office's next package number for ``kind`` in a transaction of its own.
+
+    Committed before the file is written, so a number is used at most once whatever moment the
+    process dies (a number reserved for a file that never appeared is a harmless gap: importers only
+    refuse a number lower than or equal to the last one applied). None when this installation may
+    not export ``kind`` at all (the export then refuses with its own message).
+    """
+    with db.write() as s:
+        mine = offices.this_office(s)
+        if mine is None or mine.is_city != (kind != "submission"):
+            return None
+        return log.next_sequence(s, mine.code, log.stream_of(kind))
+
+
 def new_manifest(s: Session, kind: str, office: Office, key: bytes, *, numbering: Office,
-                 year: int | None = None) -> Manifest:
-    """A manifest with the next sequence number of ``numbering`` (the sending office)."""
+                 year: int | None = None, sequence: int | None = None) -> Manifest:
+    """A manifest with ``sequence`` (reserved by ``reserve_sequence``) or else the next sequence
+    number of ``numbering`` (the sending office) taken in this transaction."""
     current = plan.current_plan(s)
+    if sequence is None:
+        sequence = log.next_sequence(s, numbering.code, log.stream_of(kind))
     return Manifest(
         kind=kind, plan_code=current.code, plan_version=current.version,
         office_code=office.code, office_name=office.name, year=year,
-        sequence=log.next_sequence(s, numbering.code, log.stream_of(kind)),
+        sequence=sequence,
         package_id=uuid.uuid4().hex, created=dt.datetime.now().replace(microsecond=0).isoformat(),
         program_version=__version__, key_id=key_id(key),
         filler=clean_text(settings.get(s, "user_filler") or ""),

@@ -16,8 +16,9 @@ from typing import Iterable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..db import Database, backup_file
+from ..db import Database, backup_file, transaction_alive
 from ..errors import Cancelled, UserError
+from ..storage_errors import StorageError, describe
 from . import init_package, log, plan_import, plan_package, signing, submission, submission_import
 from .errors import PackageError
 from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
@@ -182,10 +183,18 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
     checkpoint()  # the last moment to stop: from here on the file is applied
     # The write transaction has not written yet, so the copy is the state before this import.
     saved = backup_file(db.path, reason="before-import") if backup else None
+    nested = s.begin_nested()
     try:
-        with s.begin_nested():
-            changes = classified.apply(s, f"package:{loaded.manifest.package_id}")
+        changes = classified.apply(s, f"package:{loaded.manifest.package_id}")
+        nested.commit()
     except (UserError, SQLAlchemyError) as exc:
+        if not transaction_alive(s) or describe(exc, db.path) is not None:
+            # The disk or the file failed (SQLite may have rolled the whole transaction back, savepoint
+            # included): nothing was applied, so this import's backup is only a burden on a full disk.
+            if saved is not None:
+                saved.unlink(missing_ok=True)
+            raise
+        nested.rollback()
         preview_.status = "refused"
         preview_.message = f"文件“{loaded.path.name}”：导入时出错，没有写入任何数据：{exc}"
         return ImportResult(preview_, "refused", saved)
@@ -221,7 +230,11 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
             results += [ImportResult(PackagePreview(Path(p), "refused", f"文件“{Path(p).name}”：已取消，未导入。"),
                                      "cancelled") for p in paths[n:]]
             break
+        except StorageError:  # the disk or the database failed: the next files would fail the same way
+            raise
         except Exception as exc:  # noqa: BLE001 - a bug on one file must not lose the others' results
+            if describe(exc, db.path) is not None:
+                raise
             message = f"文件“{Path(path).name}”：导入时出现意外错误（{type(exc).__name__}：{exc}），未导入。"
             result = ImportResult(PackagePreview(Path(path), "refused", message), "refused")
         results.append(result)

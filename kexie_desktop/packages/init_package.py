@@ -36,7 +36,7 @@ NOTES = PLAN_NOTES + [
 ]
 
 
-def export_init(s: Session, office: Office, path: Path) -> ExportResult:
+def export_init(s: Session, office: Office, path: Path, *, sequence: int | None = None) -> ExportResult:
     """Write ``office``'s init package; the result carries the activation code to tell the unit."""
     city = require_city(s)
     if office.is_city:
@@ -44,7 +44,7 @@ def export_init(s: Session, office: Office, path: Path) -> ExportResult:
     unit_key, city_key = keys.ensure_key(s, office), keys.ensure_key(s, city)
     code, salt = signing.activation_code(), signing.new_salt()
     pad, mac_key = signing.derive(code, salt, signing.PBKDF2_ITERATIONS)
-    manifest = new_manifest(s, "init", office, mac_key, numbering=city)
+    manifest = new_manifest(s, "init", office, mac_key, numbering=city, sequence=sequence)
     manifest.salt, manifest.iterations = salt, signing.PBKDF2_ITERATIONS
     manifest.next_sequence = log.max_received_sequence(s, office.code) + 1
     key_rows = [

@@ -105,13 +105,14 @@ def require_city(s: Session) -> Office:
     return mine
 
 
-def export_plan(s: Session, path: Path, office: Office | None = None) -> ExportResult:
+def export_plan(s: Session, path: Path, office: Office | None = None, *,
+                sequence: int | None = None) -> ExportResult:
     """Write the plan/targets package: for all units, or (``office``) for one unit plus the city."""
     city = require_city(s)
     if office is not None and office.is_city:
         office = None
     key = keys.ensure_key(s, city)
-    manifest = new_manifest(s, "plan", office or city, key, numbering=city)
+    manifest = new_manifest(s, "plan", office or city, key, numbering=city, sequence=sequence)
     cover = cover_rows(s, manifest, WHAT, HOW)
     if office is None:
         cover[1] = ("单位", "全部县区（含市科协目标）")

@@ -122,7 +122,8 @@ def _month_before(month: str) -> str:
     return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
 
 
-def export_submission(s: Session, office: Office, year: int, path: Path) -> ExportResult:
+def export_submission(s: Session, office: Office, year: int, path: Path, *,
+                      sequence: int | None = None) -> ExportResult:
     """Write the submission package of ``office`` for ``year`` (this installation's own office)."""
     mine = require_this_office(s)
     if mine.is_city:
@@ -139,6 +140,6 @@ def export_submission(s: Session, office: Office, year: int, path: Path) -> Expo
         PackageSheet(LEDGER, _ledger_rows(s, office, year)),
         PackageSheet(WARNINGS, soft_warnings(s, value_rows)),
     ]
-    manifest = new_manifest(s, "submission", office, key, numbering=office, year=year)
+    manifest = new_manifest(s, "submission", office, key, numbering=office, year=year, sequence=sequence)
     cover = cover_rows(s, manifest, WHAT, HOW)
     return finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES)
