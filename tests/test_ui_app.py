@@ -88,15 +88,14 @@ def test_a_failing_operation_shows_a_message_box_and_logs(qtbot, ctx, monkeypatc
     qtbot.addWidget(page)
     page.model.setData(page.model.index(4, 2), "5")
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
 
     def broken(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(operations, "save_entry", broken)
     assert page.save() is False
-    assert shown[0][0] == "保存失败"
-    assert "已录入的数据没有丢失" in shown[0][1] and "kexie.log" in shown[0][1]
+    assert shown == [("保存失败", "磁盘空间已满，本次操作没有保存任何数据（数据库保持原样）。请清理磁盘（数据所在的磁盘）后重试。")]
     assert page.has_unsaved()  # the edit is still in the grid
     from ui.errors import log_path
 
