@@ -269,3 +269,13 @@ def test_overall_ranking_puts_units_that_reported_nothing_last(db):
         (1, A, 0.25, None), (2, B, 1.0, "未填报"),
     ]
     assert {k.status for k in ranks[1:]} == {"未填报"}
+
+
+def test_city_trend_of_a_coverage_of_the_units_counts_the_missing_units(db):
+    with db.write() as s:
+        for unit, covered in ((A, 1), (B, 0), (C, 0), (D, 0)):
+            _set(s, "I01", unit, 2020, 6, covered, base=1)
+    with db.read() as s:
+        trend = progress.trend(s, plan.indicator(s, "I01"), offices.city(s), 2020, END)
+    by_month = {(p.year, p.month): p.actual for p in trend.points}
+    assert (by_month[(2020, 5)], by_month[(2020, 6)], by_month[(2020, 12)]) == (None, 10.0, 10.0)  # 1 of 10
