@@ -45,7 +45,7 @@ def heatmap_cell(overview: CityProgress, x: float, y: float) -> tuple[str, str] 
 
 
 def _matrix(overview: CityProgress, codes: list[str]):
-    """Completion capped at 100 %; NaN where nothing was reported, None-marker where no target."""
+    """Completion capped at 100 %; NaN and marked where nothing was reported; NaN where no target."""
     values = np.full((len(overview.units), len(codes)), np.nan)
     missing = np.zeros(values.shape, dtype=bool)
     for i, rows in enumerate(overview.units[code] for code in _unit_codes(overview)):
@@ -54,7 +54,7 @@ def _matrix(overview: CityProgress, codes: list[str]):
             row = by_code.get(code)
             if row is None or row.target is None:
                 continue
-            if row.progress is None:
+            if row.progress is None or not row.reported:  # a zero target met by nothing reported: 未 too
                 missing[i, j] = True
             else:
                 values[i, j] = min(max(row.progress, 0.0), 1.0)
