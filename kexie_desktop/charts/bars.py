@@ -119,7 +119,8 @@ def overall_chart(ranks: list[OverallRank], title: str | None = None, fig: Figur
         scores = [r.score or 0.0 for r in ranks]
         ax.barh(ys, scores, height=0.7, color="#0072B2")
         for y, r in zip(ys, ranks):
-            ax.text((r.score or 0.0) + 0.01, y, f"{r.status or percent(r.score, 1)}  已填报 {r.reported}/{r.indicators} 项",
+            score = r.status or percent(r.score, 1)
+            ax.text((r.score or 0.0) + 0.01, y, f"{score}  已填报 {r.reported}/{r.indicators} 项",
                     va="center", fontsize=8, color=INK)
         ax.set_yticks(ys, [f"{r.rank}. {r.office_name}" for r in ranks], fontsize=9)
         ax.set_xlim(0, 1.3)

@@ -214,7 +214,9 @@ def cmd_thresholds(args, out) -> int:
         raise UserError("请同时给出 --behind 和 --serious，例如 --behind 10 --serious 25。")
     with database(args) as db, db.write() as s:
         if args.behind is not None:
-            settings.put_thresholds(s, parse_number(args.behind, "略有滞后阈值"), parse_number(args.serious, "严重滞后阈值"))
+            behind, serious = parse_number(args.behind, "略有滞后阈值"), parse_number(args.serious, "严重滞后阈值")
+            settings.put_thresholds(s, behind, serious)
         behind, serious = (float(settings.get(s, key)) for key in ("threshold_behind", "threshold_serious"))
-        out.write(f"状态阈值：低于时序进度超过 {fmt(behind)} 个百分点为略有滞后，超过 {fmt(serious)} 个百分点为严重滞后。\n")
+        out.write(f"状态阈值：低于时序进度超过 {fmt(behind)} 个百分点为略有滞后，"
+                  f"超过 {fmt(serious)} 个百分点为严重滞后。\n")
     return 0

@@ -146,7 +146,8 @@ def make_row(
         actual=figure.actual, progress=verdict.progress, expected=expected, status=verdict.status,
         projection=verdict.projection, reported=figure.reported, covered=figure.covered, base=figure.base,
         consolidated=consolidated, units_reported=None if units is None else units[0],
-        units_total=None if units is None else units[1], indicator_id=indicator.id, office_id=office.id, as_of=scope.as_of,
+        units_total=None if units is None else units[1],
+        indicator_id=indicator.id, office_id=office.id, as_of=scope.as_of,
         period_start=period.start, period_end=period.end, window_end=period.cutoff(scope.as_of),
     )
 

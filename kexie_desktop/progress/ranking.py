@@ -1,8 +1,8 @@
 """Ranking of the units (排名) and how complete each office's reporting is.
 
 Per indicator: units with a target that reported, by progress (highest first), ties by office code;
-then the units that reported nothing (even against a zero target), marked 未填报. Overall: a weighted completion score, the weighted mean of
-min(progress, 1) over the indicators that have a target for the unit (an unreported indicator counts
+then the units that reported nothing (even against a zero target), marked 未填报. Overall: a weighted
+completion score, the weighted mean of min(progress, 1) over the indicators that have a target for the unit (an unreported indicator counts
 0; a negative progress counts 0). Weights are the setting ``ranking_weights`` {indicator code:
 weight}; unset means equal weights, and codes missing from it weigh 1. Units that reported nothing at
 all come after every unit that reported something, marked 未填报.
