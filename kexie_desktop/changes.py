@@ -16,6 +16,8 @@ class Changes:
     offices: bool = False
     plan: bool = False
     settings: bool = False
+    # A package was sent: only the count of unsent changes follows it.
+    sent: bool = False
     # Bulk operations (demo data, package import, restore) ask every view to reload.
     everything: bool = False
 
@@ -27,11 +29,12 @@ class Changes:
             offices=self.offices or other.offices,
             plan=self.plan or other.plan,
             settings=self.settings or other.settings,
+            sent=self.sent or other.sent,
             everything=self.everything or other.everything,
         )
 
     def __bool__(self) -> bool:
         return bool(
             self.values or self.targets or self.activities or self.offices or self.plan or self.settings
-            or self.everything
+            or self.sent or self.everything
         )

@@ -146,3 +146,22 @@ def test_charts_never_import_pyplot():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_heatmap_puts_units_that_reported_nothing_last_and_says_so(db):
+    from kexie_desktop.services import targets, values
+
+    with db.write() as s:
+        i08 = plan.indicator(s, "I08")
+        first, second = offices.units(s)[:2]  # 连云区 reports nothing, 海州区 reports
+        targets.put_target(s, i08, first, 2020, 10)
+        targets.put_target(s, i08, second, 2020, 10)
+        targets.put_target(s, i08, offices.units(s)[2], 2020, 0)  # nothing asked, nothing reported
+        values.set_value(s, i08, second, 2020, 3, 5)
+    with db.read() as s:
+        overview = progress.city_progress(s, 2020, END)
+        figure = charts.heatmap_chart(overview)
+    assert charts.heatmap_cell(overview, 0, 0) == (second.code, "I08")
+    assert [t.get_text() for t in figure.axes[0].texts] == ["50", "未", "未"]
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels[:2] == ["海州区", "连云区（未填报）"] and len(labels) == 10

@@ -144,3 +144,59 @@ def test_demo_twice_is_refused(demo_db_path, capsys):
     assert run(demo_db_path, "demo")[0] == 2
     assert "演示数据已经填入过" in capsys.readouterr().err
     assert db_content(demo_db_path) == before
+
+
+# --- rules that live in the core services, so the CLI refuses what the GUI refuses (issue 10, point 5) -------
+
+CORE_REFUSALS = [
+    ("320722", ["target", "set", "--office", "320722", "--indicator", "I09", "--value", "5"],
+     "本机是东海县科协：目标由市科协下发的计划包确定，不能在这里修改。"),
+    ("320722", ["target", "split", "--indicator", "I09"],
+     "本机是东海县科协：目标由市科协下发的计划包确定，不能在这里修改。"),
+    ("320700", ["target", "set", "--office", "320703", "--indicator", "I01", "--value", "150"],
+     "目标值不能超过 100%（150）。"),
+    ("320700", ["target", "set", "--office", "320700", "--indicator", "I11", "--value", "101"],
+     "目标值不能超过 100%（101）。"),
+    ("320700", ["thresholds", "--behind", "30", "--serious", "20"], "阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。"),
+    ("320700", ["thresholds", "--behind", "10", "--serious", "120"], "阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。"),
+    ("320722", ["thresholds", "--behind", "5", "--serious", "20"], "本机是东海县科协：状态阈值由市科协设定，不能在这里修改。"),
+]
+
+
+@pytest.mark.parametrize("office,args,message", CORE_REFUSALS, ids=[" ".join(a[:2]) + f" #{i}" for i, (_o, a, _m) in enumerate(CORE_REFUSALS)])
+def test_core_rules_refuse_through_the_cli(db_path, capsys, office, args, message):
+    assert run(db_path, "init", "--office", office)[0] == 0
+    capsys.readouterr()
+    before = db_content(db_path)
+    code, _ = run(db_path, *args)
+    assert code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"错误：{message}"]
+    assert db_content(db_path) == before
+
+
+def test_the_city_sets_thresholds_and_they_change_the_status(db_path):
+    assert run(db_path, "init", "--office", "320700")[0] == 0
+    code, text = run(db_path, "thresholds", "--behind", "5", "--serious", "20")
+    assert code == 0 and text == "状态阈值：低于时序进度超过 5 个百分点为略有滞后，超过 20 个百分点为严重滞后。\n"
+
+
+def test_an_init_package_with_a_coverage_target_above_100_is_refused(tmp_path, capsys):
+    """A target that the services would refuse, slipped into the city's database by hand, never reaches a unit."""
+    import re
+    import sqlite3
+
+    city, unit = tmp_path / "city.db", tmp_path / "unit.db"
+    assert run(city, "init", "--office", "320700")[0] == 0
+    assert run(city, "target", "set", "--office", "320722", "--indicator", "I01", "--value", "100")[0] == 0
+    with sqlite3.connect(city) as conn:
+        conn.execute("UPDATE target SET value = 150 WHERE value = 100 AND office_id = "
+                     "(SELECT id FROM office WHERE code = '320722')")
+    code, text = run(city, "export-init", "--office", "320722", "--out", str(tmp_path / "init.xlsx"))
+    activation = re.search(r"激活码：(\S+)", text).group(1)
+    assert run(unit, "offices")[0] == 0  # a fresh unit database
+    before = db_content(unit)
+    code, text = run(unit, "import", str(tmp_path / "init.xlsx"), "--code", activation)
+    assert code == 1 and "目标值不能超过 100%（150）。" in text
+    after = db_content(unit)
+    assert [row[8:10] for row in after.pop("package_log")] == [("init.xlsx", "refused")]  # only logged
+    assert after == {k: v for k, v in before.items() if k != "package_log"}

@@ -141,3 +141,57 @@ def test_bad_input_exits_2_in_chinese_and_changes_nothing(db, capsys, tmp_path, 
 def test_missing_required_argument_is_a_usage_error(db, capsys):
     assert run(db, "chart", "trend", "--out", "x.png")[0] == 2
     assert "--indicator" in capsys.readouterr().err
+
+
+def _cli(path, *argv) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.run(["--db", str(path), *map(str, argv)], out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def city_with_four_units(db_path):
+    """A city installation made through the CLI; 4 of its 10 units reported I01, one of them covered."""
+    assert _cli(db_path, "init", "--office", "320700")[0] == 0
+    for unit, covered in (("320703", 1), ("320706", 0), ("320707", 0), ("320722", 0)):
+        assert _cli(db_path, "value", "set", "--office", unit, "--indicator", "I01", "--month", "2020-06",
+                    "--value", covered, "--base", 1)[0] == 0
+    return db_path
+
+
+def test_city_coverage_rests_on_all_ten_units_through_the_cli(city_with_four_units):
+    code, text = _cli(city_with_four_units, "progress", "--office", "320700", "--year", "2020", "--json")
+    assert code == 0
+    rows = json.loads(text)
+    i01 = next(r for r in rows if r["code"] == "I01")
+    assert {k: i01[k] for k in ("actual", "covered", "base", "progress", "status", "units_reported",
+                                "units_total", "consolidated")} == {
+        "actual": 10.0, "covered": 1.0, "base": 10.0, "progress": 0.1, "status": "严重滞后",
+        "units_reported": 4, "units_total": 10, "consolidated": True,
+    }
+    assert all("units_reported" in r and "units_total" in r for r in rows) and len(rows) == 61
+    by_code = {r["code"]: r for r in rows}
+    assert (by_code["I08"]["units_reported"], by_code["I08"]["units_total"]) == (0, 10)
+    assert (by_code["I04"]["units_reported"], by_code["I04"]["units_total"]) == (0, 0)  # city only
+    code, text = _cli(city_with_four_units, "progress", "--office", "320700", "--year", "2020")
+    line = next(x for x in text.splitlines() if x.startswith("I01\t")).split("\t")
+    assert line[3:7] == ["1/10，已报 4/10", "10.0%", "100.0%", "严重滞后"]
+
+
+def test_ranking_puts_units_that_reported_nothing_last_through_the_cli(city_with_four_units):
+    path = city_with_four_units
+    for unit, value in (("320703", 2), ("320706", 0), ("320707", 0)):  # 320706 has a zero target
+        assert _cli(path, "target", "set", "--office", unit, "--indicator", "I08", "--year", 2020,
+                    "--value", value)[0] == 0
+    assert _cli(path, "value", "set", "--office", "320703", "--indicator", "I08", "--month", "2020-03",
+                "--value", 1)[0] == 0
+    code, text = _cli(path, "ranking", "--indicator", "I08", "--year", "2020")
+    assert code == 0
+    assert [line.split("\t")[:3] + line.split("\t")[-1:] for line in text.splitlines()[1:]] == [
+        ["1", "320703", "连云区科协", "严重滞后"], ["2", "320706", "海州区科协", "未填报"],
+        ["3", "320707", "赣榆区科协", "未填报"],
+    ]
+    code, text = _cli(path, "ranking", "--year", "2020", "--json")
+    overall = json.loads(text)
+    assert [(r["office"], r["score"], r["status"]) for r in overall[:3]] == [
+        ("320703", 0.5, None), ("320706", 1.0, "未填报"), ("320707", 1.0, "未填报")]

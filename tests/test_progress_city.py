@@ -140,8 +140,9 @@ def ranked(db):
 def test_ranking_per_indicator(ranked):
     with ranked.read() as s:
         ranks = progress.rank_indicator(progress.city_progress(s, 2020, END), "I08")
-    assert [(k.rank, k.row.office_code, k.row.progress) for k in ranks] == [
-        (1, B, 1.0), (2, C, 1.0), (3, A, 0.75), (4, D, None),
+    # B's zero target reads 已完成 on its own row, but B reported nothing: after those that did.
+    assert [(k.rank, k.row.office_code, k.row.progress, k.status) for k in ranks] == [
+        (1, C, 1.0, "已完成"), (2, A, 0.75, "略有滞后"), (3, B, 1.0, "未填报"), (4, D, None, "未填报"),
     ]
 
 
@@ -190,3 +191,91 @@ def test_trend_accumulates_flows_and_carries_levels(city_data):
         assert by_month[(2019, 9)] == 4200 + 1000
         assert by_month[(2020, 12)] == 4200 + 800
         assert not level.cumulative
+
+
+# --- what a consolidated figure rests on (issue 10, point 1) -----------------------------------------------
+
+
+def test_city_coverage_of_the_units_counts_unreported_units_as_not_covered(db):
+    with db.write() as s:
+        for unit, covered in ((A, 1), (B, 0), (C, 0), (D, 0)):  # 4 of the 10 units reported
+            _set(s, "I01", unit, 2020, 6, covered, base=1)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I01")
+    # 1 covered of 10 units that should be (not 1 of the 4 that reported); expected 100 % at the end.
+    assert (row.covered, row.base, row.actual, row.progress) == (1, 10, 10.0, 0.1)
+    assert (row.units_reported, row.units_total, row.status) == (4, 10, "严重滞后")
+
+
+def test_city_coverage_is_never_done_while_units_are_missing(db):
+    with db.write() as s:
+        for unit in (A, B, C, D):
+            _set(s, "I01", unit, 2020, 6, 1, base=1)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I01")
+        assert (row.covered, row.base, row.actual, row.units_reported) == (4, 10, 40.0, 4)
+        assert row.status != "已完成"
+    with db.write() as s:
+        for unit in offices.units(s):
+            values.set_value(s, plan.indicator(s, "I01"), unit, 2020, 6, 1, base=1)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I01")
+        assert (row.covered, row.base, row.units_reported, row.status) == (10, 10, 10, "已完成")
+
+
+def test_recomputed_share_stands_over_the_reporting_units(db):
+    with db.write() as s:
+        _set(s, "I11", A, 2020, 3, 30, base=40)  # communities: the others' bases are unknown
+        _set(s, "I11", B, 2020, 3, 10, base=10)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I11")
+    assert (row.covered, row.base, row.actual) == (40, 50, 80.0)
+    assert (row.units_reported, row.units_total, row.status) == (2, 10, "略有滞后")  # 80 % of 100 %
+
+
+def test_a_sum_over_some_units_meets_the_target_but_is_not_done(db):
+    with db.write() as s:
+        _set(s, "I08", A, 2020, 2, 20)
+        _set(s, "I08", B, 2020, 3, 15)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I08")
+        assert (row.actual, row.target, row.progress) == (35, 30, 35 / 30)
+        assert (row.units_reported, row.units_total, row.status) == (2, 10, "进度正常")
+    with db.write() as s:
+        for unit in offices.units(s)[2:]:  # the other 8 report their 0
+            values.set_value(s, plan.indicator(s, "I08"), unit, 2020, 3, 0)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I08")
+        assert (row.actual, row.units_reported, row.status) == (35, 10, "已完成")
+
+
+def test_city_only_rows_rest_on_the_city_alone_and_unit_rows_on_themselves(city_data):
+    with city_data.read() as s:
+        overview = progress.city_progress(s, 2020, END)
+        row = overview.row(CITY, "I04")
+        assert (row.units_reported, row.units_total) == (0, 0)
+        assert overview.row(CITY, "I08").units_reported == 3  # A, B (its 0 counts) and C
+        assert {(r.units_reported, r.units_total) for r in overview.units[A]} == {(None, None)}
+
+
+def test_overall_ranking_puts_units_that_reported_nothing_last(db):
+    with db.write() as s:
+        _target(s, "I08", A, 2020, 12)
+        _set(s, "I08", A, 2020, 1, 3)  # 25 %
+        _target(s, "I08", B, 2020, 0)  # a zero target counts as met, but B reported nothing
+    with db.read() as s:
+        ranks = progress.rank_overall(progress.city_progress(s, 2020, END))
+    assert [(k.rank, k.office_code, k.score, k.status) for k in ranks[:2]] == [
+        (1, A, 0.25, None), (2, B, 1.0, "未填报"),
+    ]
+    assert {k.status for k in ranks[1:]} == {"未填报"}
+
+
+def test_city_trend_of_a_coverage_of_the_units_counts_the_missing_units(db):
+    with db.write() as s:
+        for unit, covered in ((A, 1), (B, 0), (C, 0), (D, 0)):
+            _set(s, "I01", unit, 2020, 6, covered, base=1)
+    with db.read() as s:
+        trend = progress.trend(s, plan.indicator(s, "I01"), offices.city(s), 2020, END)
+    by_month = {(p.year, p.month): p.actual for p in trend.points}
+    assert (by_month[(2020, 5)], by_month[(2020, 6)], by_month[(2020, 12)]) == (None, 10.0, 10.0)  # 1 of 10

@@ -138,3 +138,19 @@ def test_as_of_date_changes_the_year_scope(qtbot, demo_ctx, day, expected):
     assert page.data.as_of.isoformat() == expected
     row = rows_by_code(page.data.rows)["I02"]  # an annual target: half a year elapsed
     assert row.expected == pytest.approx(181 / 365)
+
+
+def test_progress_table_says_how_many_units_a_city_figure_rests_on(db, qapp):
+    from kexie_desktop import progress
+    from ui.progress_model import ProgressModel
+
+    with db.write() as s:
+        for unit, covered in zip(offices.units(s)[:4], (1, 0, 0, 0)):
+            values.set_value(s, plan.indicator(s, "I01"), unit, 2020, 6, covered, base=1)
+    with db.read() as s:
+        model = ProgressModel()
+        model.set_rows(progress.city_progress(s, 2020, dt.date(2020, 12, 31)).city)
+    cells = {model.index(r, CODE).data(): model.index(r, ACTUAL).data() for r in range(model.rowCount())}
+    assert cells["I01"] == "1/10，已报 4/10"
+    assert cells["I08"] == "未填报，已报 0/10"
+    assert cells["I04"] == "未填报"  # city only: rests on the city office alone

@@ -408,7 +408,8 @@ def test_target_text_speaks_the_plans_language():
 def test_a_change_made_elsewhere_refreshes_the_page(unit_page, demo_ctx):
     page = unit_page
     with demo_ctx.db.write() as s:
-        changes = targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, HAIZHOU), None, 130)
+        changes = targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, HAIZHOU), None, 130,
+                                     source="plan-package")  # at a unit, targets come in packages
     demo_ctx.notify(Changes(activities={1}))  # not about targets: the page keeps its rows
     assert row_texts(page, "I09")[4] == "110个"
     demo_ctx.notify(changes)

@@ -233,7 +233,6 @@ def load_thresholds(ctx: AppContext) -> Thresholds:
 
 def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thresholds: Thresholds | None) -> None:
     """People on the cover of packages; thresholds only at the city office."""
-    from kexie_desktop.errors import UserError
     from kexie_desktop.services import settings
 
     with ctx.db.write() as s:
@@ -241,10 +240,7 @@ def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thres
         settings.put(s, "user_reviewer", reviewer.strip())
         settings.put(s, "phone", phone.strip())
         if thresholds is not None:
-            if not 0 < thresholds.behind < thresholds.serious <= 100:
-                raise UserError("阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。")
-            settings.put(s, "threshold_behind", thresholds.behind)
-            settings.put(s, "threshold_serious", thresholds.serious)
+            settings.put_thresholds(s, thresholds.behind, thresholds.serious)
     ctx.notify(Changes(settings=True))
 
 

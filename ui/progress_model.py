@@ -40,11 +40,16 @@ def target_text(row: ProgressRow) -> str:
 
 
 def actual_text(row: ProgressRow) -> str:
+    """A consolidated figure says over how many units it stands, e.g. "1/10，已报 4/10"."""
     if not row.reported:
-        return "未填报"
-    if row.kind == "coverage":
-        return f"{number(row.covered)}/{number(row.base)}"
-    return f"{number(row.actual)}{row.unit}"
+        shown = "未填报"
+    elif row.kind == "coverage":
+        shown = f"{number(row.covered)}/{number(row.base)}"
+    else:
+        shown = f"{number(row.actual)}{row.unit}"
+    if row.consolidated and row.units_total:
+        shown += f"，已报 {row.units_reported}/{row.units_total}"
+    return shown
 
 
 def tint(color: str) -> QColor:

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.changes import Changes
+
 from . import sync_operations as ops
 from .context import AppContext
 from .errors import show_error
@@ -147,6 +149,7 @@ class SyncPage(QWidget):
         def done(result) -> None:
             self._say(result.message)
             self.reload_log()
+            self.ctx.notify(Changes(sent=True))
             if on_done:
                 on_done(result)
 

@@ -202,12 +202,6 @@ def _lower(t: Target) -> float:
 
 
 # --- editing ----------------------------------------------------------------------------------------
-def _require_city(s) -> None:
-    mine = offices.this_office(s)
-    if mine is not None and not mine.is_city:
-        raise UserError(f"本机是{mine.name}：目标由市科协下发的计划包确定，不能在这里修改。")
-
-
 def check_target(ctx: AppContext, code: str, value: str, max_value: str | None = None) -> dict[str, str]:
     """Chinese reasons keyed "value" / "max" for a target as typed; empty when it can be saved."""
     with ctx.db.read() as s:
@@ -218,7 +212,7 @@ def save_target(ctx: AppContext, office_code: str, code: str, year: int | None, 
                 max_value: str | None = None) -> Changes:
     """Write one target (audited) in one transaction; ``year`` is ignored for plan-end targets."""
     with ctx.db.write() as s:
-        _require_city(s)
+        targets.require_city(s)
         indicator = plan.indicator(s, code)
         errors = targets.target_field_errors(indicator, value, max_value)
         if errors:
@@ -270,7 +264,7 @@ def preview_split(setup: SplitSetup, weights: list[float]) -> list[tuple[float, 
 def apply_split(ctx: AppContext, code: str, year: int | None, weights: dict[str, float]) -> Changes:
     """Decompose the city target to the units in one transaction (all units or, on any error, none)."""
     with ctx.db.write() as s:
-        _require_city(s)
+        targets.require_city(s)
         indicator = plan.indicator(s, code)
         _shares, changes = targets.decompose_target(
             s, indicator, year if indicator.is_annual else None, weights, user=_user(s))

@@ -94,8 +94,8 @@ def progress_chart(rows: list[ProgressRow], title: str | None = None, fig: Figur
 def ranking_chart(ranks: list[IndicatorRank], title: str | None = None, fig: Figure | None = None) -> Figure:
     """(c) The units on one indicator, best first."""
     rows = [r.row for r in ranks]
-    bars = [Bar(f"{k.rank}. {_short(k.row.office_name)}", k.row.progress, k.row.expected, k.row.status,
-                _note(k.row)) for k in ranks]
+    bars = [Bar(f"{k.rank}. {_short(k.row.office_name)}", k.row.progress if k.row.reported else None,
+                k.row.expected, k.status, _note(k.row) if k.row.reported else k.status) for k in ranks]
     with building():
         fig = new_figure(10, 1.8 + 0.42 * max(len(bars), 1), fig)
         ax = fig.add_subplot()
@@ -119,7 +119,8 @@ def overall_chart(ranks: list[OverallRank], title: str | None = None, fig: Figur
         scores = [r.score or 0.0 for r in ranks]
         ax.barh(ys, scores, height=0.7, color="#0072B2")
         for y, r in zip(ys, ranks):
-            ax.text((r.score or 0.0) + 0.01, y, f"{percent(r.score, 1)}  已填报 {r.reported}/{r.indicators} 项",
+            score = r.status or percent(r.score, 1)
+            ax.text((r.score or 0.0) + 0.01, y, f"{score}  已填报 {r.reported}/{r.indicators} 项",
                     va="center", fontsize=8, color=INK)
         ax.set_yticks(ys, [f"{r.rank}. {r.office_name}" for r in ranks], fontsize=9)
         ax.set_xlim(0, 1.3)

@@ -24,10 +24,20 @@ def _columns(overview: CityProgress) -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
+def _unit_codes(overview: CityProgress) -> list[str]:
+    """Units in office order, those that reported nothing at all after the others."""
+    return sorted(overview.units, key=lambda code: not any(r.reported for r in overview.units[code]))
+
+
+def _unit_label(overview: CityProgress, code: str) -> str:
+    name = overview.unit_names[code]
+    return name if any(r.reported for r in overview.units[code]) else f"{name}（未填报）"
+
+
 def heatmap_cell(overview: CityProgress, x: float, y: float) -> tuple[str, str] | None:
     """(unit code, indicator code) under data coordinates (x, y) of the heatmap, for drill-down."""
     codes = [c for c, _ in _columns(overview)]
-    units = list(overview.units)
+    units = _unit_codes(overview)
     col, row = int(round(x)), int(round(y))
     if 0 <= row < len(units) and 0 <= col < len(codes):
         return units[row], codes[col]
@@ -35,16 +45,16 @@ def heatmap_cell(overview: CityProgress, x: float, y: float) -> tuple[str, str] 
 
 
 def _matrix(overview: CityProgress, codes: list[str]):
-    """Completion capped at 100 %; NaN where nothing was reported, None-marker where no target."""
+    """Completion capped at 100 %; NaN and marked where nothing was reported; NaN where no target."""
     values = np.full((len(overview.units), len(codes)), np.nan)
     missing = np.zeros(values.shape, dtype=bool)
-    for i, rows in enumerate(overview.units.values()):
+    for i, rows in enumerate(overview.units[code] for code in _unit_codes(overview)):
         by_code: dict[str, ProgressRow] = {r.code: r for r in rows}
         for j, code in enumerate(codes):
             row = by_code.get(code)
             if row is None or row.target is None:
                 continue
-            if row.progress is None:
+            if row.progress is None or not row.reported:  # a zero target met by nothing reported: 未 too
                 missing[i, j] = True
             else:
                 values[i, j] = min(max(row.progress, 0.0), 1.0)
@@ -55,7 +65,7 @@ def heatmap_chart(overview: CityProgress, title: str | None = None, fig: Figure 
     columns = _columns(overview)
     codes = [c for c, _ in columns]
     values, missing = _matrix(overview, codes)
-    units = list(overview.unit_names.values())
+    units = [_unit_label(overview, code) for code in _unit_codes(overview)]
     if not codes or not units:
         return _empty(overview, title, fig)
     with building():

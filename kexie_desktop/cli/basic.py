@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..errors import UserError
 from ..models import KINDS, PERIODS, Target
 from ..services import activities, demo, offices, plan, settings, targets, values
 from ..validation import parse_count, parse_date, parse_month, parse_number
@@ -64,6 +65,11 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("demo", parents=[common], help="填入演示数据（2018—2020年，所有县区）")
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("thresholds", parents=[common], help="状态阈值（低于时序进度多少个百分点算滞后；市科协设定）")
+    p.add_argument("--behind", help="略有滞后的阈值（百分点）")
+    p.add_argument("--serious", help="严重滞后的阈值（百分点）")
+    p.set_defaults(handler=cmd_thresholds)
 
 
 def _user(s) -> str:
@@ -203,4 +209,18 @@ def cmd_demo(args, out) -> int:
         "已填入演示数据：{units} 个县区，{targets} 个分解目标，{values} 个月度数值，{activities} 条活动记录。"
         "演示数据均标注“演示数据”。\n".format(**summary)
     )
+    return 0
+
+
+def cmd_thresholds(args, out) -> int:
+    """Without options: show the thresholds; with both: set them (the rules are the settings service's)."""
+    if (args.behind is None) != (args.serious is None):
+        raise UserError("请同时给出 --behind 和 --serious，例如 --behind 10 --serious 25。")
+    with database(args) as db, db.write() as s:
+        if args.behind is not None:
+            behind, serious = parse_number(args.behind, "略有滞后阈值"), parse_number(args.serious, "严重滞后阈值")
+            settings.put_thresholds(s, behind, serious)
+        behind, serious = (float(settings.get(s, key)) for key in ("threshold_behind", "threshold_serious"))
+        out.write(f"状态阈值：低于时序进度超过 {fmt(behind)} 个百分点为略有滞后，"
+                  f"超过 {fmt(serious)} 个百分点为严重滞后。\n")
     return 0

@@ -88,7 +88,8 @@ def row_json(row: engine.ProgressRow) -> dict:
         "progress": row.progress, "expected": row.expected, "status": row.status,
         "projection": row.projection, "reported": row.reported, "covered": row.covered, "base": row.base,
         "office": row.office_code, "year": row.year, "as_of": row.as_of.isoformat(),
-        "consolidated": row.consolidated, "entry": row.entry,
+        "consolidated": row.consolidated, "units_reported": row.units_reported, "units_total": row.units_total,
+        "entry": row.entry,
     }
 
 
@@ -114,9 +115,19 @@ def _print_progress(out, office, scope, rows) -> None:
     for r in rows:
         projection = "—" if r.projection is None else fmt(round(r.projection, 1))
         out.write(
-            f"{r.code}\t{r.name}\t{_target(r, r.unit)}\t{fmt(_round(r.actual))}\t{_percent(r.progress)}\t"
+            f"{r.code}\t{r.name}\t{_target(r, r.unit)}\t{_actual(r)}\t{_percent(r.progress)}\t"
             f"{_percent(r.expected)}\t{r.status}\t{projection}\n"
         )
+
+
+def _actual(row: engine.ProgressRow) -> str:
+    """A consolidated figure says over how many units it stands, e.g. "1/10，已报 4/10"."""
+    if not row.consolidated:
+        return fmt(_round(row.actual))
+    shown = f"{fmt(row.covered)}/{fmt(row.base)}" if row.kind == "coverage" and row.reported else fmt(_round(row.actual))
+    if not row.units_total:
+        return f"{shown}（市级单列）"
+    return f"{shown}，已报 {row.units_reported}/{row.units_total}"
 
 
 def _round(value: float | None) -> float | None:
@@ -140,7 +151,8 @@ def _chosen(s, args):
 def _print_indicator_ranking(out, args, overview, indicator) -> None:
     ranks = engine.rank_indicator(overview, indicator.code)
     if args.json:
-        print_json([{"rank": k.rank, "office_name": k.row.office_name, **row_json(k.row)} for k in ranks], out)
+        print_json([{"rank": k.rank, "office_name": k.row.office_name, **row_json(k.row), "status": k.status}
+                    for k in ranks], out)
         return
     out.write(f"{indicator.code} {indicator.name} 各县区排名（{overview.year}年，截至 {overview.as_of.isoformat()}）\n")
     if not ranks and indicator.aggregation == "city_only":
@@ -151,7 +163,7 @@ def _print_indicator_ranking(out, args, overview, indicator) -> None:
         r = k.row
         out.write(
             f"{k.rank}\t{r.office_code}\t{r.office_name}\t{fmt(_round(r.actual))}/{_target(r, r.unit)}\t"
-            f"{_percent(r.progress)}\t{r.status}\n"
+            f"{_percent(r.progress)}\t{k.status}\n"
         )
 
 
@@ -168,14 +180,15 @@ def _print_overall(out, args, overview, weights) -> None:
     if args.json:
         print_json(
             [{"rank": k.rank, "office": k.office_code, "name": k.office_name, "score": k.score,
-              "indicators": k.indicators, "reported": k.reported} for k in ranks],
+              "indicators": k.indicators, "reported": k.reported, "status": k.status} for k in ranks],
             out,
         )
         return
     how = "自定义权重" if weights else "各指标等权"
     out.write(f"{overview.year}年各县区综合排名（截至 {overview.as_of.isoformat()}，{how}）\n")
     for k in ranks:
-        out.write(f"{k.rank}\t{k.office_code}\t{k.office_name}\t{_percent(k.score)}\t已填报 {k.reported}/{k.indicators}\n")
+        score = k.status or _percent(k.score)
+        out.write(f"{k.rank}\t{k.office_code}\t{k.office_name}\t{score}\t已填报 {k.reported}/{k.indicators}\n")
 
 
 def cmd_chart(args, out) -> int:

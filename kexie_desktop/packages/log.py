@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..models import AuditEntry
 from ..package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
+from ..services import offices
 from .manifest import Manifest
 
 UP_KINDS = ("submission",)
@@ -119,24 +123,68 @@ def describe(entry: PackageLog) -> dict:
 
 
 def unsent_changes(s: Session, office) -> int:
-    """Changes made since this office last sent its data upward (a unit) or targets downward (the city).
+    """Changes this office made that no package it sent has carried yet (a unit: upward; the city:
+    downward). The sum of ``unsent_by_scope``."""
+    return sum(unsent_by_scope(s, office).values())
 
-    Counted from the audit log; built-in plan rows and demo data do not count.
+
+def unsent_by_scope(s: Session, office) -> dict:
+    """Unsent changes per scope that a package carries, from the audit log (built-in plan rows and demo
+    data do not count).
+
+    A unit: {year: n}. A submission for year Y carries the year's values and the ledger records dated
+    in it, so exporting Y clears Y only. The city: {unit code: n} for the targets of each unit, cleared
+    by a plan or init package for that unit (or a plan package for all units); the city's own targets
+    travel in every such package and count under the city's code until every unit got one after them.
+    A change in the same second as the export counts as carried (timestamps are whole seconds).
     """
-    from sqlalchemy import func
-
-    from ..models import AuditEntry
-
-    kinds, entities = (DOWN_KINDS, ("target",)) if office.is_city else (UP_KINDS, ("value", "activity"))
-    q = select(func.max(PackageLog.at)).where(PackageLog.direction == "sent", PackageLog.kind.in_(kinds))
-    if not office.is_city:
-        q = q.where(PackageLog.office_code == office.code)
-    last_sent = s.scalar(q)
-    count = select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.entity.in_(entities), AuditEntry.source.not_in(("builtin", "demo"))
+    if office.is_city:
+        return _unsent_targets(s, office, offices.units(s))
+    sent = _last_sent(s, UP_KINDS, office.code)
+    counts: dict[int, int] = {}
+    q = select(AuditEntry.entity, AuditEntry.entity_key, AuditEntry.old, AuditEntry.new, AuditEntry.at).where(
+        AuditEntry.entity.in_(("value", "activity")), AuditEntry.office_id == office.id,
+        AuditEntry.source.not_in(("builtin", "demo")),
     )
-    if not office.is_city:
-        count = count.where(AuditEntry.office_id == office.id)
-    if last_sent is not None:
-        count = count.where(AuditEntry.at > last_sent)
-    return s.scalar(count) or 0
+    for entity, key, old, new, at in s.execute(q):
+        for year in _years_of(entity, key, old, new):
+            if year in sent and at <= sent[year]:
+                continue
+            counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
+def _last_sent(s: Session, kinds, office_code: str | None = None) -> dict:
+    """(office code, year) of sent packages -> when the last one was sent; keyed by year for one office."""
+    q = select(PackageLog.office_code, PackageLog.year, func.max(PackageLog.at)).where(
+        PackageLog.direction == "sent", PackageLog.kind.in_(kinds)
+    ).group_by(PackageLog.office_code, PackageLog.year)
+    if office_code is not None:
+        return {year: at for code, year, at in s.execute(q) if code == office_code}
+    return {(code, year): at for code, year, at in s.execute(q)}
+
+
+def _years_of(entity: str, key: str, old: str | None, new: str | None) -> set[int]:
+    """The submission years an audit entry belongs to: a value's month; a record's date before and after."""
+    if entity == "value":  # "I09/320703/2019-05"
+        return {int(key.rsplit("/", 1)[1][:4])}
+    return {int(json.loads(snap)["date"][:4]) for snap in (old, new) if snap}
+
+
+def _unsent_targets(s: Session, city, units) -> dict:
+    sent = {code: at for (code, _year), at in _last_sent(s, DOWN_KINDS).items()}
+    to_all = sent.get(city.code)
+    # When each unit last got its targets: a package for it alone, or one for all units.
+    got = {u.id: max(filter(None, (sent.get(u.code), to_all)), default=None) for u in units}
+    codes = {u.id: u.code for u in units} | {city.id: city.code}
+    # The city's own targets reach every unit in any package: unsent until the last unit got one.
+    got[city.id] = None if None in got.values() or not units else min(got.values())
+    q = select(AuditEntry.office_id, AuditEntry.at, func.count()).where(
+        AuditEntry.entity == "target", AuditEntry.source.not_in(("builtin", "demo")),
+    ).group_by(AuditEntry.office_id, AuditEntry.at)
+    counts: dict[str, int] = {}
+    for office_id, at, n in s.execute(q):
+        if office_id not in codes or (got[office_id] is not None and at <= got[office_id]):
+            continue
+        counts[codes[office_id]] = counts.get(codes[office_id], 0) + n
+    return counts

@@ -289,7 +289,7 @@ def target_problem(indicator: Indicator, current: Plan, year, value, low, high) 
     try:
         for number, what in ((value, "目标值"), (low, "下限"), (high, "上限")):
             if number is not None:
-                check_value(indicator, number, what)
+                targets.check_cap(indicator, check_value(indicator, number, what), what)
     except UserError as exc:
         return str(exc)
     if indicator.kind == "range":

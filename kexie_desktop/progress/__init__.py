@@ -10,7 +10,10 @@ Semantics in brief (details in ``calendar``, ``arithmetic``, ``ranking``):
   date is on or before the as-of date. Nothing outside the plan period ever counts.
 - The city row is the city office's own entries plus its active units' figures: "sum" adds figures
   (for levels: each office's latest value), "share" recomputes covered ÷ base over the offices that
-  reported, "city_only" takes the city office alone. Its progress uses the city office's target.
+  reported (a coverage of the units themselves counts each unit that did not report as uncovered:
+  1 of 4 reporting out of 10 is 1/10), "city_only" takes the city office alone. Its progress uses the
+  city office's target. It says how many units it rests on (``units_reported`` of ``units_total``)
+  and is never 已完成 while one of them has not reported.
 """
 
 from .arithmetic import BEHIND, DONE, NO_TARGET, ON_TRACK, SERIOUS, STATUSES, UNREPORTED

@@ -69,16 +69,19 @@ def share(covered: float, base: float) -> Figure:
     return Figure(actual, True, covered, base)
 
 
-def consolidate(kind: str, aggregation: str, figures: list[Figure]) -> Figure:
+def consolidate(kind: str, aggregation: str, figures: list[Figure], *, unreported_units: int = 0) -> Figure:
     """The city figure from the city office's own figure and its units' (for "sum" and "share").
 
-    Offices that reported nothing add nothing, neither to a sum nor to a share's base.
+    Offices that reported nothing add nothing, neither to a sum nor to a share's base; except that
+    ``unreported_units`` (for a coverage of the units themselves, such as 县（区）全覆盖) each add one
+    uncovered unit to the base: a unit that has not reported is not known to be covered.
     """
     reported = [f for f in figures if f.reported]
     if not reported:
         return NOTHING
     if kind == "coverage":
-        return share(sum(f.covered or 0.0 for f in reported), sum(f.base or 0.0 for f in reported))
+        base = sum(f.base or 0.0 for f in reported) + unreported_units
+        return share(sum(f.covered or 0.0 for f in reported), base)
     total = sum(f.actual for f in reported)
     if aggregation == "share":
         # A ratio without a base (none in the built-in plan): the mean of the offices' ratios.
@@ -94,14 +97,20 @@ class Verdict:
 
 
 def judge(
-    kind: str, target: float | None, figure: Figure, expected: float, behind: float, serious: float
+    kind: str, target: float | None, figure: Figure, expected: float, behind: float, serious: float,
+    complete: bool = True,
 ) -> Verdict:
-    """Progress, status and projection of one figure against one target."""
+    """Progress, status and projection of one figure against one target.
+
+    ``complete`` False (a city figure while units that count toward it have not reported): the
+    status is computed as usual but never 已完成, since the missing units may still change it; a
+    met target then reads 进度正常.
+    """
     projection = project(kind, figure, expected)
     if target is None:
         return Verdict(None, NO_TARGET, projection)
     if target == 0:
-        return Verdict(1.0, DONE, projection)
+        return Verdict(1.0, DONE if complete else ON_TRACK, projection)
     if not figure.reported:
         return Verdict(None, UNREPORTED, None)
     actual = figure.actual
@@ -109,7 +118,8 @@ def judge(
         progress = actual / target
     else:  # a negative target (a signed rate may allow a decline): met or not
         progress = 1.0 if actual >= target else 0.0
-    return Verdict(progress, status_of(actual >= target, progress, expected, behind, serious), projection)
+    done = complete and actual >= target
+    return Verdict(progress, status_of(done, progress, expected, behind, serious), projection)
 
 
 def status_of(done: bool, progress: float, expected: float, behind: float, serious: float) -> str:

@@ -22,6 +22,9 @@ from .arithmetic import Figure
 from .calendar import Period, check_year, default_as_of, plan_period, target_period
 from .facts import Facts, load_facts, load_targets
 
+# ``Indicator.covers`` of coverages counted over the units themselves (the base is every unit).
+UNIT_COVERS = ("县（区）",)
+
 
 @dataclass(frozen=True)
 class ProgressRow:
@@ -48,6 +51,10 @@ class ProgressRow:
     covered: float | None  # coverage: units covered ...
     base: float | None  # ... of units that should be
     consolidated: bool
+    # A consolidated row: how many of the units that count toward it reported (None for one office's
+    # own row; 0 of 0 for a city-only indicator, which rests on the city office alone).
+    units_reported: int | None
+    units_total: int | None
     # To trace the figure back (ledger_records) and to refresh only what an edit touched:
     indicator_id: int
     office_id: int
@@ -121,12 +128,15 @@ def _facts(s: Session, scope: Scope, indicators, office_ids) -> Facts:
 
 
 def make_row(
-    scope: Scope, office: Office, indicator: Indicator, figure: Figure, target: Target | None, consolidated: bool
+    scope: Scope, office: Office, indicator: Indicator, figure: Figure, target: Target | None, consolidated: bool,
+    units: tuple[int, int] | None = None,
 ) -> ProgressRow:
+    """``units``: (reported, total) of the units behind a consolidated figure."""
     period = scope.period(indicator)
     expected = period.elapsed_share(scope.as_of)
     lower = None if target is None else target.value
-    verdict = arithmetic.judge(indicator.kind, lower, figure, expected, scope.behind, scope.serious)
+    complete = units is None or units[0] == units[1]
+    verdict = arithmetic.judge(indicator.kind, lower, figure, expected, scope.behind, scope.serious, complete)
     return ProgressRow(
         code=indicator.code, name=indicator.name, kind=indicator.kind, unit=indicator.unit,
         period=indicator.period, aggregation=indicator.aggregation, entry=indicator.entry,
@@ -135,7 +145,9 @@ def make_row(
         target=lower, target_max=None if target is None else target.max_value,
         actual=figure.actual, progress=verdict.progress, expected=expected, status=verdict.status,
         projection=verdict.projection, reported=figure.reported, covered=figure.covered, base=figure.base,
-        consolidated=consolidated, indicator_id=indicator.id, office_id=office.id, as_of=scope.as_of,
+        consolidated=consolidated, units_reported=None if units is None else units[0],
+        units_total=None if units is None else units[1],
+        indicator_id=indicator.id, office_id=office.id, as_of=scope.as_of,
         period_start=period.start, period_end=period.end, window_end=period.cutoff(scope.as_of),
     )
 
@@ -159,13 +171,24 @@ def office_rows(scope: Scope, office: Office, indicators, facts: Facts, targets)
     ]
 
 
+def counts_units(indicator: Indicator) -> bool:
+    """A coverage whose objects are the units themselves (县（区）全覆盖): every unit should be covered."""
+    return indicator.kind == "coverage" and indicator.aggregation == "share" and indicator.covers in UNIT_COVERS
+
+
 def city_row(scope: Scope, city: Office, units, indicator: Indicator, facts: Facts, targets) -> ProgressRow:
-    """The city's figure: its own entries plus its units', by the indicator's aggregation rule."""
-    figures = [_figure(scope, indicator, city, facts)]
-    if indicator.aggregation != "city_only":
-        figures += [_figure(scope, indicator, u, facts) for u in units]
-    figure = arithmetic.consolidate(indicator.kind, indicator.aggregation, figures)
-    return make_row(scope, city, indicator, figure, targets.get((indicator.id, city.id)), True)
+    """The city's figure: its own entries plus its units', by the indicator's aggregation rule.
+
+    It says over how many units it stands, and is never 已完成 while a unit that counts toward it has
+    not reported: a sum over 4 of 10 units is not the city's total, a share over them not its share.
+    """
+    unit_figures = [] if indicator.aggregation == "city_only" else [_figure(scope, indicator, u, facts) for u in units]
+    reported = sum(1 for f in unit_figures if f.reported)
+    missing = len(unit_figures) - reported if counts_units(indicator) else 0
+    figure = arithmetic.consolidate(indicator.kind, indicator.aggregation,
+                                    [_figure(scope, indicator, city, facts)] + unit_figures, unreported_units=missing)
+    return make_row(scope, city, indicator, figure, targets.get((indicator.id, city.id)), True,
+                    (reported, len(unit_figures)))
 
 
 @dataclass(frozen=True)

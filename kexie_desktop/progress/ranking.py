@@ -1,10 +1,11 @@
 """Ranking of the units (排名) and how complete each office's reporting is.
 
-Per indicator: units with a target, by progress (highest first), ties by office code; units that
-reported nothing come last. Overall: a weighted completion score, the weighted mean of
-min(progress, 1) over the indicators that have a target for the unit (an unreported indicator counts
+Per indicator: units with a target that reported, by progress (highest first), ties by office code;
+then the units that reported nothing (even against a zero target), marked 未填报. Overall: a weighted
+completion score, the weighted mean of min(progress, 1) over the indicators that have a target for the unit (an unreported indicator counts
 0; a negative progress counts 0). Weights are the setting ``ranking_weights`` {indicator code:
-weight}; unset means equal weights, and codes missing from it weigh 1.
+weight}; unset means equal weights, and codes missing from it weigh 1. Units that reported nothing at
+all come after every unit that reported something, marked 未填报.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ..services import settings
+from .arithmetic import UNREPORTED
 from .engine import CityProgress, ProgressRow
 
 
@@ -21,6 +23,11 @@ from .engine import CityProgress, ProgressRow
 class IndicatorRank:
     rank: int
     row: ProgressRow
+
+    @property
+    def status(self) -> str:
+        """The row's status, but 未填报 for a unit that reported nothing (a zero target reads 已完成)."""
+        return self.row.status if self.row.reported else UNREPORTED
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,11 @@ class OverallRank:
     score: float | None  # fraction 0..1; None when the unit has no target at all
     indicators: int  # indicators with a target for the unit
     reported: int  # ... of which something was reported
+
+    @property
+    def status(self) -> str | None:
+        """未填报 for a unit that reported nothing on any indicator with a target."""
+        return UNREPORTED if self.reported == 0 else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,7 @@ def completeness(rows: list[ProgressRow]) -> Completeness:
 
 def rank_indicator(overview: CityProgress, indicator_code: str) -> list[IndicatorRank]:
     rows = [r for r in overview.unit_rows(indicator_code) if r.target is not None]
-    rows.sort(key=lambda r: (r.progress is None, -(r.progress or 0.0), r.office_code))
+    rows.sort(key=lambda r: (not r.reported, r.progress is None, -(r.progress or 0.0), r.office_code))
     return [IndicatorRank(n, row) for n, row in enumerate(rows, start=1)]
 
 
@@ -80,5 +92,5 @@ def rank_overall(overview: CityProgress, weights: dict[str, float] | None = None
         done = completeness(rows)
         score = unit_score(rows, weights)
         entries.append((code, overview.unit_names[code], score, done.required, done.reported))
-    entries.sort(key=lambda e: (e[2] is None, -(e[2] or 0.0), e[0]))
+    entries.sort(key=lambda e: (e[4] == 0, e[2] is None, -(e[2] or 0.0), e[0]))
     return [OverallRank(n, *entry) for n, entry in enumerate(entries, start=1)]

@@ -14,7 +14,7 @@ from ..services import targets as target_service
 from . import arithmetic
 from .arithmetic import Figure
 from .calendar import Period
-from .engine import make_scope
+from .engine import counts_units, make_scope
 from .facts import Month, load_months
 
 
@@ -53,7 +53,9 @@ def trend(
     offices = _offices(s, indicator, office)
     months = load_months(s, indicator, [o.id for o in offices], period.start, period.cutoff(scope.as_of))
     target = target_service.find_target(s, indicator, office, scope.year if indicator.is_annual else None)
-    series = _series(indicator, [o.id for o in offices], months, period, scope.as_of)
+    # A coverage of the units themselves counts a unit that has not reported yet as uncovered (as the row).
+    counted = {o.id for o in offices if not o.is_city} if office.is_city and counts_units(indicator) else set()
+    series = _series(indicator, [o.id for o in offices], months, period, scope.as_of, counted)
     points = [
         TrendPoint(y, m, actual, None if target is None else target.value * period.elapsed_share(month_end(y, m)))
         for (y, m), actual in series
@@ -71,7 +73,8 @@ def _offices(s: Session, indicator: Indicator, office: Office) -> list[Office]:
     return [office]
 
 
-def _series(indicator, office_ids, months: dict[tuple[int, int, int], Month], period: Period, as_of):
+def _series(indicator, office_ids, months: dict[tuple[int, int, int], Month], period: Period, as_of,
+            counted: set[int] = frozenset()):
     """[((year, month), actual)] over the period; months after the as-of date have None."""
     last = (as_of.year, as_of.month)
     latest: dict[int, Figure] = {}
@@ -88,7 +91,9 @@ def _series(indicator, office_ids, months: dict[tuple[int, int, int], Month], pe
             running += cell.total
             latest[office_id] = _stock_figure(indicator, cell)
         if arithmetic.is_stock(indicator.kind):
-            figure = arithmetic.consolidate(indicator.kind, indicator.aggregation, list(latest.values()))
+            missing = len(counted - latest.keys())
+            figure = arithmetic.consolidate(indicator.kind, indicator.aggregation, list(latest.values()),
+                                            unreported_units=missing)
             out.append(((y, m), figure.actual))
         else:
             out.append(((y, m), running if seen else None))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..errors import UserError
 from ..models import Setting
 
 DEFAULTS: dict[str, Any] = {
@@ -34,3 +35,16 @@ def put(s: Session, key: str, value: Any) -> None:
         s.add(Setting(key=key, value=text))
     else:
         row.value = text
+
+
+def put_thresholds(s: Session, behind: float, serious: float) -> None:
+    """The status thresholds (percentage points under expected progress), set by the city office only."""
+    from .offices import this_office  # offices reads settings: imported here to avoid a cycle
+
+    mine = this_office(s)
+    if mine is not None and not mine.is_city:
+        raise UserError(f"本机是{mine.name}：状态阈值由市科协设定，不能在这里修改。")
+    if not 0 < behind < serious <= 100:
+        raise UserError("阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。")
+    put(s, "threshold_behind", behind)
+    put(s, "threshold_serious", serious)

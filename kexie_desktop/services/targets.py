@@ -25,6 +25,23 @@ def find_target(s: Session, indicator: Indicator, office: Office, year: int | No
     ).first()
 
 
+# Targets edited on this installation by its user (a package, the built-in plan and demo data are not).
+LOCAL_SOURCES = ("manual", "split")
+
+
+def require_city(s: Session) -> None:
+    """Only the city office edits targets; a unit gets them from the city's plan package."""
+    mine = offices.this_office(s)
+    if mine is not None and not mine.is_city:
+        raise UserError(f"本机是{mine.name}：目标由市科协下发的计划包确定，不能在这里修改。")
+
+
+def check_cap(indicator: Indicator, number: float, what: str) -> None:
+    """Percentages other than signed rates (a coverage above all) stop at 100."""
+    if indicator.unit == "%" and not indicator.signed and number > 100:
+        raise UserError(f"{what}不能超过 100%（{number:g}）。")
+
+
 def _snapshot(t: Target | None) -> dict | None:
     if t is None:
         return None
@@ -43,7 +60,10 @@ def put_target(
     user: str = "",
     source: str = "manual",
 ) -> Changes:
-    """Create or replace one target, with an audit entry. Validates scope and bounds."""
+    """Create or replace one target, with an audit entry. Validates scope and bounds; a local edit
+    (``LOCAL_SOURCES``) only at the city."""
+    if source in LOCAL_SOURCES:
+        require_city(s)
     plan = indicator.plan
     if indicator.is_annual and year is None:
         raise UserError(f"“{indicator.name}”是每年的目标，请指定年份（--year）。")
@@ -54,12 +74,15 @@ def put_target(
     if year is not None and not plan.start_year <= year <= plan.end_year:
         raise UserError(f"年份 {year} 超出计划期（{plan.start_year}—{plan.end_year}年）。")
     check_value(indicator, value, "目标值")
+    check_cap(indicator, value, "目标值")
     if indicator.kind == "range":
         min_value = value if min_value is None else min_value
         if max_value is None:
             raise UserError(f"“{indicator.name}”是区间目标，请同时给出上限（--max）。")
         check_value(indicator, min_value, "下限")
         check_value(indicator, max_value, "上限")
+        check_cap(indicator, min_value, "下限")
+        check_cap(indicator, max_value, "上限")
         if not min_value <= max_value:
             raise UserError(f"区间目标的下限 {min_value:g} 大于上限 {max_value:g}。")
         value = min_value
@@ -133,6 +156,7 @@ def decompose_target(
     are not additive: every unit gets the city's figure. Everything is checked before anything is
     written; the caller's transaction makes the whole split one change.
     """
+    require_city(s)
     if indicator.aggregation == "city_only":
         raise UserError(f"“{indicator.name}”是市级单列指标，由市科协自己承担，不分解到县区。")
     city = offices.city(s)
@@ -227,11 +251,9 @@ def target_field_errors(
             continue
         try:
             number = check_value(indicator, parse_number(raw, what), what)
+            check_cap(indicator, number, what)
         except UserError as exc:
             errors[key] = str(exc)
-            continue
-        if indicator.unit == "%" and not indicator.signed and number > 100:
-            errors[key] = f"{what}不能超过 100%（{number:g}）。"
             continue
         numbers[key] = number
     if ranged and "value" in numbers and "max" in numbers and numbers["value"] > numbers["max"]:
