@@ -331,3 +331,29 @@ class Explanation(Base):
     text: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(40), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+REVIEW_STATES = {
+    "draft": "草稿", "pending": "待审核", "approved": "已审核", "sent": "已报送", "received": "市已接收",
+    "returned": "已退回",
+}
+
+
+class ReviewMonth(Base):
+    """The review state of one office's month (PRODUCT.md, "The reporting cycle"); no row means 草稿."""
+
+    __tablename__ = "review_month"
+    __table_args__ = (
+        UniqueConstraint("office_id", "year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_review_month"),
+        _check("state", REVIEW_STATES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    by: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    note: Mapped[str] = mapped_column(Text, default="")

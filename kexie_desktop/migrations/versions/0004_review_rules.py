@@ -1,4 +1,4 @@
-"""审核: validation rules of a plan and explanations of warnings
+"""审核: validation rules of a plan, explanations of warnings, the review state of each month
 
 Revision ID: 0004
 Revises: 0003
@@ -48,6 +48,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("office_id", "rule", "subject"),
     )
+    op.create_table(
+        "review_month",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("by", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.CheckConstraint("month BETWEEN 1 AND 12", name="ck_review_month"),
+        sa.CheckConstraint(
+            "state IN ('draft', 'pending', 'approved', 'sent', 'received', 'returned')", name="ck_state"
+        ),
+        sa.ForeignKeyConstraint(["office_id"], ["office.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("office_id", "year", "month"),
+    )
     _builtin_rules_for_existing_plan()
 
 
@@ -80,5 +98,6 @@ def _builtin_rules_for_existing_plan() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("review_month")
     op.drop_table("explanation")
     op.drop_table("validation_rule")
