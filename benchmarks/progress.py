@@ -38,12 +38,12 @@ YEAR = 2020
 AS_OF = dt.date(2020, 9, 30)
 
 
-def build(path: Path, n_activities: int, seed: int = 7):
+def build(path: Path, n_activities: int, seed: int = 7, years: int = YEARS):
     db = open_app_database(path)
     rng = random.Random(seed)
     with db.write() as s:
         current = plan.current_plan(s)
-        current.start_year = current.end_year - YEARS + 1  # a ten-year plan, 2011—2020
+        current.start_year = current.end_year - years + 1  # by default a ten-year plan, 2011—2020
         s.flush()
         _decompose(s, current)
         city, units = offices.city(s), offices.units(s)

@@ -13,6 +13,8 @@ class Changes:
     targets: set[tuple[int, int]] = field(default_factory=set)
     # office ids whose activity ledger changed
     activities: set[int] = field(default_factory=set)
+    # office ids whose review (审核) findings, explanations or month states changed
+    review: set[int] = field(default_factory=set)
     offices: bool = False
     plan: bool = False
     settings: bool = False
@@ -26,6 +28,7 @@ class Changes:
             values=self.values | other.values,
             targets=self.targets | other.targets,
             activities=self.activities | other.activities,
+            review=self.review | other.review,
             offices=self.offices or other.offices,
             plan=self.plan or other.plan,
             settings=self.settings or other.settings,
@@ -35,6 +38,6 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(
-            self.values or self.targets or self.activities or self.offices or self.plan or self.settings
-            or self.sent or self.everything
+            self.values or self.targets or self.activities or self.review or self.offices or self.plan
+            or self.settings or self.sent or self.everything
         )

@@ -287,3 +287,73 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+SEVERITIES = {"error": "错误", "warning": "警告"}
+
+
+class ValidationRule(Base):
+    """A data check (审核规则) of a plan: which check runs, on which indicators, with which numbers.
+
+    ``check`` names one evaluator of kexie_desktop.review.checks; thresholds live in ``params`` (JSON)
+    so a later plan or the city can change them without code. ``indicators`` (JSON list of codes)
+    narrows the rule; empty means every indicator the check applies to.
+    """
+
+    __tablename__ = "validation_rule"
+    __table_args__ = (UniqueConstraint("plan_id", "code"), _check("severity", SEVERITIES))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    check: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    indicators: Mapped[str] = mapped_column(Text, default="[]")
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    message: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Explanation(Base):
+    """A written explanation (说明) clearing one warning: bound to the rule, the cell or record, and the
+    value it explains, so a changed value no longer matches it (the explanation is void)."""
+
+    __tablename__ = "explanation"
+    __table_args__ = (UniqueConstraint("office_id", "rule", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    rule: Mapped[str] = mapped_column(String(20))
+    # "I05/2019-03" (a cell), "I05/2019" (a year's total), "activity/<uid>" (a ledger record)
+    subject: Mapped[str] = mapped_column(String(120))
+    value: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+REVIEW_STATES = {
+    "draft": "草稿", "pending": "待审核", "approved": "已审核", "sent": "已报送", "received": "市已接收",
+    "returned": "已退回",
+}
+
+
+class ReviewMonth(Base):
+    """The review state of one office's month (PRODUCT.md, "The reporting cycle"); no row means 草稿."""
+
+    __tablename__ = "review_month"
+    __table_args__ = (
+        UniqueConstraint("office_id", "year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_review_month"),
+        _check("state", REVIEW_STATES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    by: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -97,7 +97,26 @@ def test_plan_header():
         "end_year": 2020,
         "version": 1,
     }
-    assert set(DATA) == {"plan", "sections", "activity_types", "indicators"}
+    assert set(DATA) == {"plan", "sections", "activity_types", "indicators", "rules"}
+
+
+def test_rules_are_well_formed():
+    """Every built-in 审核 rule names a check the engine has, a severity, unique code, known indicators."""
+    import string
+
+    from kexie_desktop.review.checks import EVALUATORS
+
+    rules = DATA["rules"]
+    codes = [r["code"] for r in rules]
+    assert len(codes) == len(set(codes)) == 12
+    assert {r["check"] for r in rules} == set(EVALUATORS)
+    assert [r["severity"] for r in rules] == ["error"] * 5 + ["warning"] * 7
+    indicator_codes = {i["code"] for i in DATA["indicators"]}
+    for rule in rules:
+        assert set(rule.get("indicators", [])) <= indicator_codes
+        assert all(isinstance(v, (int, float)) for v in rule["params"].values())
+        fields = {f for _, f, _, _ in string.Formatter().parse(rule["message"]) if f}
+        assert fields and "：" in rule["message"], rule["code"]  # says what is wrong, then what to do
 
 
 def test_sections_are_well_formed_and_in_document_order():

@@ -18,7 +18,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import Activity, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan
 from ..validation import check_text, check_year, parse_count
-from . import audit
+from . import audit, locks
 
 # Field names, in the order a form shows them; ``field_errors`` keys its messages by these.
 FIELDS = ("type", "date", "title", "place", "participants", "audience", "note")
@@ -134,6 +134,7 @@ def add_activity(
     """Record one activity; with ``plan`` its date must fall inside the plan period."""
     clean = _checked(date=date, title=title, place=place, participants=participants, audience=audience,
                      note=note, plan=plan)
+    locks.check_unlocked(s, office, [(clean["date"].year, clean["date"].month)])
     activity = Activity(
         uid=uid or uuid.uuid4().hex,
         office=office,
@@ -179,12 +180,14 @@ def update_activity(
                      note=note, plan=plan or current_plan(s))
     new_type = _as_type(s, type)
     old = _snapshot(activity)
+    months = {(activity.date.year, activity.date.month), (clean["date"].year, clean["date"].month)}
     for field, value in clean.items():
         setattr(activity, field, value)
     activity.type = new_type
     new = _snapshot(activity)
     if new == old:
         return Changes()
+    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
     activity.updated_at = dt.datetime.now().replace(microsecond=0)
     audit.record(s, "activity", activity.uid, activity.office_id, old, new, user=user, source="manual")
     return Changes(activities={activity.office_id})
@@ -193,6 +196,7 @@ def update_activity(
 def delete_activity(s: Session, uid: str, user: str = "") -> Changes:
     """Remove one activity; the audit log keeps what it was."""
     activity = find_activity(s, uid)
+    locks.check_unlocked(s, activity.office, [(activity.date.year, activity.date.month)])
     old = _snapshot(activity)
     office_id = activity.office_id
     s.delete(activity)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..changes import Changes
 from ..errors import UserError
-from ..models import ActivityType, ActivityTypeIndicator, Indicator, Plan, Section
+from ..models import ActivityType, ActivityTypeIndicator, Indicator, Plan, Section, ValidationRule
 from ..paths import resource_path
 
 BUILTIN_PLAN_FILE = ("plan", "plan_2018_2020.json")
@@ -92,8 +92,22 @@ def load_catalogue(s: Session, data: dict) -> Changes:
         bounds = dict(min_value=lower, max_value=upper) if row["kind"] == "range" else {}
         for year in target_years(plan, indicator):
             put_target(s, indicator, city, year, lower, user="内置计划", source="builtin", **bounds)
+    load_rules(s, plan, data.get("rules", []))
     s.flush()
     return Changes(plan=True)
+
+
+def load_rules(s: Session, plan: Plan, rows: list[dict]) -> None:
+    """The plan's validation rules (审核规则), kept as data beside its indicators."""
+    for order, row in enumerate(rows):
+        s.add(
+            ValidationRule(
+                plan_id=plan.id, code=row["code"], check=row["check"], severity=row["severity"],
+                indicators=json.dumps(row.get("indicators", []), ensure_ascii=False),
+                params=json.dumps(row.get("params", {}), ensure_ascii=False),
+                message=row["message"], active=row.get("active", True), sort_order=order,
+            )
+        )
 
 
 def ensure_builtin(s: Session) -> Changes:

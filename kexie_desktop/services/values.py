@@ -12,7 +12,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import DataValue, Indicator, Office
 from ..validation import check_text, check_value, check_year
-from . import audit
+from . import audit, locks
 
 NOTE_LIMIT = 500
 
@@ -94,6 +94,11 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
     edits = list(edits)
     for edit in edits:
         _validate(edit)
+    by_office: dict[int, tuple] = {}
+    for edit in edits:
+        by_office.setdefault(edit.office.id, (edit.office, set()))[1].add((edit.year, edit.month))
+    for office, months in by_office.values():
+        locks.check_unlocked(s, office, months)
     existing: dict = _load_existing(s, {(e.office.id, e.year) for e in edits})
     fresh: dict[tuple, _NewValue] = {}
     trail: list[dict] = []

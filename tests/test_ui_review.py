@@ -1,0 +1,117 @@
+"""The 审核 page through clicks and keys: findings listed, an explanation clears a warning, approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QInputDialog
+
+from kexie_desktop.models import DataValue
+from kexie_desktop.review import states
+from kexie_desktop.services import offices, plan, settings
+from tests.qtkeys import type_text
+
+TODAY = dt.date(2019, 6, 15)
+
+
+@pytest.fixture
+def unit_ctx(ctx):
+    with ctx.db.write() as s:
+        office = offices.resolve(s, "东海县")
+        offices.set_this_office(s, office)
+        settings.put(s, "user_reviewer", "李审")
+
+        def put(code, month, value, base=None):
+            s.add(DataValue(indicator_id=plan.indicator(s, code).id, office_id=office.id, year=2019,
+                            month=month, value=value, base=base))
+
+        put("I09", 1, 10)
+        put("I09", 2, 50)  # W01: five times January
+        put("I01", 1, 5, base=4)  # E01: covered above the base
+    return ctx
+
+
+def make_page(qtbot, ctx):
+    from ui.review_page import ReviewPage
+
+    page = ReviewPage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    return page
+
+
+def cells(page, column):
+    return [page.model.data(page.model.index(r, column)) for r in range(page.model.rowCount())]
+
+
+def test_the_page_lists_the_findings_errors_first(qtbot, unit_ctx):
+    page = make_page(qtbot, unit_ctx)
+    assert cells(page, 0) == ["错误", "警告"]
+    assert cells(page, 1) == ["E01", "W01"]
+    assert cells(page, 2) == ["I01", "I09"]
+    assert cells(page, 3) == ["2019年1月", "2019年2月"]
+    assert page.summary.text() == "东海县科协 2019年：1 个错误，1 个未说明的警告，0 个已说明"
+    assert [b.text() for b in page.month_buttons[:3]] == ["1月\n草稿", "2月\n草稿", "3月\n草稿"]
+    assert page.month_group.checkedId() == 6  # the current month of "today"
+
+
+def test_a_double_click_jumps_to_the_cell(qtbot, unit_ctx):
+    page = make_page(qtbot, unit_ctx)
+    rect = page.table.visualRect(page.model.index(1, 2))
+    with qtbot.waitSignal(page.jump_to_cell) as blocker:
+        qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert blocker.args == ["I09", 2019, 2]
+
+
+def test_an_explanation_typed_on_the_page_clears_the_warning(qtbot, unit_ctx):
+    page = make_page(qtbot, unit_ctx)
+    page.table.selectRow(0)
+    assert not page.save_explanation.isEnabled()  # an error cannot be explained away
+    page.table.selectRow(1)
+    assert page.save_explanation.isEnabled()
+    type_text(page.explanation, "二月集中验收一批项目")
+    qtbot.mouseClick(page.save_explanation, Qt.LeftButton)
+    assert cells(page, 0) == ["错误", "警告（已说明）"]
+    assert cells(page, 6) == ["", "二月集中验收一批项目"]
+    assert page.summary.text() == "东海县科协 2019年：1 个错误，0 个未说明的警告，1 个已说明"
+
+
+def test_submit_then_approve_once_the_error_is_corrected(qtbot, unit_ctx, monkeypatch):
+    page = make_page(qtbot, unit_ctx)
+    page.month_buttons[1].click()  # February
+    assert page.submit_button.text() == "提交审核（1—2月）"
+    qtbot.mouseClick(page.submit_button, Qt.LeftButton)
+    assert [b.text() for b in page.month_buttons[:3]] == ["1月\n待审核", "2月\n待审核", "3月\n草稿"]
+    assert not page.approve_button.isEnabled()
+    assert page.month_note.text() == "还不能审核通过：1—2月有 1 个错误、1 个未说明的警告。"
+
+    with unit_ctx.db.write() as s:  # the clerk corrects the base and explains the jump
+        office = offices.resolve(s, "东海县")
+        row = s.query(DataValue).filter_by(office_id=office.id, indicator_id=plan.indicator(s, "I01").id).one()
+        row.base = 5
+    page.reload()
+    page.table.selectRow(0)
+    type_text(page.explanation, "二月集中验收一批项目")
+    qtbot.mouseClick(page.save_explanation, Qt.LeftButton)
+    assert page.approve_button.isEnabled()
+
+    def fill(dialog):
+        assert dialog.name.text() == "李审"
+        return QDialog.Accepted
+
+    monkeypatch.setattr("ui.review_page.ApproveDialog.exec", fill)
+    qtbot.mouseClick(page.approve_button, Qt.LeftButton)
+    assert [b.text() for b in page.month_buttons[:3]] == ["1月\n已审核", "2月\n已审核", "3月\n草稿"]
+    assert page.message.text() == "已审核通过并锁定：2019年1—2月。"
+    assert page.unapprove_button.isEnabled()
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("一月数据需要补充", True))
+    page.month_buttons[0].click()
+    qtbot.mouseClick(page.unapprove_button, Qt.LeftButton)
+    with unit_ctx.db.read() as s:
+        labels = [m.label for m in states.month_states(s, offices.resolve(s, "东海县"), 2019)[:2]]
+    assert labels == ["草稿", "草稿"]
