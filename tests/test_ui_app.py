@@ -10,8 +10,8 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
 from ui import app as app_module
-from ui import operations
-from ui.wizard import FirstStartWizard
+from ui import installation as operations
+from ui.wizard.wizard import FirstStartWizard
 from ui import worker
 from ui.worker import run_task
 
@@ -80,7 +80,7 @@ def test_second_instance_is_refused(tmp_path, monkeypatch, qapp):
 
 
 def test_a_failing_operation_shows_a_message_box_and_logs(qtbot, ctx, monkeypatch, tmp_path):
-    from ui.entry_page import EntryPage
+    from ui.entry.page import EntryPage
 
     with ctx.db.write() as s:
         offices.set_this_office(s, offices.resolve(s, "海州区"))

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan, values
-from ui.dashboard_page import DashboardPage
-from ui.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET
+from ui.dashboard.page import DashboardPage
+from ui.dashboard.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET
 
 
 def _page(qtbot, ctx, office: str) -> DashboardPage:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from kexie_desktop.paths import default_db_path
 
 from .errors import install_excepthook, setup_logging
-from .fonts import apply_app_font
+from .widgets.fonts import apply_app_font
 from .main_window import MainWindow
 
 SECOND_INSTANCE = (
@@ -80,9 +80,9 @@ def open_in(window: MainWindow, path: Path):
     from kexie_desktop.errors import UserError
     from kexie_desktop.startup import open_app_database
 
-    from . import operations
+    from . import installation as operations
     from .context import AppContext
-    from .wizard import FirstStartWizard
+    from .wizard.wizard import FirstStartWizard
 
     try:
         db = open_app_database(path)

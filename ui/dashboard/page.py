@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.progress import BEHIND, DONE, ON_TRACK, SERIOUS, UNREPORTED
 
-from . import dashboard_operations as ops
-from .context import AppContext
-from .errors import show_error
+from . import operations as ops
+from ..context import AppContext
+from ..errors import show_error
 from .progress_model import NAME, ProgressModel
 
 
@@ -163,7 +163,7 @@ class DashboardPage(QWidget):
     # --- charts ------------------------------------------------------------------------------
     def _chart(self, key: str, title: str):
         if key not in self.charts:
-            from .chart_view import ChartView
+            from ..widgets.chart_view import ChartView
 
             view = ChartView(fit_width=key != "heatmap")
             self.charts[key] = view

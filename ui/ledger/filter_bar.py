@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import ledger_operations as ops
+from . import operations as ops
 
 
 def _qdate(day: dt.date) -> QDate:

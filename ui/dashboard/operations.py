@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kexie_desktop import progress as engine
 from kexie_desktop.services import offices, plan
 
-from .context import AppContext
+from ..context import AppContext
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.errors import UserError
 
-from .errors import show_error
-from .targets_operations import TargetRow, number_text
-from .dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
+from ..errors import show_error
+from .operations import TargetRow, number_text
+from ..widgets.dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
 
 
 

@@ -18,7 +18,7 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services import activities, offices, plan, settings
 from kexie_desktop.services.activities import ActivityRow as LedgerRow
 
-from .context import AppContext
+from ..context import AppContext
 
 if TYPE_CHECKING:
     from kexie_desktop.packages.activity_sheet import ActivitySheet, SheetImport

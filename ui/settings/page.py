@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.paths import data_dir
 
-from . import operations
-from .context import AppContext
-from .errors import log_path, show_error
+from .. import installation as operations
+from ..context import AppContext
+from ..errors import log_path, show_error
 
 
 class SettingsPage(QWidget):

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .context import AppContext
-from .operations import IndicatorRow, PlanOverview, load_plan_overview
-from .table_model import RowTableModel
+from ..context import AppContext
+from ..installation import IndicatorRow, PlanOverview, load_plan_overview
+from ..widgets.table_model import RowTableModel
 
 ALL_SECTIONS = "*"
 

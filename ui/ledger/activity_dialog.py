@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from kexie_desktop.errors import UserError
 from kexie_desktop.services.activities import MAX_COUNT
 
-from .errors import show_error
-from .ledger_operations import ActivityForm, LedgerRow, LedgerSetup
-from .dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
+from ..errors import show_error
+from .operations import ActivityForm, LedgerRow, LedgerSetup
+from ..widgets.dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
 
 
 

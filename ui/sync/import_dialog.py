@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.packages.results import SAME
 
-from .table_model import RowTableModel
+from ..widgets.table_model import RowTableModel
 
 STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", "refused": "拒绝"}
 STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}

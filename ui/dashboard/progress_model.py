@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor
 from kexie_desktop.palette import STATUS_STYLES
 from kexie_desktop.progress import ProgressRow
 
-from .table_model import RowTableModel
+from ..widgets.table_model import RowTableModel
 
 CODE, NAME, TARGET, ACTUAL, PROGRESS, EXPECTED, STATUS, PROJECTION = range(8)
 HEADERS = ("代码", "指标", "目标", "完成", "完成率", "时序进度", "状态", "预计期末")

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.errors import UserError
 
-from .errors import show_error
-from .targets_operations import SplitSetup, number_text, preview_split, target_text
-from .dialog_parts import error_message, hint_label, ok_cancel
+from ..errors import show_error
+from .operations import SplitSetup, number_text, preview_split, target_text
+from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
 
 MAX_WEIGHT = 100_000
 

@@ -16,7 +16,7 @@ from kexie_desktop.models import AGGREGATIONS, KINDS, Indicator, Office, Target
 from kexie_desktop.services import offices, plan, settings, targets
 from kexie_desktop.validation import parse_number
 
-from .context import AppContext
+from ..context import AppContext
 
 __all__ = [
     "OfficeChoice", "SplitSetup", "SplitUnit", "TargetRow", "TargetsSetup", "apply_split", "check_target",

@@ -13,7 +13,7 @@ from kexie_desktop import packages
 from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan
 
-from .context import AppContext
+from ..context import AppContext
 
 KIND_FILE_LABELS = {"submission": "上报包", "plan": "下发包", "init": "初始化包"}
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from . import operations
-from .context import AppContext
+from .. import installation as operations
+from ..context import AppContext
 
 
 class OfficePage(QWizardPage):
@@ -47,7 +47,7 @@ class OfficePage(QWizardPage):
         layout.addRow(self.loaded)
 
     def load_init_package(self) -> None:
-        from . import sync_operations
+        from ..sync import operations as sync_operations
 
         path, _f = QFileDialog.getOpenFileName(self, self.tr("选择初始化包"), "", "Excel 数据包 (*.xlsx)")
         if not path:
