@@ -10,7 +10,8 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
 from ui import app as app_module
-from ui import installation as operations
+from ui import installation
+from ui.entry import operations
 from ui.wizard.wizard import FirstStartWizard
 from ui import worker
 from ui.worker import run_task
@@ -56,7 +57,7 @@ def test_wizard_does_not_offer_demo_over_real_data(qtbot, ctx):
 def test_demo_runs_in_a_worker_with_progress(qtbot, ctx):
     results = []
     progress = []
-    task = run_task(None, "正在填入演示数据…", lambda p: operations.fill_demo(ctx, p), results.append)
+    task = run_task(None, "正在填入演示数据…", lambda p: installation.fill_demo(ctx, p), results.append)
     task.signals.progress.connect(lambda done, total, text: progress.append((done, total, text)))
     qtbot.waitUntil(lambda: bool(results), timeout=60000)
     assert results[0]["units"] == 10 and results[0]["values"] == 14388

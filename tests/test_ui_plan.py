@@ -32,7 +32,7 @@ def _click_section(qtbot, browser, name: str) -> None:
 
 
 def test_table_model_without_widgets(ctx):
-    from ui.installation import load_plan_overview
+    from ui.plan.operations import load_plan_overview
 
     model = IndicatorTableModel()
     model.set_rows(load_plan_overview(ctx).indicators)

@@ -80,7 +80,7 @@ def open_in(window: MainWindow, path: Path):
     from kexie_desktop.errors import UserError
     from kexie_desktop.startup import open_app_database
 
-    from . import installation as operations
+    from . import installation
     from .context import AppContext
     from .wizard.wizard import FirstStartWizard
 
@@ -92,7 +92,7 @@ def open_in(window: MainWindow, path: Path):
         return None
     ctx = AppContext(db, window.settings)
     want_demo = False
-    if operations.load_installation(ctx).office is None:
+    if installation.load_installation(ctx).office is None:
         wizard = FirstStartWizard(ctx, window)
         if wizard.exec() != QDialog.Accepted:
             window.close()

@@ -278,15 +278,15 @@ class MainWindow(QMainWindow):
             self.addAction(action)  # shortcuts work even when the menu bar is native or hidden
 
     def _update_status_bar(self) -> None:
-        from . import installation as operations
+        from . import installation
 
-        installation = operations.load_installation(self.ctx)
-        office = installation.office.name if installation.office else self.tr("未设定单位")
+        here = installation.load_installation(self.ctx)
+        office = here.office.name if here.office else self.tr("未设定单位")
         self.office_label.setText(self.tr("本机单位：") + office)
-        year = self.entry.model.data_.year if "entry" in self._pages else operations.working_year(self.ctx)
+        year = self.entry.model.data_.year if "entry" in self._pages else installation.working_year(self.ctx)
         self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year)))
-        unsent = operations.unsent_changes(self.ctx)
-        is_city = bool(installation.office and installation.office.is_city)
+        unsent = installation.unsent_changes(self.ctx)
+        is_city = bool(here.office and here.office.is_city)
         what = self.tr("未下发的目标修改") if is_city else self.tr("未上报的修改")
         self.unsent_label.setText(self.tr("　%1：%2 处").replace("%1", what).replace("%2", str(unsent)))
         self.unsent_label.setStyleSheet("color: #9a4a00;" if unsent else "")
@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
     def load_demo(self) -> None:
         from kexie_desktop.changes import Changes
 
-        from . import installation as operations
+        from . import installation
         from .worker import run_task
 
         def done(summary: dict) -> None:
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
                 10000,
             )
 
-        run_task(self, self.tr("正在填入演示数据…"), lambda p: operations.fill_demo(self.ctx, p), done,
+        run_task(self, self.tr("正在填入演示数据…"), lambda p: installation.fill_demo(self.ctx, p), done,
                  error_title=self.tr("填入演示数据失败"))
 
     def show_sentence(self, sentence: str) -> None:

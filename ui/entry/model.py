@@ -13,7 +13,7 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services.grid import CellValue
 from kexie_desktop.validation import parse_cell
 
-from ..installation import EntryData, EntryRow
+from .operations import EntryData, EntryRow
 
 NAME, UNIT = 0, 1
 FIRST_MONTH = 2

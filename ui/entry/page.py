@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import installation as operations
+from . import operations
 from ..context import AppContext
 from .model import FIRST_MONTH, NAME, TOTAL, EntryModel
 from ..errors import show_error

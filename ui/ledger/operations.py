@@ -223,4 +223,4 @@ def problem_report(exc: BaseException) -> tuple[str, str] | None:
 
 
 def _user(s) -> str:
-    return settings.get(s, "user_filler") or ""
+    return settings.audit_user(s)

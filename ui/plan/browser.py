@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..context import AppContext
-from ..installation import IndicatorRow, PlanOverview, load_plan_overview
+from .operations import IndicatorRow, PlanOverview, load_plan_overview
 from ..widgets.table_model import RowTableModel
 
 ALL_SECTIONS = "*"

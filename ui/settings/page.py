@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.paths import data_dir
 
-from .. import installation as operations
+from .. import installation
 from ..context import AppContext
 from ..errors import log_path, show_error
+from . import operations
 
 
 class SettingsPage(QWidget):
@@ -80,12 +81,12 @@ class SettingsPage(QWidget):
         layout.addStretch(1)
 
     def reload(self) -> None:
-        installation = operations.load_installation(self.ctx)
-        self.is_city = bool(installation.office and installation.office.is_city)
-        self.office.setText(installation.office.name if installation.office else self.tr("未设定"))
-        self.filler.setText(installation.filler)
-        self.reviewer.setText(installation.reviewer)
-        self.phone.setText(installation.phone)
+        here = installation.load_installation(self.ctx)
+        self.is_city = bool(here.office and here.office.is_city)
+        self.office.setText(here.office.name if here.office else self.tr("未设定"))
+        self.filler.setText(here.filler)
+        self.reviewer.setText(here.reviewer)
+        self.phone.setText(here.phone)
         thresholds = operations.load_thresholds(self.ctx)
         self.behind.setValue(thresholds.behind)
         self.serious.setValue(thresholds.serious)

@@ -12,24 +12,17 @@ from dataclasses import dataclass
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.errors import UserError
-from kexie_desktop.models import AGGREGATIONS, KINDS, Indicator, Office, Target
+from kexie_desktop.models import AGGREGATIONS, KINDS, Indicator, Target
 from kexie_desktop.services import offices, plan, settings, targets
 from kexie_desktop.validation import parse_number
 
 from ..context import AppContext
+from ..installation import OfficeChoice
 
 __all__ = [
     "OfficeChoice", "SplitSetup", "SplitUnit", "TargetRow", "TargetsSetup", "apply_split", "check_target",
     "load_rows", "load_setup", "load_split", "number_text", "preview_split", "save_target", "target_text",
 ]
-
-
-@dataclass(frozen=True)
-class OfficeChoice:
-    code: str
-    name: str
-    short_name: str
-    is_city: bool
 
 
 @dataclass(frozen=True)
@@ -127,16 +120,12 @@ def _period_label(indicator: Indicator, end_year: int) -> str:
     return "每年" if indicator.is_annual else f"到{end_year}年"
 
 
-def _choice(o: Office) -> OfficeChoice:
-    return OfficeChoice(o.code, o.name, o.short_name, o.is_city)
-
-
 def load_setup(ctx: AppContext) -> TargetsSetup:
     with ctx.db.read() as s:
         mine = offices.this_office(s) or offices.city(s)
         current = plan.current_plan(s)
         shown = [offices.city(s), *offices.units(s)] if mine.is_city else [mine]
-        return TargetsSetup(mine.code, mine.name, mine.is_city, tuple(_choice(o) for o in shown),
+        return TargetsSetup(mine.code, mine.name, mine.is_city, tuple(OfficeChoice.of(o) for o in shown),
                             tuple(current.years), current.end_year)
 
 
@@ -279,4 +268,4 @@ def apply_split(ctx: AppContext, code: str, year: int | None, weights: dict[str,
 
 
 def _user(s) -> str:
-    return settings.get(s, "user_filler") or ""
+    return settings.audit_user(s)

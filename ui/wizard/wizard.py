@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from .. import installation as operations
+from .. import installation
 from ..context import AppContext
+from . import operations
 
 
 class OfficePage(QWizardPage):
-    def __init__(self, ctx: AppContext, choices: list[operations.OfficeChoice], parent=None):
+    def __init__(self, ctx: AppContext, choices: list[installation.OfficeChoice], parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setTitle(self.tr("本机属于哪个单位？"))
@@ -64,7 +65,7 @@ class OfficePage(QWizardPage):
         if not result.ok:
             QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)
             return
-        office = operations.load_installation(self.ctx).office
+        office = installation.load_installation(self.ctx).office
         self.combo.setCurrentIndex(self.combo.findData(office.code))
         self.combo.setEnabled(False)
         self.load_button.setEnabled(False)
@@ -124,10 +125,10 @@ class FirstStartWizard(QWizard):
         self.setButtonText(QWizard.BackButton, self.tr("< 上一步"))
         self.setButtonText(QWizard.FinishButton, self.tr("完成"))
         self.setButtonText(QWizard.CancelButton, self.tr("取消"))
-        installation = operations.load_installation(ctx)
+        here = installation.load_installation(ctx)
         self.office_page = OfficePage(ctx, operations.list_offices(ctx))
         self.people_page = PeoplePage()
-        self.demo_page = DemoPage(offer_demo=not installation.has_data)
+        self.demo_page = DemoPage(offer_demo=not here.has_data)
         for page in (self.office_page, self.people_page, self.demo_page):
             self.addPage(page)
         self.resize(620, 420)
