@@ -11,9 +11,9 @@ from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
 from ui import app as app_module
 from ui import installation
+from ui import worker
 from ui.entry import operations
 from ui.wizard.wizard import FirstStartWizard
-from ui import worker
 from ui.worker import run_task
 
 

@@ -16,9 +16,9 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.models import AuditEntry
 from kexie_desktop.services import offices, plan, settings, targets
 from ui.targets import operations as ops
+from ui.targets.page import CODE, HEADERS, TARGET, UNITS_SUM, MISMATCH, TargetsModel, TargetsPage
 from ui.targets.split_dialog import SplitDialog
 from ui.targets.target_dialog import TargetDialog
-from ui.targets.page import CODE, HEADERS, TARGET, UNITS_SUM, MISMATCH, TargetsModel, TargetsPage
 
 CITY = "320700"
 HAIZHOU = "320706"

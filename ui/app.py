@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from kexie_desktop.paths import default_db_path
 
 from .errors import install_excepthook, setup_logging
-from .widgets.fonts import apply_app_font
 from .main_window import MainWindow
+from .widgets.fonts import apply_app_font
 
 SECOND_INSTANCE = (
     "这个数据库已经由另一个正在运行的本程序打开：\n{path}\n\n"

@@ -61,7 +61,7 @@ def fill_demo(ctx: AppContext, progress) -> dict:
 
 
 def unsent_changes(ctx: AppContext) -> int:
-    from kexie_desktop.packages.log import unsent_changes as count
+    from kexie_desktop.packages.pipeline.log import unsent_changes as count
 
     with ctx.db.read() as s:
         office = offices.this_office(s)

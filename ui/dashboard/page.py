@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from kexie_desktop.progress import BEHIND, DONE, ON_TRACK, SERIOUS, UNREPORTED
 
-from . import operations as ops
 from ..context import AppContext
 from ..errors import show_error
+from . import operations as ops
 from .progress_model import NAME, ProgressModel
 
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import operations
 from ..context import AppContext
-from .model import FIRST_MONTH, NAME, TOTAL, EntryModel
 from ..errors import show_error
+from . import operations
+from .model import FIRST_MONTH, NAME, TOTAL, EntryModel
 
 
 class CellDelegate(QStyledItemDelegate):

@@ -25,8 +25,8 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services.activities import MAX_COUNT
 
 from ..errors import show_error
-from .operations import ActivityForm, LedgerRow, LedgerSetup
 from ..widgets.dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
+from .operations import ActivityForm, LedgerRow, LedgerSetup
 
 
 

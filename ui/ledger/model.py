@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCollator, QLocale, QSortFilterProxyModel, Qt
 
-from . import operations as ops
 from ..widgets.table_model import RowTableModel
+from . import operations as ops
 
 DATE, TYPE, TITLE, PLACE, PARTICIPANTS, AUDIENCE, NOTE = range(7)
 HEADERS = ("日期", "类型", "活动名称", "地点", "参与人数", "受众人次", "备注")

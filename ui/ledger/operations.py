@@ -21,7 +21,7 @@ from kexie_desktop.services.activities import ActivityRow as LedgerRow
 from ..context import AppContext
 
 if TYPE_CHECKING:
-    from kexie_desktop.packages.activity_sheet import ActivitySheet, SheetImport
+    from kexie_desktop.activity_sheet import ActivitySheet, SheetImport
 
 __all__ = [
     "ActivityForm", "IndicatorFilter", "LedgerFilter", "LedgerRow", "LedgerSetup", "TypeChoice",
@@ -184,7 +184,7 @@ def delete_activities(ctx: AppContext, uids: list[str]) -> Changes:
 
 def write_activity_template(ctx: AppContext, path: str, progress=None) -> Path:
     """Save the Excel template a clerk fills (活动台账 + 说明); returns its path."""
-    from kexie_desktop.packages import activity_sheet
+    from kexie_desktop import activity_sheet
 
     with ctx.db.read() as s:
         return activity_sheet.write_template(s, Path(path))
@@ -193,7 +193,7 @@ def write_activity_template(ctx: AppContext, path: str, progress=None) -> Path:
 def read_activity_sheet(ctx: AppContext, office_code: str, path: str, progress=None) -> "ActivitySheet":
     """Check a filled sheet against the office's ledger (nothing is written). Raises PackageError
     for the file, SheetProblems listing every bad row."""
-    from kexie_desktop.packages import activity_sheet
+    from kexie_desktop import activity_sheet
 
     with ctx.db.read() as s:
         return activity_sheet.read_sheet(s, offices.resolve(s, office_code), Path(path), progress)
@@ -202,7 +202,7 @@ def read_activity_sheet(ctx: AppContext, office_code: str, path: str, progress=N
 def import_activity_sheet(ctx: AppContext, office_code: str, sheet: "ActivitySheet", progress=None) -> "SheetImport":
     """Add every new row of a checked sheet in one transaction (all or none). The caller notifies
     ``ctx`` with ``result.changes`` (on the GUI thread)."""
-    from kexie_desktop.packages import activity_sheet
+    from kexie_desktop import activity_sheet
 
     with ctx.db.write() as s:
         return activity_sheet.import_sheet(s, offices.resolve(s, office_code), sheet, user=_user(s))
@@ -211,7 +211,7 @@ def import_activity_sheet(ctx: AppContext, office_code: str, sheet: "ActivityShe
 def problem_report(exc: BaseException) -> tuple[str, str] | None:
     """(message, details) for a sheet refused for its rows: the first problems, and every listed one
     (fifty lines do not fit a message box at 1366×768). None for any other error."""
-    from kexie_desktop.packages.activity_sheet import SheetProblems
+    from kexie_desktop.activity_sheet import SheetProblems
 
     if not isinstance(exc, SheetProblems):
         return None

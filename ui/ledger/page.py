@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import operations as ops
-from .activity_dialog import ActivityDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..worker import run_task
+from . import operations as ops
+from .activity_dialog import ActivityDialog
 from .filter_bar import LedgerFilters
 from .model import AUDIENCE, DATE, HEADERS, NOTE, PARTICIPANTS, PLACE, TITLE, TYPE, LedgerModel, LedgerProxy
-from ..worker import run_task
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..context import AppContext
-from .operations import IndicatorRow, PlanOverview, load_plan_overview
 from ..widgets.table_model import RowTableModel
+from .operations import IndicatorRow, PlanOverview, load_plan_overview
 
 ALL_SECTIONS = "*"
 

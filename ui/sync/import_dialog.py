@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from kexie_desktop.packages.results import SAME
+from kexie_desktop.packages.pipeline.results import SAME
 
 from ..widgets.table_model import RowTableModel
 

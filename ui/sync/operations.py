@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kexie_desktop import packages
+from kexie_desktop.backup import backup_database, restore_database
 from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan
 
@@ -85,7 +86,7 @@ def package_log(ctx: AppContext, limit: int = 500) -> list[dict]:
 
 
 def backup(ctx: AppContext, path: str, progress=None) -> Path:
-    return packages.backup_database(ctx.db, Path(path))
+    return backup_database(ctx.db, Path(path))
 
 
 def restore(ctx: AppContext, path: str, progress=None):
@@ -95,7 +96,7 @@ def restore(ctx: AppContext, path: str, progress=None):
     db_path = ctx.db.path
     ctx.db.close()
     try:
-        result = packages.restore_database(db_path, Path(path))
+        result = restore_database(db_path, Path(path))
     finally:
         ctx.db = open_app_database(db_path)
     return result

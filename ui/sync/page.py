@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import operations as ops
 from ..context import AppContext
 from ..errors import show_error
-from .import_dialog import ImportPreviewDialog
 from ..widgets.table_model import RowTableModel
 from ..worker import run_task
+from . import operations as ops
+from .import_dialog import ImportPreviewDialog
 
 XLSX_FILTER = "Excel 数据包 (*.xlsx)"
 NEEDS_CODE = "需要激活码"

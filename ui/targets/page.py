@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import operations as ops
 from ..context import AppContext
 from ..errors import show_error
-from .split_dialog import SplitDialog
 from ..widgets.table_model import RowTableModel
+from . import operations as ops
+from .split_dialog import SplitDialog
 from .target_dialog import TargetDialog
 
 CODE, NAME, KIND, PERIOD, TARGET, UNIT, UNITS_SUM = range(7)

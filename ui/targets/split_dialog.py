@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from kexie_desktop.errors import UserError
 
 from ..errors import show_error
-from .operations import SplitSetup, number_text, preview_split, target_text
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
+from .operations import SplitSetup, number_text, preview_split, target_text
 
 MAX_WEIGHT = 100_000
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from kexie_desktop.errors import UserError
 
 from ..errors import show_error
-from .operations import TargetRow, number_text
 from ..widgets.dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
+from .operations import TargetRow, number_text
 
 
 

@@ -11,15 +11,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
-from ..models import Activity, ActivityType, DataValue, Indicator, Office
-from ..services import plan
-from ..validation import check_year
-from . import codec as c
-from . import keys
-from .codec import SheetSpec
-from .exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
-from .workbook import PackageSheet
+from ....errors import UserError
+from ....models import Activity, ActivityType, DataValue, Indicator, Office
+from ....services import plan
+from ....validation import check_year
+from ...format import codec as c
+from ...format.codec import SheetSpec
+from ...format.workbook import PackageSheet
+from ...pipeline import keys
+from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
 
 VALUES = SheetSpec("月度数据", (
     c.code("office", "单位代码", 10), c.code("indicator", "指标代码", 10), c.text("indicator_name", "指标名称", 34),

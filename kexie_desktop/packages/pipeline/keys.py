@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Office
-from ..package_models import OfficeKey
-from . import signing
+from ...models import Office
+from ...package_models import OfficeKey
+from ..format import signing
 
 
 def active_keys(s: Session, office: Office) -> list[bytes]:

@@ -17,20 +17,17 @@ import json
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
-from ..models import Activity, ActivityType, AuditEntry, Office
-from ..validation import check_text
-from . import bulk
-from .results import CHANGED, DELETED, NEW, SAME, ChangeBlock, RowChange
-from .submission import LEDGER
-
-if TYPE_CHECKING:
-    from .submission_import import Scope
+from ....errors import UserError
+from ....models import Activity, ActivityType, AuditEntry, Office
+from ....validation import check_text
+from ...pipeline import bulk
+from ...pipeline.results import CHANGED, DELETED, NEW, SAME, ChangeBlock, RowChange
+from .export import LEDGER
+from .scope import SubmissionScope
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
 LEDGER_FIELDS = ("type", "date", "title", "place", "participants", "audience", "note")
@@ -74,13 +71,13 @@ def _existing(s: Session, office: Office) -> dict[str, tuple]:
             for uid, aid, t, d, title, place, p, a, note in s.execute(q)}
 
 
-def _moved_by_newer_package(s: Session, scope: "Scope", existing: dict, uids: list[str]) -> dict[str, int]:
+def _moved_by_newer_package(s: Session, scope: SubmissionScope, existing: dict, uids: list[str]) -> dict[str, int]:
     """uid -> sequence, for records of another year last written by a package newer than this one.
 
     Sequence numbers run across the years of an office, so a late package of last year must not
     pull back (and a later package then delete) an activity that a newer package moved to this year.
     """
-    from ..package_models import PackageLog
+    from ....package_models import PackageLog
 
     other_year = [u for u in uids if u in existing and int(existing[u][2][:4]) != scope.year]
     if not other_year:
@@ -116,7 +113,7 @@ def _owners(s: Session, office: Office, uids: list[str]) -> dict[str, str]:
     return found
 
 
-def _row_problem(scope: "Scope", row: tuple, types: dict) -> tuple[str, str] | None:
+def _row_problem(scope: SubmissionScope, row: tuple, types: dict) -> tuple[str, str] | None:
     """(column key, reason) of the first problem of a ledger row, or None."""
     office_code, type_code, date = row[1], row[2], row[4]
     if office_code != scope.office.code:
@@ -140,7 +137,7 @@ def _row_problem(scope: "Scope", row: tuple, types: dict) -> tuple[str, str] | N
     return None
 
 
-def _all_valid(scope: "Scope", columns, types: dict) -> bool:
+def _all_valid(scope: SubmissionScope, columns, types: dict) -> bool:
     """True when every row passes ``_row_problem`` and no uid repeats — checked column by column."""
     uid, office, kind, _name, date, title, place, people, audience, note = columns
     if not uid:
@@ -161,7 +158,7 @@ class _Types(dict):
         self.names = {t.code: t.name for t in found}
 
 
-def classify_ledger(s: Session, scope: "Scope", table: tuple[list[int], list]) -> LedgerOps:
+def classify_ledger(s: Session, scope: SubmissionScope, table: tuple[list[int], list]) -> LedgerOps:
     """``table``: Excel row numbers and typed columns of the ledger sheet (workbook.typed_columns)."""
     numbers, columns = table
     types = _Types(s)
@@ -197,7 +194,7 @@ def classify_ledger(s: Session, scope: "Scope", table: tuple[list[int], list]) -
     return ops
 
 
-def _valid_rows(scope: "Scope", rows, types: dict) -> list:
+def _valid_rows(scope: SubmissionScope, rows, types: dict) -> list:
     """The rows without problems, refusing the others one by one (row and column named)."""
     seen, valid = {}, []
     for rownum, row in rows:

@@ -10,19 +10,22 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
-from ..models import Office
-from ..services import offices
-from . import codec as c
-from . import keys, log, plan_import, signing
-from .codec import SheetSpec
-from .errors import PackageError
-from .exporter import ExportResult, cover_rows, finish, new_manifest
-from .plan_package import NOTES as PLAN_NOTES
-from .plan_package import SPECS as PLAN_SPECS
-from .plan_package import plan_sheets, require_city
-from .results import NEW, SAME, Classified, RowChange
-from .workbook import PackageSheet, typed_rows
+from ....errors import UserError
+from ....models import Office
+from ....services import offices
+from ...format import codec as c
+from ...format import signing
+from ...format.codec import SheetSpec
+from ...format.errors import PackageError
+from ...format.workbook import PackageSheet, typed_rows
+from ...pipeline import keys
+from ...pipeline import log
+from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest
+from ...pipeline.results import NEW, SAME, Classified, RowChange
+from ..plan import load as plan_load
+from ..plan.export import NOTES as PLAN_NOTES
+from ..plan.export import SPECS as PLAN_SPECS
+from ..plan.export import plan_sheets, require_city
 
 KEYS = SheetSpec("密钥", (c.code("office", "单位代码", 10), c.text("role", "用途", 24), c.code("key", "加密后的密钥", 70)))
 SPECS = PLAN_SPECS + (KEYS,)
@@ -98,7 +101,7 @@ def _keys(s: Session, work, loaded) -> tuple[bytes, bytes] | None:
 
 def classify(s: Session, loaded) -> Classified:
     m = loaded.manifest
-    work = plan_import.classify_content(s, loaded)
+    work = plan_load.classify_content(s, loaded)
     known = {o.code for o in offices.all_offices(s)} | {ch.key for ch in work.changes if ch.sheet == "单位"}
     if m.office_code not in known:
         raise PackageError(f"初始化包的单位“{m.office_code}”在本机和包中都不存在。")
@@ -110,7 +113,7 @@ def classify(s: Session, loaded) -> Classified:
     if pair is not None:
         work.steps.append(_install(m, *pair))
         work.result.settings = True
-    return Classified(work.changes, plan_import._runner(work))
+    return Classified(work.changes, plan_load._runner(work))
 
 
 def _install(m, unit_key: bytes, city_key: bytes):

@@ -16,16 +16,15 @@ from typing import Iterable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..db import Database, backup_file
-from ..errors import Cancelled, UserError
-from . import init_package, log, plan_import, plan_package, signing, submission, submission_import
-from .errors import PackageError
-from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
+from ...db import Database, backup_file
+from ...errors import Cancelled, UserError
+from ..format import signing
+from ..format.errors import PackageError
+from ..format.manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
+from ..format.workbook import SheetRows, canonical_rows, read_book
+from ..kinds import HANDLERS
+from . import log
 from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
-from .workbook import SheetRows, canonical_rows, read_book
-
-HANDLERS = {"submission": submission_import, "plan": plan_import, "init": init_package}
-SPECS = {"submission": submission.SPECS, "plan": plan_package.SPECS, "init": init_package.SPECS}
 
 
 @dataclass
@@ -51,7 +50,7 @@ def load(path: Path) -> Loaded:
             raise PackageError(f"不是本程序导出的数据包（找不到工作表“{MANIFEST_SHEET}”，可能被删除或改名）。")
         raw = read_manifest_rows(book.raw(MANIFEST_SHEET))
         manifest = Manifest.from_fields(raw)
-        rows = {spec.name: book.data_rows(spec) for spec in SPECS[manifest.kind]}
+        rows = {spec.name: book.data_rows(spec) for spec in HANDLERS[manifest.kind].SPECS}
     except PackageError as exc:
         raise exc.for_file(path.name) from None
     fields = {k: raw.get(k, "") for k in LABELS}

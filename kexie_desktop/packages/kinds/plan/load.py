@@ -10,17 +10,17 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..changes import Changes
-from ..errors import UserError
-from ..models import ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target
-from ..services import offices, plan, targets
-from ..validation import check_value
-from . import keys
-from .codec import SheetSpec, canon_number
-from .errors import PackageError, where
-from .plan_package import INDICATORS, LINKS, OFFICES, PLAN, SECTIONS, SPECS, TARGETS, TYPES
-from .results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
-from .workbook import typed_rows
+from ....changes import Changes
+from ....errors import UserError
+from ....models import ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target
+from ....services import offices, plan, targets
+from ....validation import check_value
+from ...format.codec import SheetSpec, canon_number
+from ...format.errors import PackageError, where
+from ...format.workbook import typed_rows
+from ...pipeline import keys
+from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
+from .export import INDICATORS, LINKS, OFFICES, PLAN, SECTIONS, SPECS, TARGETS, TYPES
 
 # Fields of an existing indicator that a plan package may update (its kind and rules stay).
 INDICATOR_UPDATES = ("name", "unit", "covers", "phrase", "source", "other_sources")

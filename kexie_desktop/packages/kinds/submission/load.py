@@ -3,53 +3,22 @@ snapshot — upserts, and deletion of values and activities the snapshot no long
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..changes import Changes
-from ..errors import UserError
-from ..models import DataValue, Indicator, Office, Plan
-from ..services import offices, plan, settings, values
-from ..validation import check_text, check_value, check_year
-from . import keys, ledger_import
-from .codec import SheetSpec, canon_number
-from .errors import PackageError, where
-from .results import CHANGED, DELETED, NEW, REFUSED, SAME, ChangeList, Classified, RowChange
-from .submission import LEDGER, VALUES, WARNINGS
-from .workbook import typed_columns, typed_rows
-
-
-@dataclass
-class Scope:
-    office: Office
-    year: int
-    plan: Plan
-    indicators: dict[str, Indicator]
-    sequence: int = 0  # the package's own sequence number (an older package never undoes a newer one)
-    changes: ChangeList = field(default_factory=ChangeList)
-
-    def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
-        col = spec.index(key) + 1 if key else None
-        header = spec.columns[col - 1].header if col else ""
-        self.changes.append(RowChange(spec.name, row, "", REFUSED, where(spec.name, row, col, header), reason=reason))
-
-    def refuser(self, spec: SheetSpec):
-        def refuse(row, col, reason):
-            self.changes.append(RowChange(spec.name, row, "", REFUSED,
-                                          where(spec.name, row, col, spec.columns[col - 1].header), reason=reason))
-        return refuse
-
-    def month(self, spec: SheetSpec, row: int, text: str) -> int | None:
-        year, month = int(text[:4]), int(text[5:])
-        try:
-            check_year(year, self.plan, what=f"月份 {text}")
-        except UserError as exc:
-            return self.refuse(spec, row, "month", str(exc))
-        if year != self.year:
-            return self.refuse(spec, row, "month", f"月份 {text} 不属于此包的年份（{self.year}年）。")
-        return month
+from ....changes import Changes
+from ....errors import UserError
+from ....models import DataValue, Indicator, Office
+from ....services import offices, plan, settings, values
+from ....validation import check_text, check_value, check_year
+from ...format.codec import canon_number
+from ...format.errors import PackageError
+from ...format.workbook import typed_columns, typed_rows
+from ...pipeline import keys
+from ...pipeline.results import CHANGED, DELETED, NEW, SAME, Classified, RowChange
+from . import ledger
+from .export import LEDGER, SPECS, VALUES, WARNINGS  # noqa: F401  (SPECS: PackageKind)
+from .scope import SubmissionScope
 
 
 def check_role(s: Session, m) -> None:
@@ -90,17 +59,17 @@ def classify(s: Session, loaded) -> Classified:
     except UserError as exc:
         raise PackageError(str(exc)) from None
     indicators = {i.code: i for i in plan.indicators(s, current)}
-    ctx = Scope(_office(s, m.office_code), m.year, current, indicators, m.sequence or 0)
+    ctx = SubmissionScope(_office(s, m.office_code), m.year, current, indicators, m.sequence or 0)
     edits = _classify_values(s, ctx, typed_rows(VALUES, loaded.rows[VALUES.name], ctx.refuser(VALUES)))
-    ops = ledger_import.classify_ledger(s, ctx, typed_columns(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
+    ops = ledger.classify_ledger(s, ctx, typed_columns(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
     warnings = _warnings(ctx, typed_rows(WARNINGS, loaded.rows[WARNINGS.name], ctx.refuser(WARNINGS)))
     office = ctx.office
 
     def apply(session: Session, source: str) -> Changes:
-        user = settings.get(session, "user_filler") or "导入"
+        user = settings.audit_user(session, "导入")
         changes = values.set_values(session, edits, user=user, source=source)
         if ops.touched:
-            ledger_import.apply_ledger(session, office, ops, user, source)
+            ledger.apply_ledger(session, office, ops, user, source)
             changes = changes | Changes(activities={office.id})
         return changes
 
@@ -109,7 +78,7 @@ def classify(s: Session, loaded) -> Classified:
 
 # -- monthly values ----------------------------------------------------------------------------------
 
-def _check_value_row(ctx: Scope, indicator: Indicator, value: float, base, note: str) -> None:
+def _check_value_row(ctx: SubmissionScope, indicator: Indicator, value: float, base, note: str) -> None:
     values.check_writable(indicator, ctx.office)
     check_value(indicator, value)
     if indicator.kind == "coverage":
@@ -128,7 +97,7 @@ def _show(value: float, base: float | None, note: str) -> str:
     return text + (f"（{note}）" if note else "")
 
 
-def _classify_values(s: Session, ctx: Scope, rows) -> list[values.ValueEdit]:
+def _classify_values(s: Session, ctx: SubmissionScope, rows) -> list[values.ValueEdit]:
     existing = {
         (v.indicator_id, v.month): v
         for v in s.scalars(select(DataValue).where(DataValue.office_id == ctx.office.id, DataValue.year == ctx.year))
@@ -152,7 +121,7 @@ def _classify_values(s: Session, ctx: Scope, rows) -> list[values.ValueEdit]:
     return edits
 
 
-def _value_row(ctx: Scope, rownum: int, row: tuple, seen: dict) -> tuple[Indicator, int] | None:
+def _value_row(ctx: SubmissionScope, rownum: int, row: tuple, seen: dict) -> tuple[Indicator, int] | None:
     """(indicator, month) of a valid monthly-value row; None after refusing it."""
     office_code, code, _name, _unit, month_text, value, base, note = row
     if office_code != ctx.office.code:
@@ -173,7 +142,7 @@ def _value_row(ctx: Scope, rownum: int, row: tuple, seen: dict) -> tuple[Indicat
     return indicator, month
 
 
-def _classify_value(ctx: Scope, old, rownum: int, row: tuple, indicator: Indicator, month: int, edits: list) -> None:
+def _classify_value(ctx: SubmissionScope, old, rownum: int, row: tuple, indicator: Indicator, month: int, edits: list) -> None:
     _office, code, _name, _unit, month_text, value, base, note = row
     key, label, new_text = f"{code}/{month_text}", f"{indicator.name} {month_text}", _show(value, base, note)
     if old is None:
@@ -187,7 +156,7 @@ def _classify_value(ctx: Scope, old, rownum: int, row: tuple, indicator: Indicat
     edits.append(values.ValueEdit(indicator, ctx.office, ctx.year, month, value, base, note))
 
 
-def _warnings(ctx: Scope, rows) -> list[str]:
+def _warnings(ctx: SubmissionScope, rows) -> list[str]:
     out = []
     for rownum, (code, name, month_text, warning, explanation) in rows:
         if code not in ctx.indicators:

@@ -23,16 +23,16 @@ from sqlalchemy.orm import Session
 from ..changes import Changes
 from ..errors import UserError
 from ..models import Activity, ActivityType, Office, Plan
+from ..packages.format import safety
+from ..packages.format.codec import canon_cell, clean_text
+from ..packages.format.errors import PackageError
+from ..packages.format.workbook import Book
 from ..services import activities
 from ..services.plan import current_plan
 from ..validation import parse_date, parse_number
-from . import safety
-from .activity_layout import (AUDIENCE, DATE, HEADERS, HELP_SHEET, NOTE, PARTICIPANTS, PLACE, SHEET, TITLE, TYPE,
+from .layout import (AUDIENCE, DATE, HEADERS, HELP_SHEET, NOTE, PARTICIPANTS, PLACE, SHEET, TITLE, TYPE,
                               SheetActivity, example_row)
-from .activity_template import write_template
-from .codec import canon_cell, clean_text
-from .errors import PackageError
-from .workbook import Book
+from .template import write_template
 
 # The feature's public face: callers import the template writer and the layout from here too.
 __all__ = ["HEADERS", "SHEET", "ActivitySheet", "SheetActivity", "SheetImport", "SheetProblems", "import_sheet",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from ..package_models import PACKAGE_KINDS
+from ...package_kinds import PACKAGE_KINDS
 from .errors import PackageError
 
 SCHEMA_VERSION = 2  # 2: signing.canonical joins each column instead of JSON-encoding every cell

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .. import __version__
-from ..errors import UserError
-from ..models import Office
-from ..services import offices, plan, settings
+from ... import __version__
+from ...errors import UserError
+from ...models import Office
+from ...services import offices, plan, settings
+from ..format.codec import clean_text
+from ..format.manifest import Manifest
+from ..format.signing import key_id
+from ..format.workbook import PackageSheet, write_package
 from . import log
-from .codec import clean_text
-from .manifest import Manifest
-from .signing import key_id
-from .workbook import PackageSheet, write_package
 
 TITLE = "连云港市科协三年行动计划 · {kind}"
 DIRECTION = {"submission": "县区 → 市科协", "plan": "市科协 → 县区", "init": "市科协 → 一个县区（新安装）"}

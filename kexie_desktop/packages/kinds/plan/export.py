@@ -9,16 +9,16 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
-from ..models import (AGGREGATIONS, ENTRIES, KINDS, MEASURES, OFFICE_KINDS, PERIODS, ActivityType,
+from ....errors import UserError
+from ....models import (AGGREGATIONS, ENTRIES, KINDS, MEASURES, OFFICE_KINDS, PERIODS, ActivityType,
                       ActivityTypeIndicator, Indicator, Office, Target)
-from ..services import offices, plan
-from ..services.activities import activity_types
-from . import codec as c
-from . import keys
-from .codec import SheetSpec
-from .exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
-from .workbook import PackageSheet
+from ....services import offices, plan
+from ....services.activities import activity_types
+from ...format import codec as c
+from ...format.codec import SheetSpec
+from ...format.workbook import PackageSheet
+from ...pipeline import keys
+from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
 
 PLAN = SheetSpec("计划", (
     c.code("code", "计划代码", 22), c.text("name", "计划名称", 70), c.count("start_year", "起始年份", 10),

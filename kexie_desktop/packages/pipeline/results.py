@@ -9,8 +9,8 @@ from itertools import accumulate, chain
 from pathlib import Path
 from typing import Callable
 
-from ..changes import Changes
-from .manifest import Manifest
+from ...changes import Changes
+from ..format.manifest import Manifest
 
 NEW, CHANGED, SAME, DELETED, REFUSED = "新增", "修改", "未变", "删除", "拒绝"
 ACTIONS = (NEW, CHANGED, SAME, DELETED, REFUSED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
-from ..errors import UserError
+from ...errors import UserError
 
 
 def where(sheet: str | None = None, row: int | None = None, col: int | None = None, header: str = "") -> str:

@@ -14,11 +14,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from ..models import ActivityType, Plan
+from ..packages.format.codec import clean_text
+from ..packages.format.workbook import RISKY_FIRST, save_atomically
 from ..services import activities
 from ..services.plan import current_plan
-from .activity_layout import HEADERS, HELP_SHEET, SHEET, SheetActivity, example_row
-from .codec import clean_text
-from .workbook import RISKY_FIRST, save_atomically
+from .layout import HEADERS, HELP_SHEET, SHEET, SheetActivity, example_row
 
 WIDTHS = (12, 20, 36, 24, 10, 10, 36)
 TEMPLATE_ROWS = 500  # entry rows of the template that get Excel's input checks (column A is date-formatted)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
-from .manifest import Manifest
+from ...package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
+from ..format.manifest import Manifest
 
 UP_KINDS = ("submission",)
 DOWN_KINDS = ("plan", "init")
@@ -125,7 +125,7 @@ def unsent_changes(s: Session, office) -> int:
     """
     from sqlalchemy import func
 
-    from ..models import AuditEntry
+    from ...models import AuditEntry
 
     kinds, entities = (DOWN_KINDS, ("target",)) if office.is_city else (UP_KINDS, ("value", "activity"))
     q = select(func.max(PackageLog.at)).where(PackageLog.direction == "sent", PackageLog.kind.in_(kinds))

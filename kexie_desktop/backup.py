@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import Database, backup_file, migrations_dir
-from ..errors import UserError
+from .db import Database, backup_file, migrations_dir
+from .errors import UserError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"alembic_version", "office", "plan", "indicator", "target", "data_value", "activity", "setting"}
