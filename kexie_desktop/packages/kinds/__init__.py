@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..pipeline.kind import PackageKind
-from .init import export as init_load
+from .init import load as init_load
 from .plan import load as plan_load
 from .submission import load as submission_load
 
