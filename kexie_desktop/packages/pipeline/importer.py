@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -24,19 +23,8 @@ from ..format.manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_ro
 from ..format.workbook import SheetRows, canonical_rows, read_book
 from ..kinds import HANDLERS
 from . import log
+from .kind import Loaded
 from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
-
-
-@dataclass
-class Loaded:
-    """A package read from a file whose structure passed every check (not yet verified)."""
-
-    path: Path
-    manifest: Manifest
-    rows: dict[str, SheetRows]
-    canonical: bytes
-    checksum: str
-    secret: bytes | None = None  # init packages: the key pad derived from the activation code
 
 
 def load(path: Path) -> Loaded:

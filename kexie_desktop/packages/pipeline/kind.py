@@ -5,18 +5,31 @@ a new kind (a receipt, a return package) is one such package and one line in ``k
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
 from ..format.codec import SheetSpec
 from ..format.manifest import Manifest
+from ..format.workbook import SheetRows
 from .results import Classified
 
-if TYPE_CHECKING:
-    from .importer import Loaded
+
+@dataclass
+class Loaded:
+    """A package read from a file whose structure passed every check (not yet verified)."""
+
+    path: Path
+    manifest: Manifest
+    rows: dict[str, SheetRows]
+    canonical: bytes
+    checksum: str
+    secret: bytes | None = None  # init packages: the key pad derived from the activation code
 
 
+@runtime_checkable
 class PackageKind(Protocol):
     SPECS: tuple[SheetSpec, ...]  # the data sheets the file must have, in order
 
