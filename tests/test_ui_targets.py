@@ -402,7 +402,7 @@ def test_target_text_speaks_the_plans_language():
     assert ops.target_text("coverage", "%", 100) == "全覆盖（100%）"
     assert ops.target_text("at_least", "人", 50) == "50人以上"
     assert ops.target_text("level", "%", 10) == "10%"
-    assert ops.target_text("annual_flow", "场", None) == "未设定"
+    assert ops.target_text("annual_flow", "场", None) == "未设目标"
 
 
 def test_a_change_made_elsewhere_refreshes_the_page(unit_page, demo_ctx):

@@ -5,6 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from kexie_desktop import display
+from kexie_desktop.display import MISSING, UNREPORTED
+from kexie_desktop.display import figure as number
+from kexie_desktop.display import percent
 from kexie_desktop.palette import STATUS_STYLES
 from kexie_desktop.progress import ProgressRow
 
@@ -16,32 +20,13 @@ KIND_HINT = {"annual_flow": "当年累计", "cumulative_flow": "2018年起累计
              "range": "区间", "at_least": "不低于"}
 
 
-def number(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
-
-
-def percent(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
 def target_text(row: ProgressRow) -> str:
-    if row.target is None:
-        return "未设目标"
-    if row.kind == "coverage":
-        return "全覆盖"
-    if row.kind == "range" and row.target_max is not None:
-        return f"{number(row.target)}—{number(row.target_max)}{row.unit}"
-    suffix = "以上" if row.kind == "at_least" else ""
-    return f"{number(row.target)}{row.unit}{suffix}"
+    return display.target(row.kind, row.unit, row.target, None, row.target_max)
 
 
 def actual_text(row: ProgressRow) -> str:
     if not row.reported:
-        return "未填报"
+        return UNREPORTED
     if row.kind == "coverage":
         return f"{number(row.covered)}/{number(row.base)}"
     return f"{number(row.actual)}{row.unit}"
@@ -88,7 +73,7 @@ class ProgressModel(RowTableModel):
         if col == ACTUAL:
             return actual_text(row)
         if col == PROGRESS:
-            return percent(row.progress) if row.reported or row.progress is not None else "—"
+            return percent(row.progress) if row.reported or row.progress is not None else MISSING
         if col == EXPECTED:
             return percent(row.expected)
         if col == STATUS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
+from kexie_desktop.display import number
 from kexie_desktop.errors import UserError
 from kexie_desktop.services.grid import CellValue
 from kexie_desktop.validation import parse_cell
@@ -22,18 +23,12 @@ LEDGER_BG = QColor("#eef2f7")
 DIRTY_BG = QColor("#fff4c2")
 
 
-def fmt_number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{int(value)}" if value == int(value) else f"{value:g}"
-
-
 def fmt_cell(cell: CellValue | None) -> str:
     if cell is None:
         return ""
     if cell.base is not None:
-        return f"{fmt_number(cell.value)}/{fmt_number(cell.base)}"
-    return fmt_number(cell.value)
+        return f"{number(cell.value)}/{number(cell.base)}"
+    return number(cell.value)
 
 
 class SetCellsCommand(QUndoCommand):
@@ -156,20 +151,20 @@ class EntryModel(QAbstractTableModel):
             return self._total(r, row)
         month = col - FIRST_MONTH + 1
         if row.is_ledger:
-            return fmt_number(self.data_.ledger.get((row.indicator_id, month)))
+            return number(self.data_.ledger.get((row.indicator_id, month)))
         return fmt_cell(self.current.get((r, month)))
 
     def _total(self, r: int, row: EntryRow) -> str:
         if row.is_ledger:
             figures = [self.data_.ledger.get((row.indicator_id, m)) for m in range(1, 13)]
-            return fmt_number(sum(f for f in figures if f is not None)) if any(f is not None for f in figures) else ""
+            return number(sum(f for f in figures if f is not None)) if any(f is not None for f in figures) else ""
         cells = [self.current.get((r, m)) for m in range(1, 13)]
         filled = [c for c in cells if c is not None]
         if not filled:
             return ""
         if row.is_stock:  # a stock's year figure is its latest value
             return fmt_cell(filled[-1])
-        return fmt_number(sum(c.value for c in filled))
+        return number(sum(c.value for c in filled))
 
     def _tooltip(self, r: int, row: EntryRow, col: int) -> str | None:
         if col == NAME:
@@ -258,7 +253,7 @@ class EntryModel(QAbstractTableModel):
             if base is None:
                 raise UserError(f"请按“已覆盖数/应覆盖{row.covers or '单位'}总数”填写，例如 12/40。")
             if value > base:
-                raise UserError(f"已覆盖数 {fmt_number(value)} 不能大于应覆盖总数 {fmt_number(base)}。")
+                raise UserError(f"已覆盖数 {number(value)} 不能大于应覆盖总数 {number(base)}。")
         return CellValue(value, base, old.note if old else "")
 
     def _latest_base(self, r: int, month: int) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kexie_desktop import display
 from kexie_desktop.models import AGGREGATIONS, ENTRIES, KINDS, PERIODS, Target
 from kexie_desktop.services import offices, plan, targets
 
@@ -45,21 +46,10 @@ class PlanOverview:
     office_name: str | None
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{int(value)}" if value == int(value) else f"{value:g}"
-
-
 def _target_text(indicator, target: Target | None) -> str:
     if target is None:
-        return "—"
-    if indicator.kind == "range":
-        return f"{_number(target.min_value)}—{_number(target.max_value)}{indicator.unit}"
-    if indicator.kind == "coverage":
-        return "全覆盖（100%）"
-    suffix = "以上" if indicator.kind == "at_least" else ""
-    return f"{_number(target.value)}{indicator.unit}{suffix}"
+        return display.NO_TARGET
+    return display.target(indicator.kind, indicator.unit, target.value, target.min_value, target.max_value)
 
 
 def load_plan_overview(ctx: AppContext) -> PlanOverview:

@@ -12,11 +12,11 @@ from pathlib import Path
 from kexie_desktop import packages
 from kexie_desktop.backup import backup_database, restore_database
 from kexie_desktop.changes import Changes
+from kexie_desktop.package_kinds import PACKAGE_KINDS
 from kexie_desktop.services import offices, plan
 
 from ..context import AppContext
 
-KIND_FILE_LABELS = {"submission": "上报包", "plan": "下发包", "init": "初始化包"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def load_setup(ctx: AppContext, today: dt.date | None = None) -> SyncSetup:
 def proposed_name(office_name: str, kind: str, year: int | None = None, today: dt.date | None = None) -> str:
     """A clear file name: office, year, kind, date — e.g. 海州区科协-2020年-上报包-20261128.xlsx."""
     day = (today or dt.date.today()).strftime("%Y%m%d")
-    parts = [office_name] + ([f"{year}年"] if year else []) + [KIND_FILE_LABELS[kind], day]
+    parts = [office_name] + ([f"{year}年"] if year else []) + [PACKAGE_KINDS[kind], day]
     return "-".join(parts) + ".xlsx"
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kexie_desktop.changes import Changes
+from kexie_desktop.display import NO_TARGET, target as target_text
 from kexie_desktop.errors import UserError
 from kexie_desktop.models import AGGREGATIONS, KINDS, Indicator, Target
 from kexie_desktop.services import offices, plan, settings, targets
@@ -21,7 +22,7 @@ from ..installation import OfficeChoice
 
 __all__ = [
     "OfficeChoice", "SplitSetup", "SplitUnit", "TargetRow", "TargetsSetup", "apply_split", "check_target",
-    "load_rows", "load_setup", "load_split", "number_text", "preview_split", "save_target", "target_text",
+    "load_rows", "load_setup", "load_split", "preview_split", "save_target",
 ]
 
 
@@ -58,7 +59,7 @@ class TargetRow:
     value: float | None  # None: no target for this year
     min_value: float | None
     max_value: float | None
-    text: str  # 4—6所, 全覆盖（100%）, 50人以上, 未设定
+    text: str  # 4—6所, 全覆盖（100%）, 50人以上, 未设目标
     phrase: str
     sources: tuple[str, ...]
     split_refusal: str | None  # why 分解到县区 is not offered (None: it is)
@@ -77,7 +78,7 @@ class SplitUnit:
     code: str
     name: str
     short_name: str
-    current: str  # the unit's target now ("未设定" when none)
+    current: str  # the unit's target now (未设目标 when none)
 
 
 @dataclass(frozen=True)
@@ -95,25 +96,6 @@ class SplitSetup:
     city_text: str
     units: tuple[SplitUnit, ...]
     indicator: Indicator  # detached; only read by ``preview_split`` (kind, unit)
-
-
-def number_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{int(value)}" if value == int(value) else f"{value:g}"
-
-
-def target_text(kind: str, unit: str, value: float | None, min_value: float | None = None,
-                max_value: float | None = None) -> str:
-    """A target as the plan writes it: 4—6所, 全覆盖（100%）, 50人以上, 600个."""
-    if value is None:
-        return "未设定"
-    if kind == "range":
-        lower = value if min_value is None else min_value
-        return f"{number_text(lower)}—{number_text(max_value)}{unit}"
-    if kind == "coverage":
-        return "全覆盖（100%）" if value == 100 else f"覆盖{number_text(value)}%"
-    return f"{number_text(value)}{unit}{'以上' if kind == 'at_least' else ''}"
 
 
 def _period_label(indicator: Indicator, end_year: int) -> str:
@@ -239,7 +221,7 @@ def load_split(ctx: AppContext, code: str, year: int) -> SplitSetup:
                  if t.indicator_id == indicator.id and t.year == scope}
         units = tuple(
             SplitUnit(u.code, u.name, u.short_name,
-                      _text(indicator, found[u.id]) if u.id in found else "未设定")
+                      _text(indicator, found[u.id]) if u.id in found else NO_TARGET)
             for u in unit_list
         )
         return SplitSetup(indicator.code, indicator.name, indicator.unit, indicator.kind, scope, scope_text,

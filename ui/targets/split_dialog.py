@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.display import number as number_text
+from kexie_desktop.display import target as target_text
 from kexie_desktop.errors import UserError
 
 from ..errors import show_error
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
-from .operations import SplitSetup, number_text, preview_split, target_text
+from .operations import SplitSetup, preview_split
 
 MAX_WEIGHT = 100_000
 

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.display import number as number_text
 from kexie_desktop.errors import UserError
 
 from ..errors import show_error
 from ..widgets.dialog_parts import ERROR_STYLE, error_message, hint_label, ok_cancel
-from .operations import TargetRow, number_text
+from .operations import TargetRow
 
 
 

@@ -5,21 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from kexie_desktop.fonts import PREFERRED as CJK_FAMILIES
 from kexie_desktop.paths import resource_path
 
-# Preferred families, Windows first, then common Linux packages.
-CJK_FAMILIES = (
-    "Microsoft YaHei UI",
-    "Microsoft YaHei",
-    "微软雅黑",
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "PingFang SC",
-)
 
 
 def _load_bundled_fonts() -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ... import __version__
+from ...display import or_missing
 from ...errors import UserError
 from ...models import Office
 from ...services import offices, plan, settings
@@ -52,15 +53,14 @@ def new_manifest(s: Session, kind: str, office: Office, key: bytes, *, numbering
                  year: int | None = None) -> Manifest:
     """A manifest with the next sequence number of ``numbering`` (the sending office)."""
     current = plan.current_plan(s)
+    people = settings.people(s)
     return Manifest(
         kind=kind, plan_code=current.code, plan_version=current.version,
         office_code=office.code, office_name=office.name, year=year,
         sequence=log.next_sequence(s, numbering.code, log.stream_of(kind)),
         package_id=uuid.uuid4().hex, created=dt.datetime.now().replace(microsecond=0).isoformat(),
         program_version=__version__, key_id=key_id(key),
-        filler=clean_text(settings.get(s, "user_filler") or ""),
-        reviewer=clean_text(settings.get(s, "user_reviewer") or ""),
-        phone=clean_text(settings.get(s, "phone") or ""),
+        filler=clean_text(people.filler), reviewer=clean_text(people.reviewer), phone=clean_text(people.phone),
     )
 
 
@@ -73,9 +73,9 @@ def cover_rows(s: Session, m: Manifest, what: str, how: str) -> list[tuple[str, 
         ("期间", period),
         ("计划", f"{current.name}（第 {current.version} 版）"),
         ("序号", str(m.sequence)),
-        ("填报人", m.filler or "—"),
-        ("审核人", m.reviewer or "—"),
-        ("联系电话", m.phone or "—"),
+        ("填报人", or_missing(m.filler)),
+        ("审核人", or_missing(m.reviewer)),
+        ("联系电话", or_missing(m.phone)),
         ("创建时间", m.created.replace("T", " ")),
         ("包编号", m.package_id),
         ("这是什么", what),
