@@ -76,13 +76,6 @@ def last_applied(s: Session, manifest: Manifest) -> PackageLog | None:
     return s.scalars(q.order_by(PackageLog.sequence.desc(), PackageLog.id.desc())).first()
 
 
-def was_applied(s: Session, package_id: str) -> PackageLog | None:
-    q = select(PackageLog).where(
-        PackageLog.direction == "received", PackageLog.result == "applied", PackageLog.package_id == package_id
-    )
-    return s.scalars(q).first()
-
-
 def max_received_sequence(s: Session, office_code: str) -> int:
     """The highest sequence of any package received from an office (0 if none)."""
     q = select(PackageLog.sequence).where(

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -30,11 +31,47 @@ from .export import LEDGER
 from .scope import SubmissionScope
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
-LEDGER_FIELDS = ("type", "date", "title", "place", "participants", "audience", "note")
+
+
+class Sheet(NamedTuple):
+    """The ledger sheet's columns, in LEDGER order: each a column list (or, for one row, a value)."""
+
+    uid: list
+    office: list
+    type: list
+    type_name: list
+    date: list
+    title: list
+    place: list
+    participants: list
+    audience: list
+    note: list
+
+
+class Fields(NamedTuple):
+    """What a record holds, as compared, shown and audited (dates as ISO text)."""
+
+    type: str
+    date: str
+    title: str
+    place: str
+    participants: int
+    audience: int
+    note: str
+
+
+class Stored(NamedTuple):
+    """A record already in this database."""
+
+    id: int
+    fields: Fields
+
+
+LEDGER_FIELDS = Fields._fields
 FIELD_LABELS = {"type": "类型", "date": "日期", "title": "名称", "place": "地点", "participants": "参与人数",
                 "audience": "受众人次", "note": "备注"}
 INSERT_KEYS = ("uid", "office_id", "type_id", "date", "title", "place", "participants", "audience", "note")
-TEXT_LIMITS = (("title", 5, 200, True), ("place", 6, 200, False), ("note", 9, 500, False))
+TEXT_LIMITS = (("title", 200, True), ("place", 200, False), ("note", 500, False))  # key, length, required
 MAX_COUNT = 100_000_000  # as the ledger form: more people than that at one event is a typing slip
 _escape = json.encoder.encode_basestring  # the (C) string escaper of json.dumps(ensure_ascii=False)
 
@@ -63,11 +100,11 @@ def snapshot_json(fields: tuple) -> str:
     return _SNAPSHOT.format(int(audience), e(date), e(note), int(people), e(place), e(title), e(kind))
 
 
-def _existing(s: Session, office: Office) -> dict[str, tuple]:
+def _existing(s: Session, office: Office) -> dict[str, Stored]:
     q = (select(Activity.uid, Activity.id, ActivityType.code, Activity.date, Activity.title, Activity.place,
                 Activity.participants, Activity.audience, Activity.note)
          .join(ActivityType, Activity.type_id == ActivityType.id).where(Activity.office_id == office.id))
-    return {uid: (aid, t, d.isoformat(), title, place or "", p, a, note or "")
+    return {uid: Stored(aid, Fields(t, d.isoformat(), title, place or "", p, a, note or ""))
             for uid, aid, t, d, title, place, p, a, note in s.execute(q)}
 
 
@@ -79,7 +116,7 @@ def _moved_by_newer_package(s: Session, scope: SubmissionScope, existing: dict, 
     """
     from ....package_models import PackageLog
 
-    other_year = [u for u in uids if u in existing and int(existing[u][2][:4]) != scope.year]
+    other_year = [u for u in uids if u in existing and int(existing[u].fields.date[:4]) != scope.year]
     if not other_year:
         return {}
     sources = {}
@@ -113,9 +150,9 @@ def _owners(s: Session, office: Office, uids: list[str]) -> dict[str, str]:
     return found
 
 
-def _row_problem(scope: SubmissionScope, row: tuple, types: dict) -> tuple[str, str] | None:
+def _row_problem(scope: SubmissionScope, row: Sheet, types: dict) -> tuple[str, str] | None:
     """(column key, reason) of the first problem of a ledger row, or None."""
-    office_code, type_code, date = row[1], row[2], row[4]
+    office_code, type_code, date = row.office, row.type, row.date
     if office_code != scope.office.code:
         return "office", f"此行属于单位 {office_code}，而此包是{scope.office.name}的上报包。"
     if type_code not in types:
@@ -125,19 +162,24 @@ def _row_problem(scope: SubmissionScope, row: tuple, types: dict) -> tuple[str, 
         if not scope.plan.start_year <= year <= scope.plan.end_year:
             return "date", f"日期 {date} 超出计划期（{scope.plan.start_year}—{scope.plan.end_year}年）。"
         return "date", f"日期 {date} 不属于此包的年份（{scope.year}年）。"
-    for key, i, limit, required in TEXT_LIMITS:
-        if len(row[i]) > limit or (required and not row[i].strip()):
+    for key, limit, required in TEXT_LIMITS:
+        text = getattr(row, key)
+        if len(text) > limit or (required and not text.strip()):
             try:
-                check_text(row[i], LEDGER.columns[i].header, limit, required)
+                check_text(text, _header(key), limit, required)
             except UserError as exc:
                 return key, str(exc)
-    for key, i in (("participants", 7), ("audience", 8)):
-        if row[i] > MAX_COUNT:
-            return key, f"{LEDGER.columns[i].header} {row[i]} 过大，请检查是否多输入了数字。"
+    for key in ("participants", "audience"):
+        if getattr(row, key) > MAX_COUNT:
+            return key, f"{_header(key)} {getattr(row, key)} 过大，请检查是否多输入了数字。"
     return None
 
 
-def _all_valid(scope: SubmissionScope, columns, types: dict) -> bool:
+def _header(key: str) -> str:
+    return LEDGER.columns[LEDGER.index(key)].header
+
+
+def _all_valid(scope: SubmissionScope, columns: Sheet, types: dict) -> bool:
     """True when every row passes ``_row_problem`` and no uid repeats — checked column by column."""
     uid, office, kind, _name, date, title, place, people, audience, note = columns
     if not uid:
@@ -160,16 +202,17 @@ class _Types(dict):
 
 def classify_ledger(s: Session, scope: SubmissionScope, table: tuple[list[int], list]) -> LedgerOps:
     """``table``: Excel row numbers and typed columns of the ledger sheet (workbook.typed_columns)."""
-    numbers, columns = table
+    numbers, columns = table[0], Sheet(*table[1])
     types = _Types(s)
     existing = _existing(s, scope.office)
     if not _all_valid(scope, columns, types):
-        rows = _valid_rows(scope, zip(numbers, zip(*columns)), types)
+        rows = _valid_rows(scope, zip(numbers, map(Sheet._make, zip(*columns))), types)
         numbers = [n for n, _ in rows]
-        columns = list(zip(*(r for _, r in rows))) or [()] * len(LEDGER.columns)
+        columns = Sheet(*(list(zip(*(r for _, r in rows))) or [()] * len(Sheet._fields)))
     ops = LedgerOps()
-    uids = columns[0]
-    field_columns = [columns[i] for i in (2, 4, 5, 6, 7, 8, 9)]
+    uids = columns.uid
+    field_columns = [columns.type, columns.date, columns.title, columns.place, columns.participants,
+                     columns.audience, columns.note]
     if not existing:  # the first package of an office: every record is new
         _fresh(s, scope, ops, numbers, uids, field_columns, types)
         return ops
@@ -181,10 +224,10 @@ def classify_ledger(s: Session, scope: SubmissionScope, table: tuple[list[int], 
             fresh.append((rownum, uid, row_fields))
         elif uid in newer:
             scope.changes.append(RowChange(
-                LEDGER.name, rownum, uid, SAME, f"{old[2]} {old[3]}",
-                reason=f"此活动已由序号更大的上报包（序号 {newer[uid]}）改到 {old[2][:4]} 年，旧包不会把它改回。"))
-        elif old[1:] == row_fields:
-            scope.changes.append(RowChange(LEDGER.name, rownum, uid, SAME, f"{row_fields[1]} {row_fields[2]}"))
+                LEDGER.name, rownum, uid, SAME, f"{old.fields.date} {old.fields.title}",
+                reason=f"此活动已由序号更大的上报包（序号 {newer[uid]}）改到 {old.fields.date[:4]} 年，旧包不会把它改回。"))
+        elif old.fields == row_fields:
+            scope.changes.append(RowChange(LEDGER.name, rownum, uid, SAME, f"{old.fields.date} {old.fields.title}"))
         else:
             _changed(scope, ops, rownum, uid, old, row_fields, types)
     if fresh:
@@ -199,12 +242,12 @@ def _valid_rows(scope: SubmissionScope, rows, types: dict) -> list:
     seen, valid = {}, []
     for rownum, row in rows:
         problem = _row_problem(scope, row, types)
-        if problem is None and row[0] in seen:
-            problem = "uid", f"记录编号与第 {seen[row[0]]} 行重复（同一活动只能有一行）。"
+        if problem is None and row.uid in seen:
+            problem = "uid", f"记录编号与第 {seen[row.uid]} 行重复（同一活动只能有一行）。"
         if problem is not None:
             scope.refuse(LEDGER, rownum, *problem)
             continue
-        seen[row[0]] = rownum
+        seen[row.uid] = rownum
         valid.append((rownum, row))
     return valid
 
@@ -215,14 +258,15 @@ def _values(fields: tuple, types: dict) -> dict:
             "participants": participants, "audience": audience, "note": note}
 
 
-def _changed(scope, ops: LedgerOps, rownum: int, uid: str, old: tuple, fields: tuple, types: dict) -> None:
+def _changed(scope, ops: LedgerOps, rownum: int, uid: str, old: Stored, fields: tuple, types: dict) -> None:
+    fields = Fields._make(fields)
     diff = [(name, types.names.get(o, o), types.names.get(n, n)) if name == "type" else (name, o, n)
-            for name, o, n in zip(LEDGER_FIELDS, old[1:], fields) if o != n]
+            for name, o, n in zip(LEDGER_FIELDS, old.fields, fields) if o != n]
     old_text = "；".join(f"{FIELD_LABELS[k]} {o}" for k, o, _ in diff)
     new_text = "；".join(f"{FIELD_LABELS[k]} {n}" for k, _, n in diff)
-    scope.changes.append(RowChange(LEDGER.name, rownum, uid, CHANGED, f"{fields[1]} {fields[2]}", old_text, new_text))
-    ops.updates.append({"id": old[0], **_values(fields, types)})
-    ops.audits.append((uid, snapshot_json(old[1:]), snapshot_json(fields)))
+    scope.changes.append(RowChange(LEDGER.name, rownum, uid, CHANGED, f"{fields.date} {fields.title}", old_text, new_text))
+    ops.updates.append({"id": old.id, **_values(fields, types)})
+    ops.audits.append((uid, snapshot_json(old.fields), snapshot_json(fields)))
 
 
 def _fresh(s: Session, scope, ops: LedgerOps, numbers, uids, fields, types: dict) -> None:
@@ -248,11 +292,12 @@ def _fresh(s: Session, scope, ops: LedgerOps, numbers, uids, fields, types: dict
 
 def _deleted(scope, ops: LedgerOps, existing: dict, seen: dict) -> None:
     for uid, old in existing.items():
-        if uid in seen or int(old[2][:4]) != scope.year:
+        if uid in seen or int(old.fields.date[:4]) != scope.year:
             continue
-        scope.changes.append(RowChange(LEDGER.name, None, uid, DELETED, f"{old[2]} {old[3]}", old=old[1]))
-        ops.deletes.append(old[0])
-        ops.audits.append((uid, snapshot_json(old[1:]), None))
+        scope.changes.append(RowChange(LEDGER.name, None, uid, DELETED, f"{old.fields.date} {old.fields.title}",
+                                       old=old.fields.type))
+        ops.deletes.append(old.id)
+        ops.audits.append((uid, snapshot_json(old.fields), None))
 
 
 def apply_ledger(s: Session, office: Office, ops: LedgerOps, user: str, source: str) -> None:
