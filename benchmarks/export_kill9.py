@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kexie_desktop import cli  # noqa: E402
-from kexie_desktop.packages.importer import load  # noqa: E402
+from kexie_desktop.packages.pipeline.importer import load  # noqa: E402
 
 
 def run(*argv) -> str:

@@ -13,10 +13,15 @@ from typing import Iterator
 
 from .paths import resource_path
 
+# The one list of CJK families, best first (Windows, then Linux packages, then macOS): the charts here and
+# the Qt application font (ui/widgets/fonts.py) both choose from it.
 PREFERRED = (
+    "Microsoft YaHei UI",
     "Microsoft YaHei",
+    "微软雅黑",
     "SimHei",
     "Noto Sans CJK SC",
+    "Noto Sans SC",
     "Source Han Sans SC",
     "Source Han Sans CN",
     "WenQuanYi Micro Hei",

@@ -13,8 +13,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, Office
-
-PACKAGE_KINDS = {"submission": "上报包", "plan": "下发包", "init": "初始化包"}
+from .package_kinds import PACKAGE_KINDS
 # A refused file may be unreadable, so its kind is unknown.
 LOG_KINDS = {**PACKAGE_KINDS, "unknown": "无法识别的文件"}
 DIRECTIONS = {"sent": "发出", "received": "收到"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .progress.arithmetic import BEHIND, DONE, NO_TARGET, ON_TRACK, SERIOUS, UNREPORTED
+from .display import BEHIND, DONE, NO_TARGET, ON_TRACK, SERIOUS, UNREPORTED
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from hostile import files
+from kexie_desktop import activity_sheet
+from kexie_desktop.activity_sheet import HEADERS, SHEET, SheetProblems
 from kexie_desktop.models import Activity, ActivityType, AuditEntry
-from kexie_desktop.packages import activity_sheet, safety
-from kexie_desktop.packages.activity_sheet import HEADERS, SHEET, SheetProblems
-from kexie_desktop.packages.errors import PackageError
-from kexie_desktop.packages.workbook import Book
+from kexie_desktop.packages.format import safety
+from kexie_desktop.packages.format.errors import PackageError
+from kexie_desktop.packages.format.workbook import Book
 from kexie_desktop.services import activities, offices
 from tests.dbdump import db_content
 

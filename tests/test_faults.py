@@ -74,7 +74,7 @@ def sequences_sent(db: Path) -> list[int]:
 
 
 def file_sequence(path: Path) -> int:
-    from kexie_desktop.packages.importer import load
+    from kexie_desktop.packages.pipeline.importer import load
 
     return load(path).manifest.sequence
 
@@ -83,7 +83,7 @@ def file_sequence(path: Path) -> int:
 
 def test_export_dying_after_the_file_is_written_never_reuses_its_number(unit_db, tmp_path, monkeypatch):
     """The moment of issue 11 case 1: the file is in place, the log entry is not committed."""
-    from kexie_desktop.packages import log
+    from kexie_desktop.packages.pipeline import log
 
     def die(*_a, **_k):
         raise SystemExit(137)  # as if killed: the write transaction never commits

@@ -1,8 +1,10 @@
-"""The core (kexie_desktop) never imports Qt or the ui layer (STYLE.md, "The shape of the house")."""
+"""The core (kexie_desktop) never imports Qt or the ui layer (STYLE.md, "The shape of the house"), and the
+import contracts in pyproject.toml hold (``lint-imports``)."""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +68,35 @@ def test_whole_core_imports_without_qt():
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) >= 15
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("lint-imports")
+    command = [str(script)] if script.exists() else [shutil.which("lint-imports") or "lint-imports"]
+    return subprocess.run(command + ["--no-cache"], cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def test_import_contracts_hold():
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
+
+
+def test_import_contracts_catch_a_core_module_importing_ui(tmp_path):
+    for name in ("kexie_desktop", "ui"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    services = tmp_path / "kexie_desktop" / "services" / "offices.py"
+    services.write_text(services.read_text(encoding="utf-8") + "\nimport ui  # noqa\n", encoding="utf-8")
+    result = _lint_imports(tmp_path)
+    assert result.returncode == 1
+    assert "Core does not import Qt or the ui layer BROKEN" in result.stdout
+    assert "kexie_desktop.services.offices -> ui" in result.stdout
+
+
+def test_every_package_kind_implements_the_protocol():
+    from kexie_desktop.packages.kinds import HANDLERS
+    from kexie_desktop.packages.pipeline.kind import PackageKind
+
+    assert sorted(HANDLERS) == ["init", "plan", "submission"]
+    assert all(isinstance(kind, PackageKind) for kind in HANDLERS.values())

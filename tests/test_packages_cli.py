@@ -11,8 +11,8 @@ import pytest
 
 from hostile import files
 from kexie_desktop import cli
+from kexie_desktop.backup import check_database_file
 from kexie_desktop.errors import UserError
-from kexie_desktop.packages import check_database_file
 
 
 def run(*argv) -> tuple[int, str]:

@@ -14,7 +14,7 @@ import pytest
 from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city, resign
 from kexie_desktop import packages
-from kexie_desktop.packages import safety
+from kexie_desktop.packages.format import safety
 from kexie_desktop.services import activities, offices, plan, values
 from kexie_desktop.startup import open_app_database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kexie_desktop.packages.results import (CHANGED, DELETED, NEW, REFUSED, SAME, ChangeBlock, ChangeList,
+from kexie_desktop.packages.pipeline.results import (CHANGED, DELETED, NEW, REFUSED, SAME, ChangeBlock, ChangeList,
                                             PackagePreview, RowChange)
 
 
@@ -53,7 +53,7 @@ def test_preview_counts_and_json_leave_out_unchanged_rows():
 
 
 def test_canonical_form_tells_apart_contents_that_plain_joining_would_not():
-    from kexie_desktop.packages.signing import canonical
+    from kexie_desktop.packages.format.signing import canonical
 
     def form(*columns):
         return canonical({"kind": "submission", "signature": "ignored"}, [("活动台账", [list(c) for c in columns])])
@@ -92,7 +92,7 @@ def _decode(data: bytes):
 def test_canonical_form_decodes_back_to_exactly_its_content():
     import random
 
-    from kexie_desktop.packages.signing import canonical
+    from kexie_desktop.packages.format.signing import canonical
 
     rng = random.Random(7)
     alphabet = ["a", "活", "", "\x1f", "\x1e", "J", "T", "[", '"', "\\", "\n", "😀", "\x00"]

@@ -224,7 +224,7 @@ def test_init_package_needs_the_right_code(city, tmp_path):
     with zipfile.ZipFile(tmp_path / "init.xlsx") as z:
         blob = b"".join(z.read(n) for n in z.namelist())
     with city.read() as s:
-        from kexie_desktop.packages import keys
+        from kexie_desktop.packages.pipeline import keys
         secret = keys.signing_key(s, offices.resolve(s, "320722")).hex()
     assert secret.encode() not in blob  # keys travel encrypted
     unit.close()
@@ -268,7 +268,7 @@ def test_formula_injection_is_written_as_quoted_text(small_unit):
 
 
 def test_writer_quotes_every_risky_first_character(tmp_path):
-    from kexie_desktop.packages.workbook import RISKY_FIRST, _Styles, _text_value
+    from kexie_desktop.packages.format.workbook import RISKY_FIRST, _Styles, _text_value
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("x")
@@ -363,7 +363,7 @@ def test_sequence_continues_after_reinstallation(small_unit, city, tmp_path):
 
 
 def test_bulk_audit_snapshots_are_the_text_services_audit_writes():
-    from kexie_desktop.packages.ledger_import import LEDGER_FIELDS, snapshot_json
+    from kexie_desktop.packages.kinds.submission.ledger import LEDGER_FIELDS, snapshot_json
     from kexie_desktop.services.audit import _dump
 
     for fields in [("POP_LECTURE", "2019-03-05", '标题 "引号" \\ 反斜杠\n换行\t制表', "地点 😀", 3, 120, "备注 ☃"),

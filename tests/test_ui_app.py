@@ -10,9 +10,10 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
 from ui import app as app_module
-from ui import operations
-from ui.wizard import FirstStartWizard
+from ui import installation
 from ui import worker
+from ui.entry import operations
+from ui.wizard.wizard import FirstStartWizard
 from ui.worker import run_task
 
 
@@ -56,7 +57,7 @@ def test_wizard_does_not_offer_demo_over_real_data(qtbot, ctx):
 def test_demo_runs_in_a_worker_with_progress(qtbot, ctx):
     results = []
     progress = []
-    task = run_task(None, "正在填入演示数据…", lambda p: operations.fill_demo(ctx, p), results.append)
+    task = run_task(None, "正在填入演示数据…", lambda p: installation.fill_demo(ctx, p), results.append)
     task.signals.progress.connect(lambda done, total, text: progress.append((done, total, text)))
     qtbot.waitUntil(lambda: bool(results), timeout=60000)
     assert results[0]["units"] == 10 and results[0]["values"] == 14388
@@ -80,7 +81,7 @@ def test_second_instance_is_refused(tmp_path, monkeypatch, qapp):
 
 
 def test_a_failing_operation_shows_a_message_box_and_logs(qtbot, ctx, monkeypatch, tmp_path):
-    from ui.entry_page import EntryPage
+    from ui.entry.page import EntryPage
 
     with ctx.db.write() as s:
         offices.set_this_office(s, offices.resolve(s, "海州区"))

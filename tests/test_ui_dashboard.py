@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan, values
-from ui.dashboard_page import DashboardPage
-from ui.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET
+from ui.dashboard.page import DashboardPage
+from ui.dashboard.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET
 
 
 def _page(qtbot, ctx, office: str) -> DashboardPage:
@@ -142,7 +142,7 @@ def test_as_of_date_changes_the_year_scope(qtbot, demo_ctx, day, expected):
 
 def test_progress_table_says_how_many_units_a_city_figure_rests_on(db, qapp):
     from kexie_desktop import progress
-    from ui.progress_model import ProgressModel
+    from ui.dashboard.progress_model import ProgressModel
 
     with db.write() as s:
         for unit, covered in zip(offices.units(s)[:4], (1, 0, 0, 0)):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from kexie_desktop.models import DataValue
 from kexie_desktop.services import activities, offices, plan, values
-from ui.entry_model import FIRST_MONTH, TOTAL
-from ui.entry_page import EntryPage
+from ui.entry.model import FIRST_MONTH, TOTAL
+from ui.entry.page import EntryPage
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_coverage_cells_and_notes(qtbot, page, ctx, monkeypatch):
     type_keys(qtbot, page, "15")  # the base carries over from January
     qtbot.keyClick(page.table.focusWidget(), Qt.Key_Return)
     assert (text(page, "I11", 1), text(page, "I11", 2)) == ("12/40", "15/40")
-    monkeypatch.setattr("ui.entry_page.QInputDialog.getMultiLineText", lambda *a, **k: ("新建社区 2 个", True))
+    monkeypatch.setattr("ui.entry.page.QInputDialog.getMultiLineText", lambda *a, **k: ("新建社区 2 个", True))
     page.edit_note(cell(page, "I11", 2))
     assert page.model.has_note(cell(page, "I11", 2))
     assert cell(page, "I11", 2).data(Qt.ToolTipRole) == "备注：新建社区 2 个"

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from kexie_desktop.services import values
 from tests.test_ui_entry import cell, click, page, saved_values, text, type_keys  # noqa: F401 (fixture)
-from ui.entry_model import DIRTY_BG
+from ui.entry.model import DIRTY_BG
 
 
 def test_a_save_on_a_full_disk_keeps_the_edits_yellow_and_says_why(qtbot, page, ctx, monkeypatch):  # noqa: F811

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 
-from kexie_desktop.packages.results import NEW, SAME, ChangeBlock, ChangeList, PackagePreview, RowChange
-from ui.import_dialog import ImportPreviewDialog
+from kexie_desktop.packages.pipeline.results import NEW, SAME, ChangeBlock, ChangeList, PackagePreview, RowChange
+from ui.sync.import_dialog import ImportPreviewDialog
 
 N = 100_000
 

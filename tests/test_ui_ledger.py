@@ -17,9 +17,9 @@ from kexie_desktop.models import Activity, AuditEntry
 from kexie_desktop.services import activities, grid, offices, plan, settings
 from tests.dbdump import db_content
 from tests.qtkeys import type_text
-from ui import ledger_operations as ops
-from ui.ledger_model import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel
-from ui.ledger_page import LedgerPage
+from ui.ledger import operations as ops
+from ui.ledger.model import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel
+from ui.ledger.page import LedgerPage
 
 D = dt.date
 

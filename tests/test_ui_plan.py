@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 
 from tests.qtkeys import type_text
 from ui.main_window import MainWindow
-from ui.plan_browser import IndicatorTableModel
+from ui.plan.browser import IndicatorTableModel
 
 
 def _window(qtbot, ctx) -> MainWindow:
@@ -32,7 +32,7 @@ def _click_section(qtbot, browser, name: str) -> None:
 
 
 def test_table_model_without_widgets(ctx):
-    from ui.operations import load_plan_overview
+    from ui.plan.operations import load_plan_overview
 
     model = IndicatorTableModel()
     model.set_rows(load_plan_overview(ctx).indicators)

@@ -34,7 +34,7 @@ def unit_ctx(ctx):
 
 
 def make_page(qtbot, ctx):
-    from ui.review_page import ReviewPage
+    from ui.review.page import ReviewPage
 
     page = ReviewPage(ctx, today=TODAY)
     qtbot.addWidget(page)
@@ -103,7 +103,7 @@ def test_submit_then_approve_once_the_error_is_corrected(qtbot, unit_ctx, monkey
         assert dialog.name.text() == "李审"
         return QDialog.Accepted
 
-    monkeypatch.setattr("ui.review_page.ApproveDialog.exec", fill)
+    monkeypatch.setattr("ui.review.page.ApproveDialog.exec", fill)
     qtbot.mouseClick(page.approve_button, Qt.LeftButton)
     assert [b.text() for b in page.month_buttons[:3]] == ["1月\n已审核", "2月\n已审核", "3月\n草稿"]
     assert page.message.text() == "已审核通过并锁定：2019年1—2月。"

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
-from ui.settings_page import SettingsPage
+from ui.settings.page import SettingsPage
 
 
 def _page(qtbot, ctx, office: str) -> SettingsPage:

@@ -13,7 +13,7 @@ from hostile.helpers import init_unit, make_city
 from kexie_desktop.services import offices, plan, values
 from kexie_desktop.startup import open_app_database
 from tests.conftest import make_context
-from ui.sync_page import SyncPage
+from ui.sync.page import SyncPage
 
 UNIT = "320703"  # 连云区
 

@@ -15,10 +15,10 @@ from kexie_desktop.changes import Changes
 from kexie_desktop.errors import UserError
 from kexie_desktop.models import AuditEntry
 from kexie_desktop.services import offices, plan, settings, targets
-from ui import targets_operations as ops
-from ui.split_dialog import SplitDialog
-from ui.target_dialog import TargetDialog
-from ui.targets_page import CODE, HEADERS, TARGET, UNITS_SUM, MISMATCH, TargetsModel, TargetsPage
+from ui.targets import operations as ops
+from ui.targets.page import CODE, HEADERS, TARGET, UNITS_SUM, MISMATCH, TargetsModel, TargetsPage
+from ui.targets.split_dialog import SplitDialog
+from ui.targets.target_dialog import TargetDialog
 
 CITY = "320700"
 HAIZHOU = "320706"
@@ -402,7 +402,7 @@ def test_target_text_speaks_the_plans_language():
     assert ops.target_text("coverage", "%", 100) == "全覆盖（100%）"
     assert ops.target_text("at_least", "人", 50) == "50人以上"
     assert ops.target_text("level", "%", 10) == "10%"
-    assert ops.target_text("annual_flow", "场", None) == "未设定"
+    assert ops.target_text("annual_flow", "场", None) == "未设目标"
 
 
 def test_a_change_made_elsewhere_refreshes_the_page(unit_page, demo_ctx):

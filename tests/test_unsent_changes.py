@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kexie_desktop import cli
 from kexie_desktop.models import AuditEntry
 from kexie_desktop.package_models import PackageLog
-from kexie_desktop.packages import log
+from kexie_desktop.packages.pipeline import log
 from kexie_desktop.services import offices
 from kexie_desktop.startup import open_app_database
 

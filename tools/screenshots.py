@@ -74,7 +74,7 @@ def grab_wizard(folder: Path, out: Path) -> list[Path]:
 
     from kexie_desktop.startup import open_app_database
     from ui.context import AppContext
-    from ui.wizard import FirstStartWizard
+    from ui.wizard.wizard import FirstStartWizard
 
     db = open_app_database(folder / "fresh.db")
     wizard = FirstStartWizard(AppContext(db))

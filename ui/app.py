@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from kexie_desktop.paths import default_db_path
 
 from .errors import install_excepthook, setup_logging
-from .fonts import apply_app_font
 from .main_window import MainWindow
+from .widgets.fonts import apply_app_font
 
 SECOND_INSTANCE = (
     "这个数据库已经由另一个正在运行的本程序打开：\n{path}\n\n"
@@ -80,9 +80,9 @@ def open_in(window: MainWindow, path: Path):
     from kexie_desktop.errors import UserError
     from kexie_desktop.startup import open_app_database
 
-    from . import operations
+    from . import installation
     from .context import AppContext
-    from .wizard import FirstStartWizard
+    from .wizard.wizard import FirstStartWizard
 
     try:
         db = open_app_database(path)
@@ -92,7 +92,7 @@ def open_in(window: MainWindow, path: Path):
         return None
     ctx = AppContext(db, window.settings)
     want_demo = False
-    if operations.load_installation(ctx).office is None:
+    if installation.load_installation(ctx).office is None:
         wizard = FirstStartWizard(ctx, window)
         if wizard.exec() != QDialog.Accepted:
             window.close()

@@ -108,29 +108,29 @@ class MainWindow(QMainWindow):
 
     # Pages, built on first use so start-up only pays for the page it shows.
     def _make_dashboard(self):
-        from .dashboard_page import DashboardPage
+        from .dashboard.page import DashboardPage
 
         return DashboardPage(self.ctx)
 
     def _make_entry(self):
-        from .entry_page import EntryPage
+        from .entry.page import EntryPage
 
         page = EntryPage(self.ctx)
         page.show_ledger.connect(self.show_ledger_records)
         return page
 
     def _make_targets(self):
-        from .targets_page import TargetsPage
+        from .targets.page import TargetsPage
 
         return TargetsPage(self.ctx)
 
     def _make_sync(self):
-        from .sync_page import SyncPage
+        from .sync.page import SyncPage
 
         return SyncPage(self.ctx)
 
     def _make_ledger(self):
-        from .ledger_page import LedgerPage
+        from .ledger.page import LedgerPage
 
         return LedgerPage(self.ctx)
 
@@ -139,19 +139,19 @@ class MainWindow(QMainWindow):
         self.show_page("ledger").show_records(indicator_code, year, month)
 
     def _make_plan_browser(self):
-        from .plan_browser import PlanBrowser
+        from .plan.browser import PlanBrowser
 
         page = PlanBrowser(self.ctx)
         page.show_in_text.connect(self.show_sentence)
         return page
 
     def _make_plan_text(self):
-        from .plan_text import PlanTextPage
+        from .plan.text import PlanTextPage
 
         return PlanTextPage()
 
     def _make_settings(self):
-        from .settings_page import SettingsPage
+        from .settings.page import SettingsPage
 
         return SettingsPage(self.ctx)
 
@@ -278,15 +278,15 @@ class MainWindow(QMainWindow):
             self.addAction(action)  # shortcuts work even when the menu bar is native or hidden
 
     def _update_status_bar(self) -> None:
-        from . import operations
+        from . import installation
 
-        installation = operations.load_installation(self.ctx)
-        office = installation.office.name if installation.office else self.tr("未设定单位")
+        here = installation.load_installation(self.ctx)
+        office = here.office.name if here.office else self.tr("未设定单位")
         self.office_label.setText(self.tr("本机单位：") + office)
-        year = self.entry.model.data_.year if "entry" in self._pages else operations.working_year(self.ctx)
+        year = self.entry.model.data_.year if "entry" in self._pages else installation.working_year(self.ctx)
         self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year)))
-        unsent = operations.unsent_changes(self.ctx)
-        is_city = bool(installation.office and installation.office.is_city)
+        unsent = installation.unsent_changes(self.ctx)
+        is_city = bool(here.office and here.office.is_city)
         what = self.tr("未下发的目标修改") if is_city else self.tr("未上报的修改")
         self.unsent_label.setText(self.tr("　%1：%2 处").replace("%1", what).replace("%2", str(unsent)))
         self.unsent_label.setStyleSheet("color: #9a4a00;" if unsent else "")
@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
     def load_demo(self) -> None:
         from kexie_desktop.changes import Changes
 
-        from . import operations
+        from . import installation
         from .worker import run_task
 
         def done(summary: dict) -> None:
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
                 10000,
             )
 
-        run_task(self, self.tr("正在填入演示数据…"), lambda p: operations.fill_demo(self.ctx, p), done,
+        run_task(self, self.tr("正在填入演示数据…"), lambda p: installation.fill_demo(self.ctx, p), done,
                  error_title=self.tr("填入演示数据失败"))
 
     def show_sentence(self, sentence: str) -> None:

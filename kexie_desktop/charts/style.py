@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
-from .. import fonts
+from .. import display, fonts
 from ..errors import UserError
 from ..palette import STATUS_STYLES, StatusStyle
 from ..progress import NO_TARGET
@@ -60,9 +60,7 @@ def finish(fig: Figure) -> Figure:
 
 
 def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.{digits}f}%"
+    return display.percent(value, digits, missing=display.MISSING)
 
 
 # ASCII minus sign regardless of rcParams at draw time (SimHei lacks U+2212).
@@ -71,11 +69,7 @@ NUMBER_AXIS = FuncFormatter(lambda x, _pos: f"{x:,.0f}" if abs(x) >= 10 or x == 
 
 
 def number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return display.figure(value, missing=display.MISSING)
 
 
 def check_output(path: str | Path) -> str:

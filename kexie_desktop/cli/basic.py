@@ -8,7 +8,8 @@ from ..errors import UserError
 from ..models import KINDS, PERIODS, Target
 from ..services import activities, demo, offices, plan, settings, targets, values
 from ..validation import parse_count, parse_date, parse_month, parse_number
-from .common import database, fmt, print_json
+from ..display import NO_TARGET, number, target
+from .common import database, print_json
 
 
 def register(sub, common) -> None:
@@ -73,7 +74,7 @@ def register(sub, common) -> None:
 
 
 def _user(s) -> str:
-    return settings.get(s, "user_filler") or "命令行"
+    return settings.audit_user(s, "命令行")
 
 
 def cmd_init(args, out) -> int:
@@ -138,14 +139,9 @@ def cmd_indicators(args, out) -> int:
         out.write(f"{current.name}：{len(rows)} 项指标\n")
         for i in rows:
             city_targets = [t for t in by_indicator.get(i.id, []) if t.office.is_city]
-            target = city_targets[0] if city_targets else None
-            if target is None:
-                shown = "—"
-            elif i.kind == "range":
-                shown = f"{fmt(target.min_value)}-{fmt(target.max_value)}"
-            else:
-                shown = fmt(target.value)
-            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{PERIODS[i.period]}\t{shown}{i.unit}\n")
+            found = city_targets[0] if city_targets else None
+            shown = target(i.kind, i.unit, found.value, found.min_value, found.max_value) if found else NO_TARGET
+            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{PERIODS[i.period]}\t{shown}\n")
     return 0
 
 
@@ -181,7 +177,7 @@ def cmd_value_set(args, out) -> int:
         )
         state = "已保存" if changes else "未变化"
         row = values.find_value(s, indicator, office, year, month)
-        shown = f"已覆盖 {fmt(row.value)}/{fmt(row.base)}" if row.base is not None else f"{fmt(row.value)}{indicator.unit}"
+        shown = f"已覆盖 {number(row.value)}/{number(row.base)}" if row.base is not None else f"{number(row.value)}{indicator.unit}"
         text = f"{office.name} “{indicator.name}” {year}年{month}月 = {shown}：{state}。\n"
     out.write(text)  # only once the transaction has committed: 已保存 is never a lie
     return 0
@@ -221,6 +217,6 @@ def cmd_thresholds(args, out) -> int:
             behind, serious = parse_number(args.behind, "略有滞后阈值"), parse_number(args.serious, "严重滞后阈值")
             settings.put_thresholds(s, behind, serious)
         behind, serious = (float(settings.get(s, key)) for key in ("threshold_behind", "threshold_serious"))
-        out.write(f"状态阈值：低于时序进度超过 {fmt(behind)} 个百分点为略有滞后，"
-                  f"超过 {fmt(serious)} 个百分点为严重滞后。\n")
+        out.write(f"状态阈值：低于时序进度超过 {number(behind)} 个百分点为略有滞后，"
+                  f"超过 {number(serious)} 个百分点为严重滞后。\n")
     return 0

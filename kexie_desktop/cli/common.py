@@ -19,9 +19,3 @@ def database(args):
 
 def print_json(data, out) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
-def fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:g}" if value != int(value) else f"{int(value)}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..packages import (backup_database, describe_log_entry, export_init, export_plan, export_submission,
-                        import_batch, package_log, reserve_sequence, restore_database)
-from ..packages.results import SAME
+from ..backup import backup_database, restore_database
+from ..packages import (describe_log_entry, export_init, export_plan, export_submission, import_batch, package_log,
+                        reserve_sequence)
+from ..packages.pipeline.results import SAME
 from ..paths import default_db_path
 from ..services import offices
 from ..startup import open_app_database

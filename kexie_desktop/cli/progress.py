@@ -9,7 +9,8 @@ from .. import progress as engine
 from ..errors import UserError
 from ..services import offices, plan, settings, targets
 from ..validation import parse_date, parse_number
-from .common import database, fmt, print_json
+from ..display import MISSING, number, percent, target
+from .common import database, print_json
 
 
 def register(sub, common) -> None:
@@ -78,7 +79,11 @@ def _office(s, args):
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return percent(value, missing=MISSING)
+
+
+def _number(value: float | None) -> str:
+    return number(value, missing=MISSING)
 
 
 def row_json(row: engine.ProgressRow) -> dict:
@@ -113,9 +118,9 @@ def _print_progress(out, office, scope, rows) -> None:
     out.write(f"已填报 {done.reported}/{done.required} 项有目标的指标；未填报：{missing}\n")
     out.write("代码\t指标\t目标\t完成\t完成率\t时序进度\t状态\t预计期末\n")
     for r in rows:
-        projection = "—" if r.projection is None else fmt(round(r.projection, 1))
+        projection = _number(None if r.projection is None else round(r.projection, 1))
         out.write(
-            f"{r.code}\t{r.name}\t{_target(r, r.unit)}\t{_actual(r)}\t{_percent(r.progress)}\t"
+            f"{r.code}\t{r.name}\t{_target(r)}\t{_actual(r)}\t{_percent(r.progress)}\t"
             f"{_percent(r.expected)}\t{r.status}\t{projection}\n"
         )
 
@@ -123,8 +128,9 @@ def _print_progress(out, office, scope, rows) -> None:
 def _actual(row: engine.ProgressRow) -> str:
     """A consolidated figure says over how many units it stands, e.g. "1/10，已报 4/10"."""
     if not row.consolidated:
-        return fmt(_round(row.actual))
-    shown = f"{fmt(row.covered)}/{fmt(row.base)}" if row.kind == "coverage" and row.reported else fmt(_round(row.actual))
+        return _number(_round(row.actual))
+    shown = (f"{_number(row.covered)}/{_number(row.base)}" if row.kind == "coverage" and row.reported
+             else _number(_round(row.actual)))
     if not row.units_total:
         return f"{shown}（市级单列）"
     return f"{shown}，已报 {row.units_reported}/{row.units_total}"
@@ -162,17 +168,13 @@ def _print_indicator_ranking(out, args, overview, indicator) -> None:
     for k in ranks:
         r = k.row
         out.write(
-            f"{k.rank}\t{r.office_code}\t{r.office_name}\t{fmt(_round(r.actual))}/{_target(r, r.unit)}\t"
+            f"{k.rank}\t{r.office_code}\t{r.office_name}\t{_number(_round(r.actual))}/{_target(r)}\t"
             f"{_percent(r.progress)}\t{k.status}\n"
         )
 
 
-def _target(row: engine.ProgressRow, unit: str = "") -> str:
-    if row.target is None:
-        return "—"
-    if row.target_max is None or row.target_max == row.target:
-        return f"{fmt(row.target)}{unit}"
-    return f"{fmt(row.target)}-{fmt(row.target_max)}{unit}"
+def _target(row: engine.ProgressRow) -> str:
+    return target(row.kind, row.unit, row.target, None, row.target_max)
 
 
 def _print_overall(out, args, overview, weights) -> None:
@@ -240,7 +242,7 @@ def cmd_target_split(args, out) -> int:
     with database(args) as db, db.write() as s:
         indicator = plan.indicator(s, args.indicator)
         year = _year(args)
-        user = settings.get(s, "user_filler") or "命令行"
+        user = settings.audit_user(s, "命令行")
         shares, changes = targets.decompose_target(s, indicator, year, parse_weights(s, args.weights), user=user)
         _print_split(out, indicator, year, shares, bool(changes))
     return 0
@@ -252,10 +254,10 @@ def _print_split(out, indicator, year, shares, changed: bool) -> None:
     if indicator.kind == "coverage" or not indicator.integer_valued:
         how = "比例目标不可相加，各县区目标与全市相同"
     else:
-        how = f"合计 {fmt(sum(x.value for x in shares))}{indicator.unit}"
+        how = f"合计 {_number(sum(x.value for x in shares))}{indicator.unit}"
         if shares and shares[0].max_value is not None:
-            how += f"-{fmt(sum(x.max_value for x in shares))}{indicator.unit}"
+            how += f"-{_number(sum(x.max_value for x in shares))}{indicator.unit}"
     out.write(f"“{indicator.name}”{scope}目标已分解到 {len(shares)} 个县区（{how}），{state}：\n")
     for x in shares:
-        value = fmt(x.value) if x.max_value is None else f"{fmt(x.value)}-{fmt(x.max_value)}"
+        value = _number(x.value) if x.max_value is None else f"{_number(x.value)}-{_number(x.max_value)}"
         out.write(f"{x.office.code}\t{x.office.short_name}\t{value}{indicator.unit}\n")

@@ -17,18 +17,16 @@ signature. Replays are handled by sequence numbers: the same package twice is a 
 refused.
 """
 
-from .backup import RestoreResult, backup_database, check_database_file, restore_database
-from .exporter import ExportResult, reserve_sequence
-from .importer import apply, import_batch, preview
-from .init_package import export_init
-from .log import describe as describe_log_entry
-from .log import entries as package_log
-from .plan_package import export_plan
-from .results import BatchResult, ImportResult, PackagePreview, RowChange
-from .submission import export_submission
+from .kinds.init.export import export_init
+from .kinds.plan.export import export_plan
+from .kinds.submission.export import export_submission
+from .pipeline.exporter import ExportResult, reserve_sequence
+from .pipeline.importer import apply, import_batch, preview
+from .pipeline.log import describe as describe_log_entry
+from .pipeline.log import entries as package_log
+from .pipeline.results import BatchResult, ImportResult, PackagePreview, RowChange
 
 __all__ = [
-    "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "RestoreResult", "RowChange",
-    "apply", "backup_database", "check_database_file", "describe_log_entry", "export_init", "export_plan",
-    "export_submission", "import_batch", "package_log", "preview", "reserve_sequence", "restore_database",
+    "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "RowChange", "apply", "describe_log_entry",
+    "export_init", "export_plan", "export_submission", "import_batch", "package_log", "preview", "reserve_sequence",
 ]

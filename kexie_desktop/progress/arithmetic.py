@@ -21,15 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..display import BEHIND, DONE, NO_TARGET, ON_TRACK, SERIOUS, STATUSES, UNREPORTED  # noqa: F401  (status values)
 from .facts import STOCK_KINDS, Cell
-
-DONE = "已完成"
-ON_TRACK = "进度正常"
-BEHIND = "略有滞后"
-SERIOUS = "严重滞后"
-UNREPORTED = "未填报"
-NO_TARGET = "未设目标"
-STATUSES = (DONE, ON_TRACK, BEHIND, SERIOUS, UNREPORTED, NO_TARGET)
 
 
 @dataclass(frozen=True)

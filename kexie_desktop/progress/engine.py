@@ -8,7 +8,7 @@ computes the city and every unit in one pass, which the ranking and the heatmap 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy.orm import Session
@@ -66,13 +66,6 @@ class ProgressRow:
     @property
     def is_ledger(self) -> bool:
         return self.entry == "ledger"
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        for key in ("as_of", "period_start", "period_end", "window_end"):
-            data[key] = data[key].isoformat() if data[key] else None
-        data["office"] = data.pop("office_code")
-        return data
 
 
 @dataclass(frozen=True)

@@ -146,11 +146,21 @@ def _city_target_value(s, indicator: Indicator, year: int) -> float:
 
 def _fill_ledger(s, rng, current, units: list[Office], unit_targets) -> int:
     links = list(s.scalars(select(ActivityTypeIndicator)))
-    types = {t.id: t for t in s.scalars(select(ActivityType))}
-    n_years = len(current.years)
-    # 1. Count measures decide how many events of a type each unit holds per year. Indicators
-    #    counting one type go first; one counting several (学术交流 includes 报告会) gets the rest.
-    events: dict[tuple[int, int, int], int] = defaultdict(int)  # (unit, type, year) -> n
+    events = _counted_events(rng, current, units, unit_targets, links)
+    _add_measured_events(events, current, units, links)
+    people = _people_per_event(current, units, unit_targets, links, events)
+    return _write_events(s, rng, current, events, people)
+
+
+def _per_year(unit_targets, indicator, unit: Office, year: int, n_years: int) -> float:
+    target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
+    return target if indicator.is_annual else target / n_years
+
+
+def _counted_events(rng, current, units: list[Office], unit_targets, links) -> dict[tuple[int, int, int], int]:
+    """1. Count measures decide how many events of a type each unit holds per year: (unit, type, year) -> n.
+    Indicators counting one type go first; one counting several (学术交流 includes 报告会) gets the rest."""
+    events: dict[tuple[int, int, int], int] = defaultdict(int)
     by_indicator: dict[int, list[ActivityTypeIndicator]] = defaultdict(list)
     for link in links:
         if link.measure == "count":
@@ -159,21 +169,27 @@ def _fill_ledger(s, rng, current, units: list[Office], unit_targets) -> int:
         indicator = counted[0].indicator
         for unit in units:
             for year in current.years:
-                target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
-                per_year = target if indicator.is_annual else target / n_years
+                per_year = _per_year(unit_targets, indicator, unit, year, len(current.years))
                 wanted = round(per_year * PACE.get(unit.code, 1.0) * rng.uniform(0.85, 1.15))
                 keys = [(unit.id, link.activity_type_id, year) for link in counted]
                 free = [k for k in keys if k not in events]
                 remaining = max(0, wanted - sum(events.get(k, 0) for k in keys))
                 for i, key in enumerate(free):
                     events[key] = remaining // len(free) + (1 if i < remaining % len(free) else 0)
-    # 2. Types counted only by a measure (trainings, health checks) get monthly events.
+    return events
+
+
+def _add_measured_events(events: dict, current, units: list[Office], links) -> None:
+    """2. Types counted only by a measure (trainings, health checks) get monthly events."""
     measured_types = {k.activity_type_id for k in links if k.measure != "count"}
     for type_id in measured_types:
         for unit in units:
             for year in current.years:
                 events.setdefault((unit.id, type_id, year), 12)
-    # 3. People per event so that the measure indicators land near the unit's pace.
+
+
+def _people_per_event(current, units: list[Office], unit_targets, links, events) -> dict[tuple[int, int, str], float]:
+    """3. People per event so that the measure indicators land near the unit's pace."""
     people: dict[tuple[int, int, str], float] = {}
     for link in links:
         if link.measure == "count":
@@ -182,10 +198,15 @@ def _fill_ledger(s, rng, current, units: list[Office], unit_targets) -> int:
         same = [k.activity_type_id for k in links if k.indicator_id == indicator.id and k.measure == link.measure]
         for unit in units:
             for year in current.years:
-                target = unit_targets.get((indicator.id, unit.id, year if indicator.is_annual else None), 0)
-                per_year = target if indicator.is_annual else target / n_years
+                per_year = _per_year(unit_targets, indicator, unit, year, len(current.years))
                 n = sum(events.get((unit.id, t, year), 0) for t in same) or 1
                 people[(unit.id, link.activity_type_id, link.measure)] = per_year * PACE.get(unit.code, 1.0) / n
+    return people
+
+
+def _write_events(s, rng, current, events: dict, people: dict) -> int:
+    """4. The ledger records themselves, labelled as demo data."""
+    types = {t.id: t for t in s.scalars(select(ActivityType))}
     written = 0
     for (unit_id, type_id, year), n in sorted(events.items()):
         unit = s.get(Office, unit_id)

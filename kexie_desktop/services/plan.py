@@ -27,74 +27,69 @@ def plan_text() -> str:
 
 
 def load_catalogue(s: Session, data: dict) -> Changes:
-    """Insert a plan catalogue (plan, sections, activity types, indicators and city targets)."""
+    """Insert a plan catalogue (plan, sections, activity types, indicators, city targets, 审核 rules)."""
     from . import offices  # local: offices depends on settings only
 
     meta = data["plan"]
     if s.scalars(select(Plan).where(Plan.code == meta["code"])).first() is not None:
         return Changes()
-    plan = Plan(
-        code=meta["code"],
-        name=meta["name"],
-        start_year=meta["start_year"],
-        end_year=meta["end_year"],
-        version=meta.get("version", 1),
-    )
+    plan = Plan(code=meta["code"], name=meta["name"], start_year=meta["start_year"], end_year=meta["end_year"],
+                version=meta.get("version", 1))
     s.add(plan)
-    sections: dict[str, Section] = {}
-    for order, row in enumerate(data["sections"]):
-        section = Section(
-            plan=plan,
-            code=row["code"],
-            name=row["name"],
-            sort_order=order,
-            parent=sections.get(row["parent"]) if row.get("parent") else None,
-        )
-        s.add(section)
-        sections[row["code"]] = section
-    types = {t.code: t for t in s.scalars(select(ActivityType))}
-    for order, row in enumerate(data.get("activity_types", [])):
-        if row["code"] not in types:
-            types[row["code"]] = ActivityType(code=row["code"], name=row["name"], sort_order=order)
-            s.add(types[row["code"]])
+    sections = _add_sections(s, plan, data["sections"])
+    types = _add_activity_types(s, data.get("activity_types", []))
     city = offices.city(s)
-    from .targets import put_target  # local to keep module import order simple
-
     for order, row in enumerate(data["indicators"]):
-        sources = row["sources"]
-        indicator = Indicator(
-            plan=plan,
-            section=sections[row["section"]],
-            code=row["code"],
-            name=row["name"],
-            unit=row["unit"],
-            kind=row["kind"],
-            period=row["period"],
-            aggregation=row["aggregation"],
-            entry=row["entry"],
-            covers=row.get("covers"),
-            phrase=row["phrase"],
-            source=sources[0],
-            other_sources=json.dumps(sources[1:], ensure_ascii=False),
-            signed=bool(row.get("signed", False)),
-            sort_order=order,
-        )
-        s.add(indicator)
-        for link in row.get("ledger") or []:
-            s.add(
-                ActivityTypeIndicator(
-                    activity_type=types[link["type"]], indicator=indicator, measure=link["measure"]
-                )
-            )
-        s.flush()
-        lower = row["target"]
-        upper = row.get("target_max")
-        bounds = dict(min_value=lower, max_value=upper) if row["kind"] == "range" else {}
-        for year in target_years(plan, indicator):
-            put_target(s, indicator, city, year, lower, user="内置计划", source="builtin", **bounds)
+        indicator = _add_indicator(s, plan, sections[row["section"]], types, order, row)
+        _add_city_targets(s, plan, indicator, city, row)
     load_rules(s, plan, data.get("rules", []))
     s.flush()
     return Changes(plan=True)
+
+
+def _add_sections(s: Session, plan: Plan, rows: list[dict]) -> dict[str, Section]:
+    sections: dict[str, Section] = {}
+    for order, row in enumerate(rows):
+        section = Section(plan=plan, code=row["code"], name=row["name"], sort_order=order,
+                          parent=sections.get(row["parent"]) if row.get("parent") else None)
+        s.add(section)
+        sections[row["code"]] = section
+    return sections
+
+
+def _add_activity_types(s: Session, rows: list[dict]) -> dict[str, ActivityType]:
+    """The catalogue's activity types that this database does not have yet; all of them by code."""
+    types = {t.code: t for t in s.scalars(select(ActivityType))}
+    for order, row in enumerate(rows):
+        if row["code"] not in types:
+            types[row["code"]] = ActivityType(code=row["code"], name=row["name"], sort_order=order)
+            s.add(types[row["code"]])
+    return types
+
+
+def _add_indicator(s: Session, plan: Plan, section: Section, types: dict, order: int, row: dict) -> Indicator:
+    """One indicator with its ledger links (which activity types count towards it, and how)."""
+    sources = row["sources"]
+    indicator = Indicator(
+        plan=plan, section=section, code=row["code"], name=row["name"], unit=row["unit"], kind=row["kind"],
+        period=row["period"], aggregation=row["aggregation"], entry=row["entry"], covers=row.get("covers"),
+        phrase=row["phrase"], source=sources[0], other_sources=json.dumps(sources[1:], ensure_ascii=False),
+        signed=bool(row.get("signed", False)), sort_order=order,
+    )
+    s.add(indicator)
+    for link in row.get("ledger") or []:
+        s.add(ActivityTypeIndicator(activity_type=types[link["type"]], indicator=indicator, measure=link["measure"]))
+    s.flush()
+    return indicator
+
+
+def _add_city_targets(s: Session, plan: Plan, indicator: Indicator, city, row: dict) -> None:
+    from .targets import put_target  # local to keep module import order simple
+
+    lower, upper = row["target"], row.get("target_max")
+    bounds = dict(min_value=lower, max_value=upper) if row["kind"] == "range" else {}
+    for year in target_years(plan, indicator):
+        put_target(s, indicator, city, year, lower, user="内置计划", source="builtin", **bounds)
 
 
 def load_rules(s: Session, plan: Plan, rows: list[dict]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -48,3 +48,23 @@ def put_thresholds(s: Session, behind: float, serious: float) -> None:
         raise UserError("阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。")
     put(s, "threshold_behind", behind)
     put(s, "threshold_serious", serious)
+class People(NamedTuple):
+    """填报人, 审核人 and 联系电话 as entered ("" when not set): printed on the package covers."""
+
+    filler: str
+    reviewer: str
+    phone: str
+
+
+def people(s: Session) -> People:
+    return People(get(s, "user_filler") or "", get(s, "user_reviewer") or "", get(s, "phone") or "")
+
+
+def put_people(s: Session, people: People) -> None:
+    for key, value in zip(("user_filler", "user_reviewer", "phone"), people):
+        put(s, key, value.strip())
+
+
+def audit_user(s: Session, fallback: str = "") -> str:
+    """Whom a change is recorded as: the 填报人, or ``fallback`` (e.g. "导入", "命令行") when none is set."""
+    return get(s, "user_filler") or fallback

@@ -11,7 +11,7 @@ from typing import Callable
 
 import openpyxl
 
-from kexie_desktop.packages import safety
+from kexie_desktop.packages.format import safety
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -12,10 +12,12 @@ from kexie_desktop import packages
 from kexie_desktop.db import Database
 from kexie_desktop.models import Activity, ActivityType, DataValue, Indicator, Office
 from kexie_desktop.package_models import PackageLog
-from kexie_desktop.packages import importer, keys, signing
-from kexie_desktop.packages.codec import SheetSpec
-from kexie_desktop.packages.manifest import Manifest
-from kexie_desktop.packages.workbook import PackageSheet, write_package
+from kexie_desktop.packages.format import signing
+from kexie_desktop.packages.format.codec import SheetSpec
+from kexie_desktop.packages.format.manifest import Manifest
+from kexie_desktop.packages.format.workbook import PackageSheet, write_package
+from kexie_desktop.packages.pipeline import importer
+from kexie_desktop.packages.pipeline import keys
 from kexie_desktop.services import offices
 from kexie_desktop.startup import open_app_database
 
@@ -95,7 +97,7 @@ def resign(src: Path, dst: Path, key: bytes, *, rows=None, manifest=None) -> Non
     m.key_id = signing.key_id(key)  # as the exporter of whoever holds ``key`` would write it
     if manifest:
         manifest(m)
-    specs = importer.SPECS[m.kind]
+    specs = importer.HANDLERS[m.kind].SPECS
     raw_specs = [SheetSpec(sp.name, tuple(dataclasses.replace(c, write=None, number_format=None) for c in sp.columns))
                  for sp in specs]
     out = [PackageSheet(sp, [[None if v == "" else v for v in r] for r in sheets[sp.name]]) for sp in raw_specs]

@@ -1,0 +1,340 @@
+"""Importing a plan/targets package at a unit: upsert the plan, offices, indicators, activity types
+and targets. Nothing is ever deleted, and a unit's entered data is never touched."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ....changes import Changes
+from ....errors import UserError
+from ....models import ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target
+from ....services import offices, plan, targets
+from ....validation import check_value
+from ...format.codec import SheetSpec, canon_number
+from ...format.errors import PackageError, where
+from ...format.workbook import typed_rows
+from ...pipeline import keys
+from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
+from .export import INDICATORS, LINKS, OFFICES, PLAN, SECTIONS, SPECS, TARGETS, TYPES
+
+# Fields of an existing indicator that a plan package may update (its kind and rules stay).
+INDICATOR_UPDATES = ("name", "unit", "covers", "phrase", "source", "other_sources")
+
+
+@dataclass
+class _Work:
+    changes: list[RowChange] = field(default_factory=list)
+    steps: list[Callable[[Session, str], None]] = field(default_factory=list)
+    result: Changes = field(default_factory=Changes)
+
+    def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
+        col = spec.index(key) + 1 if key else None
+        header = spec.columns[col - 1].header if col else ""
+        self.changes.append(RowChange(spec.name, row, "", REFUSED, where(spec.name, row, col, header), reason=reason))
+
+    def refuser(self, spec: SheetSpec):
+        return lambda row, col, reason: self.refuse(spec, row, spec.columns[col - 1].key, reason)
+
+    def upsert(self, spec, row, key, label, obj, fields: dict) -> str:
+        """Record NEW / CHANGED / SAME for an object (None: new) and the fields it would get."""
+        if obj is None:
+            self.changes.append(RowChange(spec.name, row, key, NEW, label, new=_fields_text(fields)))
+            return NEW
+        diff = {k: (getattr(obj, k), v) for k, v in fields.items() if getattr(obj, k) != v}
+        if not diff:
+            self.changes.append(RowChange(spec.name, row, key, SAME, label))
+            return SAME
+        old = _diff_text((k, o) for k, (o, _) in diff.items())
+        new = _diff_text((k, n) for k, (_, n) in diff.items())
+        self.changes.append(RowChange(spec.name, row, key, CHANGED, label, old, new))
+        return CHANGED
+
+
+FIELD_LABELS = {
+    "code": "代码", "name": "名称", "version": "版本号", "short_name": "简称", "kind": "类别", "sort_order": "排序",
+    "active": "启用", "unit": "计量单位", "period": "期限", "aggregation": "汇总方式", "entry": "填报方式",
+    "covers": "覆盖对象", "signed": "可为负数", "phrase": "目标原文", "source": "出处原文", "other_sources": "其他出处",
+    "value": "目标值", "min_value": "下限", "max_value": "上限",
+}
+LONG_TEXTS = ("phrase", "source", "other_sources")
+
+
+def _short(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "（空）"
+    text = canon_number(value) if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _diff_text(pairs) -> str:
+    return "；".join(f"{FIELD_LABELS.get(k, k)} {_short(v)}" for k, v in pairs)
+
+
+def _fields_text(fields: dict) -> str:
+    return _diff_text((k, v) for k, v in fields.items() if k not in LONG_TEXTS)
+
+
+def check_role(s: Session, m) -> None:
+    mine = offices.this_office(s)
+    if mine is None:
+        raise PackageError("本机还没有设定所属单位。请先导入市科协发来的初始化包。")
+    if mine.is_city:
+        raise PackageError("本机是市科协，下发包是发给县区的，不能在市科协导入。")
+    if m.office_code not in (mine.code, offices.city(s).code):
+        raise PackageError(f"此下发包是发给{m.office_name}的，本机是{mine.name}，不能导入。")
+
+
+def candidate_keys(s: Session, loaded, code: str | None) -> list[bytes]:
+    found = keys.active_keys(s, offices.city(s))
+    if not found:
+        raise PackageError("本机没有市科协的签名密钥，无法核对此包。请先导入市科协发来的初始化包。")
+    return found
+
+
+def classify(s: Session, loaded) -> Classified:
+    work = classify_content(s, loaded)
+    return Classified(work.changes, _runner(work))
+
+
+def _runner(work: _Work):
+    def apply(session: Session, source: str) -> Changes:
+        for step in work.steps:
+            step(session, source)
+        return work.result
+    return apply
+
+
+def classify_content(s: Session, loaded) -> _Work:
+    """The plan part of a plan or init package: row changes and the steps that apply them."""
+    work = _Work()
+    rows = {spec.name: typed_rows(spec, loaded.rows[spec.name], work.refuser(spec)) for spec in SPECS}
+    current = _plan(s, work, rows[PLAN.name])
+    sections = _sections(s, work, current, rows[SECTIONS.name])
+    _offices(s, work, rows[OFFICES.name])
+    indicators = _indicators(s, work, current, sections, rows[INDICATORS.name])
+    _types(s, work, rows[TYPES.name], rows[LINKS.name], indicators)
+    _targets(s, work, current, indicators, rows[TARGETS.name])
+    return work
+
+
+def _plan(s: Session, work: _Work, rows) -> Plan:
+    current = plan.current_plan(s)
+    if len(rows) != 1:
+        raise PackageError("“计划”工作表应恰好有一行。", sheet=PLAN.name)
+    rownum, (code, name, start, end, version) = rows[0]
+    if code != current.code or (start, end) != (current.start_year, current.end_year):
+        raise PackageError(f"此包属于计划“{code}”（{start}—{end}年），与本机的计划“{current.code}”不同，不能导入。",
+                           sheet=PLAN.name, row=rownum)
+    if work.upsert(PLAN, rownum, code, name, current, {"name": name, "version": version}) != SAME:
+        def step(session, source, name=name, version=version):
+            current.name, current.version = name, version
+        work.steps.append(step)
+        work.result.plan = True
+    return current
+
+
+def _sections(s: Session, work: _Work, current: Plan, rows) -> tuple[dict[str, Section], set[str]]:
+    """(sections by code, filled in when applied; every code known after applying)."""
+    existing = {x.code: x for x in current.sections}
+    known = set(existing) | {r[1][0] for r in rows}
+    for rownum, (code, name, parent) in rows:
+        if parent and parent not in known:
+            work.refuse(SECTIONS, rownum, "parent", f"上级章节“{parent}”不存在。")
+            continue
+        if work.upsert(SECTIONS, rownum, code, name, existing.get(code), {"name": name}) == SAME:
+            continue
+
+        def step(session, source, code=code, name=name, parent=parent):
+            section = existing.get(code)
+            if section is None:
+                section = existing[code] = Section(plan=current, code=code, name=name, sort_order=len(existing))
+                session.add(section)
+            section.name = name
+            section.parent = existing.get(parent) if parent else None
+        work.steps.append(step)
+        work.result.plan = True
+    return existing, known
+
+
+def _offices(s: Session, work: _Work, rows) -> None:
+    existing = {o.code: o for o in offices.all_offices(s)}
+    known = set(existing) | {r[1][0] for r in rows}
+    has_city = any(o.is_city for o in existing.values())
+    for rownum, (code, name, short, kind, parent, order, active) in rows:
+        old = existing.get(code)
+        if parent and parent not in known:
+            work.refuse(OFFICES, rownum, "parent", f"上级单位“{parent}”不存在。")
+            continue
+        if (old is not None and old.is_city != (kind == "city")) or (old is None and kind == "city" and has_city):
+            work.refuse(OFFICES, rownum, "kind", f"单位“{name}”的类别与本机不符（不能增加或改变市科协）。")
+            continue
+        fields = {"name": name, "short_name": short, "kind": kind, "sort_order": order, "active": active}
+        if work.upsert(OFFICES, rownum, code, name, old, fields) == SAME:
+            continue
+
+        def step(session, source, code=code, fields=fields, parent=parent):
+            office = existing.get(code)
+            if office is None:
+                office = existing[code] = Office(code=code, **fields)
+                session.add(office)
+            for k, v in fields.items():
+                setattr(office, k, v)
+            office.parent = existing.get(parent) if parent else None
+            session.flush()
+        work.steps.append(step)
+        work.result.offices = True
+
+
+def _indicator_fields(row) -> dict:
+    (code, name, unit, kind, period, aggregation, entry, covers, _section, signed, order, phrase,
+     source, others) = row
+    other_list = [x for x in others.split("\n") if x]
+    return {"code": code, "name": name, "unit": unit, "kind": kind, "period": period, "aggregation": aggregation,
+            "entry": entry, "covers": covers or None, "signed": signed, "sort_order": order, "phrase": phrase,
+            "source": source, "other_sources": json.dumps(other_list, ensure_ascii=False)}
+
+
+def _indicators(s: Session, work: _Work, current: Plan, sections, rows) -> dict[str, Indicator]:
+    """Indicators by code after applying (new ones transient, for checking targets)."""
+    by_code, known_sections = sections
+    existing = {i.code: i for i in plan.indicators(s, current)}
+    found = dict(existing)
+    for rownum, row in rows:
+        fields, section = _indicator_fields(row), row[8]
+        old = existing.get(fields["code"])
+        if old is None and section not in known_sections:
+            work.refuse(INDICATORS, rownum, "section", f"章节“{section}”不存在。")
+            continue
+        shown = fields if old is None else {k: fields[k] for k in INDICATOR_UPDATES}
+        if old is None:
+            found[fields["code"]] = Indicator(**fields)  # transient until applied
+        if work.upsert(INDICATORS, rownum, fields["code"], fields["name"], old, shown) == SAME:
+            continue
+        work.steps.append(_indicator_step(current, by_code, found, fields, shown, section))
+        work.result.plan = True
+    return found
+
+
+def _indicator_step(current, sections, found, fields, shown, section_code):
+    def step(session, source):
+        indicator = found[fields["code"]]
+        if indicator.id is None:
+            indicator.plan = current
+            indicator.section = sections[section_code]
+            session.add(indicator)
+        for k, v in shown.items():
+            setattr(indicator, k, v)
+        session.flush()
+    return step
+
+
+def _types(s: Session, work: _Work, type_rows, link_rows, indicators: dict[str, Indicator]) -> None:
+    existing = {t.code: t for t in s.scalars(select(ActivityType))}
+    known = set(existing) | {r[1][0] for r in type_rows}
+    for rownum, (code, name, order) in type_rows:
+        if work.upsert(TYPES, rownum, code, name, existing.get(code), {"name": name, "sort_order": order}) == SAME:
+            continue
+
+        def step(session, source, code=code, name=name, order=order):
+            kind = existing.get(code)
+            if kind is None:
+                kind = existing[code] = ActivityType(code=code, name=name, sort_order=order)
+                session.add(kind)
+            kind.name, kind.sort_order = name, order
+            session.flush()
+        work.steps.append(step)
+        work.result.plan = True
+    links = {(a, i, m) for a, i, m in s.execute(
+        select(ActivityType.code, Indicator.code, ActivityTypeIndicator.measure)
+        .join(ActivityType, ActivityTypeIndicator.activity_type_id == ActivityType.id)
+        .join(Indicator, ActivityTypeIndicator.indicator_id == Indicator.id))}
+    for rownum, (type_code, code, measure) in link_rows:
+        _link(work, rownum, (type_code, code, measure), links, known, existing, indicators)
+
+
+def _link(work, rownum, link, links, known_types, types, indicators) -> None:
+    type_code, code, measure = link
+    if type_code not in known_types:
+        return work.refuse(LINKS, rownum, "type", f"未知的活动类型代码“{type_code}”。")
+    if code not in indicators:
+        return work.refuse(LINKS, rownum, "indicator", f"未知的指标代码“{code}”。")
+    if link in links:
+        work.changes.append(RowChange(LINKS.name, rownum, "/".join(link), SAME, f"{type_code} → {code}"))
+        return
+    links.add(link)
+    work.changes.append(RowChange(LINKS.name, rownum, "/".join(link), NEW, f"{type_code} → {code}", new=measure))
+
+    def step(session, source):
+        session.add(ActivityTypeIndicator(activity_type=types[type_code], indicator=indicators[code], measure=measure))
+        session.flush()
+    work.steps.append(step)
+    work.result.plan = True
+
+
+def target_problem(indicator: Indicator, current: Plan, year, value, low, high) -> str | None:
+    """Why a target row could not be stored (the rules of services.targets.put_target), or None."""
+    if indicator.is_annual and year is None:
+        return f"“{indicator.name}”是每年的目标，应填写年份。"
+    if not indicator.is_annual and year is not None:
+        return f"“{indicator.name}”是到{current.end_year}年的期末目标，年份应为空。"
+    if year is not None and not current.start_year <= year <= current.end_year:
+        return f"年份 {year} 超出计划期（{current.start_year}—{current.end_year}年）。"
+    try:
+        for number, what in ((value, "目标值"), (low, "下限"), (high, "上限")):
+            if number is not None:
+                targets.check_cap(indicator, check_value(indicator, number, what), what)
+    except UserError as exc:
+        return str(exc)
+    if indicator.kind == "range":
+        if high is None or (low if low is not None else value) > high:
+            return f"“{indicator.name}”是区间目标，应有不小于下限的上限。"
+    elif low is not None or high is not None:
+        return f"“{indicator.name}”不是区间目标，不应有上下限。"
+    return None
+
+
+def _targets(s: Session, work: _Work, current: Plan, indicators: dict[str, Indicator], rows) -> None:
+    office_codes = {o.code for o in offices.all_offices(s)}
+    office_codes |= {ch.key for ch in work.changes if ch.sheet == OFFICES.name and ch.action == NEW}
+    existing = {(t.indicator_id, t.office_id, t.year): t for t in s.scalars(select(Target))}
+    office_ids = {o.code: o.id for o in offices.all_offices(s)}
+    seen: dict[tuple, int] = {}
+    for rownum, (office_code, office_name, code, name, year, value, low, high) in rows:
+        indicator = indicators.get(code)
+        if office_code not in office_codes:
+            work.refuse(TARGETS, rownum, "office", f"未知的单位代码“{office_code}”。")
+        elif indicator is None:
+            work.refuse(TARGETS, rownum, "indicator", f"未知的指标代码“{code}”。")
+        elif (problem := target_problem(indicator, current, year, value, low, high)) is not None:
+            work.refuse(TARGETS, rownum, "value", problem)
+        elif (office_code, code, year) in seen:
+            work.refuse(TARGETS, rownum, None, f"与第 {seen[(office_code, code, year)]} 行重复（同一单位、指标和年份）。")
+        else:
+            seen[(office_code, code, year)] = rownum
+            old = existing.get((indicator.id, office_ids.get(office_code), year)) if indicator.id else None
+            _target(work, rownum, (office_code, office_name, indicator, year, value, low, high), old)
+
+
+def _target(work: _Work, rownum: int, row: tuple, old: Target | None) -> None:
+    office_code, office_name, indicator, year, value, low, high = row
+    if indicator.kind == "range":
+        low = value if low is None else low
+        value = low
+    label = f"{office_name} {indicator.name} {year or '期末'}"
+    fields = {"value": value, "min_value": low, "max_value": high}
+    if work.upsert(TARGETS, rownum, f"{office_code}/{indicator.code}/{year or 'plan'}", label, old, fields) == SAME:
+        return
+
+    def step(session, source):
+        office = session.scalars(select(Office).where(Office.code == office_code)).one()
+        bounds = {"min_value": low, "max_value": high} if indicator.kind == "range" else {}
+        work.result = work.result | targets.put_target(
+            session, indicator, office, year, value, user="导入", source=source, **bounds)
+    work.steps.append(step)

@@ -1,0 +1,81 @@
+"""Operations behind 总览: progress rows, the city overview, trend and ranking of one indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kexie_desktop import progress as engine
+from kexie_desktop.services import offices, plan
+
+from ..context import AppContext
+
+
+@dataclass(frozen=True)
+class OfficeOption:
+    code: str
+    label: str
+
+
+@dataclass
+class DashboardSetup:
+    is_city: bool
+    own_code: str
+    offices: list[OfficeOption]  # the city: 全市汇总 + units; a unit: itself
+    years: list[int]
+    start: dt.date
+    end: dt.date
+    default_year: int
+    default_as_of: dt.date
+
+
+@dataclass
+class DashboardData:
+    office_code: str
+    office_name: str
+    consolidated: bool
+    year: int
+    as_of: dt.date
+    rows: list[engine.ProgressRow]
+    completeness: engine.Completeness
+    overview: engine.CityProgress | None  # the city view: every unit's rows too
+
+
+def load_setup(ctx: AppContext, today: dt.date | None = None) -> DashboardSetup:
+    with ctx.db.read() as s:
+        current = plan.current_plan(s)
+        mine = offices.this_office(s) or offices.city(s)
+        if mine.is_city:
+            options = [OfficeOption(mine.code, "全市汇总（市科协＋各县区）")]
+            options += [OfficeOption(u.code, u.name) for u in offices.units(s)]
+        else:
+            options = [OfficeOption(mine.code, mine.name)]
+        as_of = engine.default_as_of(current, today=today)
+        return DashboardSetup(
+            mine.is_city, mine.code, options, list(current.years), dt.date(current.start_year, 1, 1),
+            dt.date(current.end_year, 12, 31), as_of.year, as_of,
+        )
+
+
+def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date) -> DashboardData:
+    with ctx.db.read() as s:
+        office = offices.resolve(s, office_code)
+        overview = None
+        if office.is_city:
+            overview = engine.city_progress(s, year, as_of)
+            rows = overview.city
+        else:
+            rows = engine.progress_for(s, office, year, as_of)
+        return DashboardData(office.code, office.name, office.is_city, year, as_of, rows,
+                             engine.completeness(rows), overview)
+
+
+def load_trend(ctx: AppContext, indicator_code: str, office_code: str, year: int, as_of: dt.date) -> engine.Trend:
+    with ctx.db.read() as s:
+        return engine.trend(s, plan.indicator(s, indicator_code), offices.resolve(s, office_code), year, as_of)
+
+
+def overall_ranking(ctx: AppContext, overview: engine.CityProgress) -> list[engine.OverallRank]:
+    with ctx.db.read() as s:
+        weights = engine.ranking_weights(s)
+    return engine.rank_overall(overview, weights)

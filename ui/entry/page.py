@@ -1,0 +1,273 @@
+"""数据填报: the monthly grid that behaves like a spreadsheet (Tab/Enter, typing over, paste, undo)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter, QPolygon
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..context import AppContext
+from ..errors import show_error
+from . import operations
+from .model import FIRST_MONTH, NAME, TOTAL, EntryModel
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Draws a note marker; Enter commits and moves down like a spreadsheet."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        super().paint(painter, option, index)
+        if index.model().has_note(index):
+            r = option.rect
+            painter.save()
+            painter.setRenderHint(QPainter.Antialiasing)
+            painter.setBrush(Qt.red)
+            painter.setPen(Qt.NoPen)
+            painter.drawPolygon(QPolygon([QPoint(r.right() - 6, r.top()), QPoint(r.right(), r.top()),
+                                          QPoint(r.right(), r.top() + 6)]))
+            painter.restore()
+
+    def eventFilter(self, editor, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            editor.setProperty("enter_pressed", True)
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.NoHint)
+            return True
+        return super().eventFilter(editor, event)
+
+
+class EntryTable(QTableView):
+    """Spreadsheet keys: Enter moves down, Delete clears, Ctrl+C/V copy and paste blocks."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setEditTriggers(
+            QAbstractItemView.AnyKeyPressed | QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setItemDelegate(CellDelegate(self))
+
+    def closeEditor(self, editor, hint) -> None:
+        enter = bool(editor.property("enter_pressed"))
+        super().closeEditor(editor, QAbstractItemDelegate.NoHint if enter else hint)
+        if enter:
+            self._move_down()
+
+    def _move_down(self) -> None:
+        current = self.currentIndex()
+        below = current.sibling(current.row() + 1, current.column())
+        if below.isValid():
+            self.setCurrentIndex(below)
+
+    def keyPressEvent(self, event) -> None:
+        model: EntryModel = self.model()
+        if event.matches(QKeySequence.Paste):
+            model.paste(self.currentIndex(), QGuiApplication.clipboard().text())
+        elif event.matches(QKeySequence.Copy):
+            QGuiApplication.clipboard().setText(self._selection_text())
+        elif event.key() in (Qt.Key_Delete, Qt.Key_Backspace) and self.state() != QAbstractItemView.EditingState:
+            model.clear(self.selectedIndexes())
+        elif event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.state() != QAbstractItemView.EditingState:
+            self._move_down()
+        else:
+            super().keyPressEvent(event)
+
+    def _selection_text(self) -> str:
+        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        if not indexes:
+            return ""
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        cells = {(i.row(), i.column()): i.data() or "" for i in indexes}
+        return "\n".join("\t".join(cells.get((r, c), "") for c in cols) for r in rows)
+
+
+class EntryPage(QWidget):
+    show_ledger = Signal(str, int, int)  # indicator code, year, month
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = EntryModel(ctx.undo_stack, self)
+        self.table = EntryTable()
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(False)
+        self.office_label = QLabel()
+        self.year = QComboBox()
+        self.save_button = QPushButton(self.tr("保存 (Ctrl+S)"))
+        self.save_action = QAction(self.tr("保存"), self)
+        self.save_action.setShortcut(QKeySequence.Save)
+        self.save_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.addAction(self.save_action)
+        self.undo_button = QPushButton(self.tr("撤销"))
+        self.redo_button = QPushButton(self.tr("重做"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self._missed_changes = False
+        self._saving = False
+        self._build_layout()
+        self._connect()
+        self.reload()
+        ctx.guards.append(self.confirm_leave)
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.office_label)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel(self.tr("年度：")))
+        bar.addWidget(self.year)
+        bar.addStretch(1)
+        for button in (self.undo_button, self.redo_button, self.save_button):
+            bar.addWidget(button)
+        hint = QLabel(self.tr("直接输入数字，Tab/回车 移到下一格；可从 Excel 复制一块后 Ctrl+V 粘贴；"
+                              "Delete 清除；右键添加备注。灰色行由活动台账自动统计。"))
+        hint.setStyleSheet("color: #555;")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+
+    def _connect(self) -> None:
+        self.model.rejected.connect(self.show_rejection)
+        self.model.dirty_changed.connect(self._on_dirty)
+        self.save_button.clicked.connect(self.save)
+        self.save_action.triggered.connect(self.save)
+        self.undo_button.clicked.connect(self.ctx.undo_stack.undo)
+        self.redo_button.clicked.connect(self.ctx.undo_stack.redo)
+        self.ctx.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.ctx.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.year.activated.connect(self._on_year)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.doubleClicked.connect(self._on_double_click)
+        self.ctx.bus.changed.connect(self._on_changes)
+
+    def reload(self, year: int | None = None) -> None:
+        data = operations.load_entry(self.ctx, year or self.year.currentData())
+        self.office_label.setText(self.tr("填报单位：") + data.office_name)
+        self.year.blockSignals(True)
+        self.year.clear()
+        for y in data.years:
+            self.year.addItem(f"{y}年", y)
+        self.year.setCurrentIndex(data.years.index(data.year))
+        self.year.blockSignals(False)
+        self.model.load(data)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        self.table.setColumnWidth(NAME, 210)
+        for col in range(1, TOTAL + 1):
+            self.table.setColumnWidth(col, 60 if col >= FIRST_MONTH else 84)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        self.message.clear()
+
+    def show_rejection(self, text: str) -> None:
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message.setText(self.tr("未接受：") + text)
+
+    def _on_dirty(self, dirty: bool) -> None:
+        self.save_button.setEnabled(dirty)
+        if dirty:
+            self.message.setStyleSheet("color: #7a5b00;")
+            self.message.setText(self.tr("有 %n 格尚未保存（黄色）。", "", len(self.model.edits())))
+        elif self.message.text().startswith("有"):
+            self.message.clear()
+
+    def has_unsaved(self) -> bool:
+        return self.model.is_dirty()
+
+    def save(self) -> bool:
+        edits = self.model.edits()
+        if not edits:
+            return True
+        try:
+            changes = operations.save_entry(self.ctx, self.model.data_.office_code, self.model.data_.year, edits)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, edits stay in the grid
+            show_error(self, self.tr("保存失败"), exc)
+            return False
+        self.model.mark_saved()
+        missed, self._missed_changes = self._missed_changes, False
+        self._saving = True  # our own change: the grid already shows it (and keeps its undo history)
+        try:
+            self.ctx.notify(changes)
+        finally:
+            self._saving = False
+        if missed:  # something changed elsewhere while edits were pending: show it now
+            self.reload(self.model.data_.year)
+        self.message.setStyleSheet("color: #1b5e20;")
+        self.message.setText(self.tr("已保存 %n 格。", "", len(edits)))
+        return True
+
+    def confirm_leave(self) -> bool:
+        """Ask before unsaved edits would be lost; True when it is fine to go on."""
+        if not self.has_unsaved():
+            return True
+        answer = QMessageBox.question(
+            self, self.tr("尚未保存"), self.tr("填报表中有尚未保存的修改。是否保存？"),
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save,
+        )
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def _on_year(self, _index: int) -> None:
+        wanted = self.year.currentData()
+        if wanted == self.model.data_.year:
+            return
+        if not self.confirm_leave():
+            self.year.setCurrentIndex(self.year.findData(self.model.data_.year))
+            return
+        self.reload(wanted)
+
+    def _on_changes(self, changes) -> None:
+        # Reload when something this grid shows changed elsewhere; with edits pending, after the save.
+        if self._saving or not (changes.everything or changes.activities or changes.settings or changes.values):
+            return
+        if self.has_unsaved():
+            self._missed_changes = True
+        else:
+            self.reload(self.model.data_.year)
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        note = menu.addAction(self.tr("备注…"))
+        note.setEnabled(self.model.is_editable(index))
+        clear = menu.addAction(self.tr("清除"))
+        clear.setEnabled(self.model.is_editable(index))
+        chosen = menu.exec(self.table.viewport().mapToGlobal(pos))
+        if chosen is note:
+            self.edit_note(index)
+        elif chosen is clear:
+            self.model.clear(self.table.selectedIndexes() or [index])
+
+    def edit_note(self, index) -> None:
+        cell = self.model.current.get((index.row(), index.column() - FIRST_MONTH + 1))
+        text, ok = QInputDialog.getMultiLineText(self, self.tr("备注"), self.tr("这一格的说明（最多 500 字）："),
+                                                 cell.note if cell else "")
+        if ok:
+            self.model.set_note(index, text)
+
+    def _on_double_click(self, index) -> None:
+        row = self.model.rows[index.row()]
+        if row.is_ledger and FIRST_MONTH <= index.column() < TOTAL:
+            self.show_ledger.emit(row.code, self.model.data_.year, index.column() - FIRST_MONTH + 1)

@@ -1,0 +1,77 @@
+"""This installation, as the shell and several pages see it: its office and people, the working year,
+the changes not yet sent, and filling in demo data. Feature pages have their own ``operations`` modules;
+like them, each function here opens one transaction through the AppContext and returns plain rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kexie_desktop.services import offices, plan
+
+from .context import AppContext
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    """An office as the pages offer it (wizard, targets, status bar)."""
+
+    code: str
+    name: str
+    short_name: str
+    is_city: bool
+
+    @classmethod
+    def of(cls, office) -> OfficeChoice:
+        return cls(office.code, office.name, office.short_name, office.is_city)
+
+
+@dataclass(frozen=True)
+class Installation:
+    office: OfficeChoice | None
+    filler: str
+    reviewer: str
+    phone: str
+    demo_data: bool
+    has_data: bool
+
+
+def load_installation(ctx: AppContext) -> Installation:
+    from kexie_desktop.services import demo, settings
+
+    with ctx.db.read() as s:
+        mine = offices.this_office(s)
+        people = settings.people(s)
+        return Installation(
+            office=OfficeChoice.of(mine) if mine else None,
+            filler=people.filler,
+            reviewer=people.reviewer,
+            phone=people.phone,
+            demo_data=bool(settings.get(s, "demo_data")),
+            has_data=demo.has_data(s),
+        )
+
+
+def fill_demo(ctx: AppContext, progress) -> dict:
+    """Runs in a worker thread (no widgets here)."""
+    from kexie_desktop.services import demo
+
+    with ctx.db.write() as s:
+        return demo.fill_demo(s, progress)
+
+
+def unsent_changes(ctx: AppContext) -> int:
+    from kexie_desktop.packages.pipeline.log import unsent_changes as count
+
+    with ctx.db.read() as s:
+        office = offices.this_office(s)
+        return count(s, office) if office else 0
+
+
+def working_year(ctx: AppContext) -> int:
+    """This year, clamped to the plan period (after 2020 the last plan year)."""
+    import datetime as dt
+
+    with ctx.db.read() as s:
+        current = plan.current_plan(s)
+        return min(max(dt.date.today().year, current.start_year), current.end_year)

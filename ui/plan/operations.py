@@ -1,0 +1,79 @@
+"""计划指标 / 计划原文 in the operations layer: the plan's sections and indicators with their city targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kexie_desktop import display
+from kexie_desktop.models import AGGREGATIONS, ENTRIES, KINDS, PERIODS, Target
+from kexie_desktop.services import offices, plan, targets
+
+from ..context import AppContext
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    code: str
+    name: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    code: str
+    name: str
+    unit: str
+    kind: str
+    kind_label: str
+    period_label: str
+    aggregation_label: str
+    entry_label: str
+    section_code: str
+    section_name: str
+    target_text: str
+    covers: str | None
+    phrase: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    name: str
+    start_year: int
+    end_year: int
+    sections: list[SectionRow]
+    indicators: list[IndicatorRow]
+    office_name: str | None
+
+
+def _target_text(indicator, target: Target | None) -> str:
+    if target is None:
+        return display.NO_TARGET
+    return display.target(indicator.kind, indicator.unit, target.value, target.min_value, target.max_value)
+
+
+def load_plan_overview(ctx: AppContext) -> PlanOverview:
+    with ctx.db.read() as s:
+        current = plan.current_plan(s)
+        city_targets = targets.final_targets(s, offices.city(s))
+        sections = [
+            SectionRow(sec.code, sec.name, sec.parent.code if sec.parent else None) for sec in current.sections
+        ]
+        rows = [
+            IndicatorRow(
+                code=i.code, name=i.name, unit=i.unit, kind=i.kind, kind_label=KINDS[i.kind],
+                period_label=PERIODS[i.period] if i.period == "annual" else f"到{current.end_year}年",
+                aggregation_label=AGGREGATIONS[i.aggregation], entry_label=ENTRIES[i.entry],
+                section_code=i.section.code, section_name=i.section.name,
+                target_text=_target_text(i, city_targets.get(i.id)), covers=i.covers,
+                phrase=i.phrase, sources=tuple(plan.sources_of(i)),
+            )
+            for i in plan.indicators(s, current)
+        ]
+        mine = offices.this_office(s)
+        return PlanOverview(current.name, current.start_year, current.end_year, sections, rows,
+                            mine.name if mine else None)
+
+
+def plan_text() -> str:
+    return plan.plan_text()

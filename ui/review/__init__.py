@@ -1,0 +1,1 @@
+"""审核: the unit's findings, explanations and month states."""

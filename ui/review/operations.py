@@ -1,0 +1,83 @@
+"""审核 page operations: the findings and month states of this office's year, and the transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kexie_desktop.changes import Changes
+from kexie_desktop.review import explanations, states
+from kexie_desktop.review.checks import Finding, run_checks
+from kexie_desktop.services import offices, plan, settings
+
+from ..context import AppContext
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    office_code: str
+    office_name: str
+    year: int
+    years: list[int]
+    findings: list[Finding]
+    months: list[states.MonthState]
+    today: dt.date
+    has_password: bool
+    filler: str
+    reviewer: str
+
+    def blocking_through(self, month: int) -> list[Finding]:
+        last = f"{self.year}-{month:02d}"
+        return [f for f in self.findings if f.blocking and (f.month is None or f.month <= last)]
+
+    @property
+    def last_due_month(self) -> int:
+        """The latest month that may be submitted or approved (0: the year has not begun)."""
+        if self.year < self.today.year:
+            return 12
+        return self.today.month if self.year == self.today.year else 0
+
+
+def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None = None) -> ReviewView:
+    today = today or dt.date.today()
+    with ctx.db.read() as s:
+        office = offices.this_office(s)
+        current = plan.current_plan(s)
+        years = list(current.years)
+        if year not in years:
+            year = min(max(today.year, years[0]), years[-1])
+        return ReviewView(
+            office_code=office.code, office_name=office.name, year=year, years=years,
+            findings=run_checks(s, office, year, today=today), months=states.month_states(s, office, year),
+            today=today, has_password=states.has_password(s), filler=settings.get(s, "user_filler") or "",
+            reviewer=settings.get(s, "user_reviewer") or "",
+        )
+
+
+def _write(ctx: AppContext, action) -> Changes:
+    with ctx.db.write() as s:
+        changes = action(s, offices.this_office(s))
+    ctx.notify(changes)  # after the commit: views never show what was not saved
+    return changes
+
+
+def explain(ctx: AppContext, year: int, finding: Finding, text: str, today: dt.date | None = None) -> Changes:
+    def act(s, office):
+        user = settings.get(s, "user_filler") or ""
+        return explanations.explain(s, office, year, finding.rule, finding.subject, text, user=user, today=today)
+    return _write(ctx, act)
+
+
+def submit(ctx: AppContext, year: int, through: int, today: dt.date | None = None) -> Changes:
+    return _write(ctx, lambda s, o: states.submit(s, o, year, through, user=settings.get(s, "user_filler") or "",
+                                                  today=today))
+
+
+def approve(ctx: AppContext, year: int, through: int, by: str, password: str | None,
+            today: dt.date | None = None) -> Changes:
+    return _write(ctx, lambda s, o: states.approve(s, o, year, through, by=by, password=password, today=today))
+
+
+def unapprove(ctx: AppContext, year: int, from_month: int, reason: str) -> Changes:
+    return _write(ctx, lambda s, o: states.unapprove(s, o, year, from_month, reason=reason,
+                                                     user=settings.get(s, "user_reviewer") or ""))

@@ -1,0 +1,338 @@
+"""审核 page (unit): the findings of the year, explanations, and the month strip with 提交审核 / 审核通过 /
+撤销审核. A double-click on a finding jumps to its cell in 数据填报 or its record in 活动台账."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kexie_desktop.models import REVIEW_STATES
+
+from . import operations as ops
+from ..context import AppContext
+from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
+from ..errors import show_error
+from ..widgets.table_model import RowTableModel
+
+SEVERITY = {"error": "错误", "warning": "警告"}
+STATE_COLOURS = {
+    "draft": "#eeeeee", "pending": "#fff2cc", "approved": "#d9ead3", "sent": "#cfe2f3", "received": "#b6d7a8",
+    "returned": "#f4cccc",
+}
+FINDING_COLOURS = {"error": "#f4cccc", "warning": "#fce5cd", "explained": "#e2efda"}
+
+
+class FindingsModel(RowTableModel):
+    HEADERS = ("级别", "规则", "指标 / 活动", "月份", "数值", "提示", "说明")
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        f = self.rows[index.row()]
+        if role == Qt.DisplayRole:
+            month = f"{int(f.month[:4])}年{int(f.month[5:])}月" if f.month else "全年"
+            what = f.indicator or "活动台账"
+            level = SEVERITY[f.severity] + ("（已说明）" if f.explanation else "")
+            return (level, f.rule, what, month, f.value, f.message, f.explanation or "")[index.column()]
+        if role == Qt.ToolTipRole and index.column() in (5, 6):
+            return f.message if index.column() == 5 else f.explanation
+        if role == Qt.BackgroundRole and index.column() == 0:
+            return QBrush(QColor(FINDING_COLOURS["explained" if f.explanation else f.severity]))
+        return None
+
+
+class ApproveDialog(QDialog):
+    """审核人 and, when one is set, the review password."""
+
+    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("审核通过"))
+        self.name = QLineEdit(reviewer)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint_label(self.tr("审核通过后，{0}的数据将锁定，不能再修改；如需修改须撤销审核并写明原因。").format(months)))
+        form = QFormLayout()
+        form.addRow(self.tr("审核人："), self.name)
+        if needs_password:
+            form.addRow(self.tr("审核密码："), self.password)
+        layout.addLayout(form)
+        self.error = error_message()
+        layout.addWidget(self.error)
+        buttons, self.ok_button = ok_cancel(self, self.tr("审核通过"))
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        if not self.name.text().strip():
+            self.error.setText(self.tr("请写明审核人姓名。"))
+            self.error.show()
+            return
+        super().accept()
+
+
+class ReviewPage(QWidget):
+    jump_to_cell = Signal(str, int, int)  # indicator code, year, month
+    jump_to_record = Signal(str, int)  # activity uid, year
+
+    def __init__(self, ctx: AppContext, parent=None, today=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = today  # tests fix "today"; the program uses the real date
+        self.view: ops.ReviewView | None = None
+        self.year = QComboBox()
+        self.summary = QLabel()
+        self.month_buttons: list[QToolButton] = []
+        self.month_group = QButtonGroup(self)
+        self.month_group.setExclusive(True)
+        for m in range(1, 13):
+            button = QToolButton()
+            button.setCheckable(True)
+            button.setMinimumWidth(58)
+            button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            self.month_group.addButton(button, m)
+            self.month_buttons.append(button)
+        self.month_note = QLabel()
+        self.month_note.setWordWrap(True)
+        self.submit_button = QPushButton(self.tr("提交审核"))
+        self.approve_button = QPushButton(self.tr("审核通过"))
+        self.unapprove_button = QPushButton(self.tr("撤销审核"))
+        self.table = QTableView()
+        self.model = FindingsModel(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((90, 48, 80, 80, 70, 520)):
+            self.table.setColumnWidth(col, width)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.explanation = QPlainTextEdit()
+        self.explanation.setPlaceholderText(self.tr("说明（至少 5 个字）：为什么这个数是对的"))
+        self.explanation.setMaximumHeight(70)
+        self.save_explanation = QPushButton(self.tr("保存说明"))
+        self.jump_button = QPushButton(self.tr("转到该数据"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self._build_layout()
+        self._connect()
+        self.reload()
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("年度：")))
+        top.addWidget(self.year)
+        top.addWidget(self.summary, 1)
+        strip = QHBoxLayout()
+        strip.setSpacing(2)
+        for button in self.month_buttons:
+            strip.addWidget(button)
+        strip.addStretch(1)
+        actions = QHBoxLayout()
+        for button in (self.submit_button, self.approve_button, self.unapprove_button):
+            actions.addWidget(button)
+        actions.addWidget(self.month_note, 1)
+        lower = QWidget()
+        form = QVBoxLayout(lower)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self.detail)
+        row = QHBoxLayout()
+        row.addWidget(self.explanation, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.save_explanation)
+        buttons.addWidget(self.jump_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        form.addLayout(row)
+        form.addWidget(self.message)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(hint_label(self.tr(
+            "错误必须改正；警告可以改正，或写明说明。全部处理后，选中月份，由审核人“审核通过”，这些月份随即锁定。")))
+        layout.addLayout(strip)
+        layout.addLayout(actions)
+        layout.addWidget(split, 1)
+
+    def _connect(self) -> None:
+        self.year.activated.connect(lambda _i: self.reload(self.year.currentData()))
+        self.month_group.idClicked.connect(lambda _m: self._update_buttons())
+        self.submit_button.clicked.connect(self.submit)
+        self.approve_button.clicked.connect(self.approve)
+        self.unapprove_button.clicked.connect(self.unapprove)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        self.table.doubleClicked.connect(lambda _i: self.jump())
+        self.jump_button.clicked.connect(self.jump)
+        self.save_explanation.clicked.connect(self.explain)
+        self.ctx.bus.changed.connect(self._on_changes)
+
+    # --- state -------------------------------------------------------------------------------------
+    def reload(self, year: int | None = None) -> None:
+        keep = self.current_finding()
+        self.view = ops.load_review(self.ctx, year or (self.view.year if self.view else None), self.today)
+        v = self.view
+        self.year.blockSignals(True)
+        self.year.clear()
+        for y in v.years:
+            self.year.addItem(self.tr("{0}年").format(y), y)
+        self.year.setCurrentIndex(v.years.index(v.year))
+        self.year.blockSignals(False)
+        self.model.set_rows(v.findings)
+        errors = sum(f.severity == "error" for f in v.findings)
+        open_warnings = sum(f.severity == "warning" and not f.explanation for f in v.findings)
+        explained = sum(bool(f.explanation) for f in v.findings)
+        self.summary.setText(self.tr("{0} {1}年：{2} 个错误，{3} 个未说明的警告，{4} 个已说明").format(
+            v.office_name, v.year, errors, open_warnings, explained))
+        for state, button in zip(v.months, self.month_buttons):
+            button.setText(self.tr("{0}月\n{1}").format(state.month, REVIEW_STATES[state.state]))
+            button.setStyleSheet(f"QToolButton {{ background: {STATE_COLOURS[state.state]}; padding: 3px; }}"
+                                 "QToolButton:checked { border: 2px solid #1f4e79; font-weight: bold; }")
+            tip = REVIEW_STATES[state.state]
+            if state.by:
+                tip += self.tr("：{0}，{1:%Y-%m-%d %H:%M}").format(state.by, state.at)
+            if state.note:
+                tip += f"（{state.note}）"
+            button.setToolTip(tip)
+        if self.month_group.checkedId() < 1:
+            self.month_buttons[max(v.last_due_month, 1) - 1].setChecked(True)
+        self._restore(keep)
+        self._update_buttons()
+        self._show_current()
+
+    def _restore(self, keep) -> None:
+        for row, f in enumerate(self.model.rows):
+            if keep is not None and (f.rule, f.subject) == (keep.rule, keep.subject):
+                self.table.selectRow(row)
+                return
+        if self.model.rows:
+            self.table.selectRow(0)
+
+    def selected_month(self) -> int:
+        return max(self.month_group.checkedId(), 1)
+
+    def _update_buttons(self) -> None:
+        v, m = self.view, self.selected_month()
+        upto = v.months[:m]
+        due = m <= v.last_due_month
+        self.submit_button.setEnabled(due and any(s.state in ("draft", "returned") for s in upto))
+        blocking = v.blocking_through(m)
+        self.approve_button.setEnabled(
+            due and any(s.state == "pending" for s in upto)
+            and all(s.state not in ("draft", "returned") for s in upto) and not blocking
+        )
+        self.unapprove_button.setEnabled(any(s.locked for s in v.months[m - 1:]))
+        self.submit_button.setText(self.tr("提交审核（1—{0}月）").format(m))
+        self.approve_button.setText(self.tr("审核通过（1—{0}月）").format(m))
+        self.unapprove_button.setText(self.tr("撤销审核（{0}月起）").format(m))
+        if not due:
+            note = self.tr("{0}月还没有到。").format(m)
+        elif blocking and any(s.state == "pending" for s in upto):
+            errors = sum(f.severity == "error" for f in blocking)
+            note = self.tr("还不能审核通过：1—{0}月有 {1} 个错误、{2} 个未说明的警告。").format(
+                m, errors, len(blocking) - errors)
+        else:
+            note = ""
+        self.month_note.setText(note)
+
+    def current_finding(self):
+        index = self.table.currentIndex() if hasattr(self, "table") else None
+        if index is None or not index.isValid() or index.row() >= len(self.model.rows):
+            return None
+        return self.model.rows[index.row()]
+
+    def _show_current(self) -> None:
+        f = self.current_finding()
+        can_explain = f is not None and f.severity == "warning"
+        self.explanation.setEnabled(can_explain)
+        self.save_explanation.setEnabled(can_explain)
+        self.jump_button.setEnabled(f is not None)
+        self.detail.setText(f.message if f else self.tr("没有需要处理的提示。"))
+        self.explanation.setPlainText(f.explanation or "" if f else "")
+        if f is not None and f.severity == "error":
+            self.explanation.setPlaceholderText(self.tr("错误不能用说明放过，请改正数据。"))
+        else:
+            self.explanation.setPlaceholderText(self.tr("说明（至少 5 个字）：为什么这个数是对的"))
+
+    def _on_changes(self, changes) -> None:
+        if changes.values or changes.activities or changes.review or changes.everything or changes.settings:
+            self.reload()
+
+    # --- actions -----------------------------------------------------------------------------------
+    def _run(self, title: str, action, done: str) -> bool:
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 - shown to the user, traced in the log
+            show_error(self, title, exc)
+            return False
+        self.message.setText(done)
+        return True
+
+    def explain(self) -> None:
+        f = self.current_finding()
+        if f is None:
+            return
+        text = self.explanation.toPlainText()
+        self._run(self.tr("保存说明"), lambda: ops.explain(self.ctx, self.view.year, f, text, self.today),
+                  self.tr("已保存说明：{0} {1}。").format(f.rule, f.indicator or f.value))
+
+    def submit(self) -> None:
+        m = self.selected_month()
+        self._run(self.tr("提交审核"), lambda: ops.submit(self.ctx, self.view.year, m, self.today),
+                  self.tr("已提交审核：{0}年1—{1}月。").format(self.view.year, m))
+
+    def approve(self) -> None:
+        m = self.selected_month()
+        dialog = ApproveDialog(self.view.reviewer, self.view.has_password,
+                               self.tr("{0}年1—{1}月").format(self.view.year, m), self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        password = dialog.password.text() or None
+        self._run(self.tr("审核通过"),
+                  lambda: ops.approve(self.ctx, self.view.year, m, dialog.name.text(), password, self.today),
+                  self.tr("已审核通过并锁定：{0}年1—{1}月。").format(self.view.year, m))
+
+    def unapprove(self) -> None:
+        m = self.selected_month()
+        reason, ok = QInputDialog.getMultiLineText(
+            self, self.tr("撤销审核"), self.tr("撤销 {0}年{1}月起的审核，原因（至少 5 个字）：").format(self.view.year, m))
+        if not ok:
+            return
+        self._run(self.tr("撤销审核"), lambda: ops.unapprove(self.ctx, self.view.year, m, reason),
+                  self.tr("已撤销审核：{0}年{1}月起回到草稿。").format(self.view.year, m))
+
+    def jump(self) -> None:
+        f = self.current_finding()
+        if f is None:
+            return
+        if f.record:
+            self.jump_to_record.emit(f.record, self.view.year)
+        elif f.indicator:
+            month = int(f.month[5:]) if f.month else 1
+            self.jump_to_cell.emit(f.indicator, self.view.year, month)

@@ -1,0 +1,33 @@
+"""设置 in the operations layer: the people on the package covers and the status thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kexie_desktop.changes import Changes
+
+from ..context import AppContext
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    behind: float
+    serious: float
+
+
+def load_thresholds(ctx: AppContext) -> Thresholds:
+    from kexie_desktop.services import settings
+
+    with ctx.db.read() as s:
+        return Thresholds(float(settings.get(s, "threshold_behind")), float(settings.get(s, "threshold_serious")))
+
+
+def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thresholds: Thresholds | None) -> None:
+    """People on the cover of packages; thresholds only at the city office."""
+    from kexie_desktop.services import settings
+
+    with ctx.db.write() as s:
+        settings.put_people(s, settings.People(filler, reviewer, phone))
+        if thresholds is not None:
+            settings.put_thresholds(s, thresholds.behind, thresholds.serious)
+    ctx.notify(Changes(settings=True))

@@ -1,0 +1,110 @@
+"""设置: the people on package covers, status thresholds (city), where the data lives."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kexie_desktop.paths import data_dir
+
+from .. import installation
+from ..context import AppContext
+from ..errors import log_path, show_error
+from . import operations
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.office = QLabel()
+        self.filler = QLineEdit()
+        self.reviewer = QLineEdit()
+        self.phone = QLineEdit()
+        self.behind = QDoubleSpinBox()
+        self.serious = QDoubleSpinBox()
+        for box in (self.behind, self.serious):
+            box.setRange(0.5, 100)
+            box.setDecimals(1)
+            box.setSuffix(self.tr(" 个百分点"))
+            box.setMaximumWidth(180)
+        self.threshold_note = QLabel()
+        self.save_button = QPushButton(self.tr("保存设置"))
+        self.message = QLabel()
+        self.db_path = QLabel(str(ctx.db.path))
+        self.log_path = QLabel(str(log_path()))
+        for label in (self.db_path, self.log_path):
+            label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.open_folder = QPushButton(self.tr("打开数据文件夹"))
+        self._build_layout()
+        self.save_button.clicked.connect(self.save)
+        self.open_folder.clicked.connect(self._open_folder)
+        self.reload()
+
+    def _build_layout(self) -> None:
+        people = QGroupBox(self.tr("本机单位与填报人（印在上报包封面）"))
+        form = QFormLayout(people)
+        form.addRow(self.tr("本机单位："), self.office)
+        form.addRow(self.tr("填报人："), self.filler)
+        form.addRow(self.tr("审核人："), self.reviewer)
+        form.addRow(self.tr("联系电话："), self.phone)
+        status = QGroupBox(self.tr("进度状态阈值（低于时序进度多少个百分点）"))
+        sform = QFormLayout(status)
+        sform.addRow(self.tr("略有滞后：超过"), self.behind)
+        sform.addRow(self.tr("严重滞后：超过"), self.serious)
+        sform.addRow(self.threshold_note)
+        data = QGroupBox(self.tr("数据存放位置"))
+        dform = QFormLayout(data)
+        dform.addRow(self.tr("数据库文件："), self.db_path)
+        dform.addRow(self.tr("日志文件："), self.log_path)
+        self.open_folder.setMaximumWidth(180)
+        dform.addRow(self.open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        for box in (people, status, data):
+            box.setMaximumWidth(900)
+            layout.addWidget(box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def reload(self) -> None:
+        here = installation.load_installation(self.ctx)
+        self.is_city = bool(here.office and here.office.is_city)
+        self.office.setText(here.office.name if here.office else self.tr("未设定"))
+        self.filler.setText(here.filler)
+        self.reviewer.setText(here.reviewer)
+        self.phone.setText(here.phone)
+        thresholds = operations.load_thresholds(self.ctx)
+        self.behind.setValue(thresholds.behind)
+        self.serious.setValue(thresholds.serious)
+        for box in (self.behind, self.serious):
+            box.setEnabled(self.is_city)
+        self.threshold_note.setText(
+            self.tr("市科协设定的阈值会随下发包发给各县区。") if self.is_city else self.tr("阈值由市科协设定，本机不能修改。")
+        )
+
+    def save(self) -> bool:
+        thresholds = operations.Thresholds(self.behind.value(), self.serious.value()) if self.is_city else None
+        try:
+            operations.save_settings(self.ctx, self.filler.text(), self.reviewer.text(), self.phone.text(), thresholds)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("保存设置失败"), exc)
+            return False
+        self.message.setText(self.tr("设置已保存。"))
+        return True
+
+    def _open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))

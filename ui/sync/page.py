@@ -1,0 +1,267 @@
+"""数据交换: export packages, import files (also dropped on the window) with a preview first,
+the package log, and backup/restore of the database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kexie_desktop.changes import Changes
+
+from ..context import AppContext
+from ..errors import show_error
+from ..widgets.table_model import RowTableModel
+from ..worker import run_task
+from . import operations as ops
+from .import_dialog import ImportPreviewDialog
+
+XLSX_FILTER = "Excel 数据包 (*.xlsx)"
+NEEDS_CODE = "需要激活码"
+
+
+class LogModel(RowTableModel):
+    """The package log, one dict per package sent or received."""
+
+    HEADERS = ("时间", "方向", "类型", "单位", "年度", "序号", "结果", "文件", "说明")
+    KEYS = ("at", "direction", "kind_label", "office", "year", "sequence", "result_label", "file", "message")
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        row = self.rows[index.row()]
+        key = self.KEYS[index.column()]
+        if key == "direction":
+            return "发出" if row[key] == "sent" else "收到"
+        value = row.get(key)
+        return "" if value is None else str(value)
+
+
+class SyncPage(QWidget):
+    imported = Signal(object)  # the BatchResult of an import
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setup = ops.load_setup(ctx)
+        self.year = QComboBox()
+        for y in self.setup.years:
+            self.year.addItem(f"{y}年", y)
+        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.export_submission_button = QPushButton(self.tr("导出上报包…"))
+        self.plan_unit = QComboBox()
+        self.plan_unit.addItem(self.tr("全部县区"), None)
+        self.init_unit = QComboBox()
+        for code, name in self.setup.units:
+            self.plan_unit.addItem(name, code)
+            self.init_unit.addItem(name, code)
+        self.export_plan_button = QPushButton(self.tr("导出下发包（目标）…"))
+        self.export_init_button = QPushButton(self.tr("导出初始化包…"))
+        self.import_button = QPushButton(self.tr("选择文件导入…"))
+        self.backup_button = QPushButton(self.tr("备份数据库…"))
+        self.restore_button = QPushButton(self.tr("从备份恢复…"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.log_model = LogModel(self)
+        self.log_table = QTableView()
+        self.log_table.setModel(self.log_model)
+        self.log_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.log_table.verticalHeader().hide()
+        self.log_table.setWordWrap(False)
+        self.log_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.log_table.horizontalHeader().setStretchLastSection(True)
+        self._build_layout()
+        self._connect()
+        self.reload_log()
+
+    def _build_layout(self) -> None:
+        export = QGroupBox(self.tr("发出"))
+        grid = QGridLayout(export)
+        if self.setup.is_city:
+            grid.addWidget(QLabel(self.tr("把目标下发给：")), 0, 0)
+            grid.addWidget(self.plan_unit, 0, 1)
+            grid.addWidget(self.export_plan_button, 0, 2)
+            grid.addWidget(QLabel(self.tr("为新安装的县区生成：")), 1, 0)
+            grid.addWidget(self.init_unit, 1, 1)
+            grid.addWidget(self.export_init_button, 1, 2)
+        else:
+            grid.addWidget(QLabel(self.tr("上报年度：")), 0, 0)
+            grid.addWidget(self.year, 0, 1)
+            grid.addWidget(self.export_submission_button, 0, 2)
+        grid.setColumnStretch(3, 1)
+        receive = QGroupBox(self.tr("收到"))
+        row = QHBoxLayout(receive)
+        row.addWidget(self.import_button)
+        hint = QLabel(self.tr("可一次选择多个文件，也可以把文件直接拖到窗口上。导入前会先显示每个文件将带来的变更。"))
+        hint.setWordWrap(True)
+        row.addWidget(hint, 1)
+        safety = QGroupBox(self.tr("备份与恢复"))
+        srow = QHBoxLayout(safety)
+        srow.addWidget(self.backup_button)
+        srow.addWidget(self.restore_button)
+        srow.addStretch(1)
+        layout = QVBoxLayout(self)
+        for box in (export, receive, safety):
+            layout.addWidget(box)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel(self.tr("数据包记录（发出与收到的每一个包）：")))
+        layout.addWidget(self.log_table, 1)
+
+    def _connect(self) -> None:
+        self.export_submission_button.clicked.connect(self.export_submission)
+        self.export_plan_button.clicked.connect(self.export_plan)
+        self.export_init_button.clicked.connect(self.export_init)
+        self.import_button.clicked.connect(self.choose_and_import)
+        self.backup_button.clicked.connect(self.backup)
+        self.restore_button.clicked.connect(self.restore)
+        self.ctx.bus.changed.connect(lambda _c: self.reload_log())
+
+    def reload_log(self) -> None:
+        self.log_model.set_rows(ops.package_log(self.ctx))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    # --- export -------------------------------------------------------------------------------
+    def _save_path(self, title: str, name: str) -> str | None:
+        path, _f = QFileDialog.getSaveFileName(self, title, name, XLSX_FILTER)
+        if path and not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        return path or None
+
+    def _export(self, label: str, fn, on_done=None) -> None:
+        def done(result) -> None:
+            self._say(result.message)
+            self.reload_log()
+            self.ctx.notify(Changes(sent=True))
+            if on_done:
+                on_done(result)
+
+        run_task(self, label, fn, done, error_title=self.tr("导出失败"))
+
+    def export_submission(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
+        year = self.year.currentData()
+        path = self._save_path(self.tr("导出上报包"), ops.proposed_name(self.setup.office_name, "submission", year))
+        if path:
+            self._export(self.tr("正在导出上报包…"), lambda p: ops.export_submission(self.ctx, year, path, p))
+
+    def export_plan(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
+        unit = self.plan_unit.currentData()
+        who = self.plan_unit.currentText() if unit else self.tr("全部县区")
+        path = self._save_path(self.tr("导出下发包"), ops.proposed_name(who, "plan"))
+        if path:
+            self._export(self.tr("正在导出下发包…"), lambda p: ops.export_plan(self.ctx, path, unit, p))
+
+    def export_init(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
+        unit = self.init_unit.currentData()
+        path = self._save_path(self.tr("导出初始化包"), ops.proposed_name(self.init_unit.currentText(), "init"))
+        if path:
+            self._export(self.tr("正在导出初始化包…"), lambda p: ops.export_init(self.ctx, unit, path, p),
+                         self._show_activation_code)
+
+    def _show_activation_code(self, result) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("激活码"))
+        box.setIcon(QMessageBox.Information)
+        box.setText(self.tr("初始化包已导出。请通过电话把激活码告诉对方（不要和文件一起发邮件）：\n\n%1").replace(
+            "%1", result.activation_code or ""))
+        box.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        box.open()
+        self.activation_box = box
+
+    # --- import -------------------------------------------------------------------------------
+    def choose_and_import(self) -> None:
+        paths, _f = QFileDialog.getOpenFileNames(self, self.tr("选择要导入的数据包"), "", XLSX_FILTER + ";;所有文件 (*)")
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str], code: str | None = None) -> None:
+        """Preview every file in a worker, then show the preview; nothing is written before 导入."""
+        if code is None and not self.ctx.confirm_pending():
+            return
+        run_task(self, self.tr("正在检查文件…"), lambda p: ops.preview_files(self.ctx, paths, code, p),
+                 lambda previews: self._previewed(paths, previews, code), error_title=self.tr("检查文件失败"))
+
+    def _previewed(self, paths, previews, code) -> None:
+        if code is None and any(NEEDS_CODE in p.message for p in previews):
+            code = self.ask_code()
+            if code:
+                self.import_files(paths, code)
+                return
+        dialog = self.create_preview_dialog(previews)
+        dialog.accepted.connect(lambda: self._apply(dialog.ready_paths(), code))
+        dialog.open()
+        self.preview_dialog = dialog
+
+    def create_preview_dialog(self, previews) -> ImportPreviewDialog:
+        return ImportPreviewDialog(previews, self)
+
+    def ask_code(self) -> str | None:
+        code, ok = QInputDialog.getText(self, self.tr("激活码"),
+                                        self.tr("导入初始化包需要市科协提供的激活码："), QLineEdit.Normal)
+        return code.strip() if ok and code.strip() else None
+
+    def _apply(self, paths: list[str], code: str | None) -> None:
+        if not paths:
+            return
+
+        def done(batch) -> None:
+            self.reload_log()
+            self._say(batch.summary() + "\n" + "\n".join(r.message for r in batch.results))
+            self.ctx.notify(batch.changes)
+            self.imported.emit(batch)
+
+        run_task(self, self.tr("正在导入…"), lambda p: ops.apply_files(self.ctx, paths, code, p), done,
+                 error_title=self.tr("导入失败"))
+
+    # --- backup and restore -------------------------------------------------------------------
+    def backup(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
+        path, _f = QFileDialog.getSaveFileName(self, self.tr("备份数据库"), "科协数据备份.db", "数据库备份 (*.db)")
+        if not path:
+            return
+        run_task(self, self.tr("正在备份…"), lambda p: ops.backup(self.ctx, path, p),
+                 lambda saved: self._say(self.tr("数据库已备份到 ") + str(saved)), error_title=self.tr("备份失败"))
+
+    def restore(self) -> None:
+        if not self.ctx.confirm_pending():
+            return
+        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), "", "数据库备份 (*.db);;所有文件 (*)")
+        if not path:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("从备份恢复"),
+            self.tr("用备份替换当前数据库？当前数据库会先自动备份，恢复后程序重新载入数据。"),
+        )
+        if answer != QMessageBox.Yes:
+            return
+        try:
+            result = ops.restore(self.ctx, path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the database is unchanged
+            show_error(self, self.tr("恢复失败"), exc)
+            return
+        self._say(result.message)
+        ops.everything_changed(self.ctx)

@@ -1,0 +1,147 @@
+"""First start: choose this installation's office, the people, and whether to load demo data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from .. import installation
+from ..context import AppContext
+from . import operations
+
+
+class OfficePage(QWizardPage):
+    def __init__(self, ctx: AppContext, choices: list[installation.OfficeChoice], parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setTitle(self.tr("本机属于哪个单位？"))
+        self.setSubTitle(self.tr("市科协负责汇总、排名和下发目标；县区科协负责填报和上报。以后可在“设置”中查看。"))
+        self.combo = QComboBox()
+        for choice in choices:
+            role = self.tr("（市级：汇总与下发）") if choice.is_city else self.tr("（县区：填报与上报）")
+            self.combo.addItem(f"{choice.name} {choice.code} {role}", choice.code)
+        self.combo.setCurrentIndex(-1)
+        self.combo.setPlaceholderText(self.tr("请选择单位…"))
+        self.combo.currentIndexChanged.connect(self.completeChanged)
+        self.load_button = QPushButton(self.tr("载入市科协发来的初始化包…"))
+        self.load_button.clicked.connect(self.load_init_package)
+        self.loaded = QLabel()
+        self.loaded.setWordWrap(True)
+        layout = QFormLayout(self)
+        layout.addRow(self.tr("本机单位："), self.combo)
+        layout.addRow(QLabel(self.tr("县区新安装时，推荐载入市科协发来的初始化包（含本单位的签名密钥）：")))
+        layout.addRow(self.load_button)
+        layout.addRow(self.loaded)
+
+    def load_init_package(self) -> None:
+        from ..sync import operations as sync_operations
+
+        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择初始化包"), "", "Excel 数据包 (*.xlsx)")
+        if not path:
+            return
+        code, ok = QInputDialog.getText(self, self.tr("激活码"), self.tr("请输入市科协电话告知的激活码："))
+        if not ok or not code.strip():
+            return
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            batch = sync_operations.apply_files(self.ctx, [path], code.strip())
+        finally:
+            QApplication.restoreOverrideCursor()
+        result = batch.results[0]
+        if not result.ok:
+            QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)
+            return
+        office = installation.load_installation(self.ctx).office
+        self.combo.setCurrentIndex(self.combo.findData(office.code))
+        self.combo.setEnabled(False)
+        self.load_button.setEnabled(False)
+        self.loaded.setText(self.tr("已载入初始化包：本机为 %1。").replace("%1", office.name))
+
+    def isComplete(self) -> bool:
+        return self.combo.currentIndex() >= 0
+
+    def office_code(self) -> str:
+        return self.combo.currentData()
+
+
+class PeoplePage(QWizardPage):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTitle(self.tr("填报人与审核人"))
+        self.setSubTitle(self.tr("这些信息会印在上报包的封面上，方便市科协联系。"))
+        self.filler = QLineEdit()
+        self.reviewer = QLineEdit()
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText(self.tr("例如 0518-85xxxxxx"))
+        layout = QFormLayout(self)
+        layout.addRow(self.tr("填报人："), self.filler)
+        layout.addRow(self.tr("审核人："), self.reviewer)
+        layout.addRow(self.tr("联系电话："), self.phone)
+        self.filler.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return bool(self.filler.text().strip())
+
+
+class DemoPage(QWizardPage):
+    def __init__(self, offer_demo: bool, parent=None):
+        super().__init__(parent)
+        self.setTitle(self.tr("演示数据"))
+        self.demo = QCheckBox(self.tr("填入演示数据（2018—2020年各县区的虚拟数据，仅供试用）"))
+        note = QLabel(
+            self.tr("正式填报请不要勾选。演示数据全部标注“演示数据”，不会混入正式上报。")
+            if offer_demo
+            else self.tr("数据库中已有数据，不能再填入演示数据。")
+        )
+        note.setWordWrap(True)
+        self.demo.setEnabled(offer_demo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.demo)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+
+class FirstStartWizard(QWizard):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("首次使用设置"))
+        self.setWizardStyle(QWizard.ClassicStyle)
+        self.setButtonText(QWizard.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.FinishButton, self.tr("完成"))
+        self.setButtonText(QWizard.CancelButton, self.tr("取消"))
+        here = installation.load_installation(ctx)
+        self.office_page = OfficePage(ctx, operations.list_offices(ctx))
+        self.people_page = PeoplePage()
+        self.demo_page = DemoPage(offer_demo=not here.has_data)
+        for page in (self.office_page, self.people_page, self.demo_page):
+            self.addPage(page)
+        self.resize(620, 420)
+
+    def accept(self) -> None:
+        operations.initialise(
+            self.ctx,
+            self.office_page.office_code(),
+            self.people_page.filler.text(),
+            self.people_page.reviewer.text(),
+            self.people_page.phone.text(),
+        )
+        super().accept()
+
+    def wants_demo(self) -> bool:
+        return self.demo_page.demo.isChecked() and self.demo_page.demo.isEnabled()
