@@ -78,19 +78,19 @@ def build_w02(s, o):
     months(s, o, "I12", 2019, {3: 1000, 4: 700})  # falls exactly 30%: fine (W01 ignores: no jump)
 
 
-def build_w03(s, o):
+def build_w03(s, o):  # unit targets arrive in the city's plan package
     indicator = plan.indicator(s, "I08")
-    targets.put_target(s, indicator, o, 2019, 10)
+    targets.put_target(s, indicator, o, 2019, 10, source="package")
     months(s, o, "I08", 2019, {1: 20, 2: 11})  # 31 > 3 × 10: fires
-    targets.put_target(s, indicator, o, 2018, 10)
+    targets.put_target(s, indicator, o, 2018, 10, source="package")
     months(s, o, "I08", 2018, {1: 30})  # 30 = 3 × 10 (another year, checked separately): fine
 
 
 def build_w04(s, o):
-    targets.put_target(s, plan.indicator(s, "I09"), o, None, 20)
+    targets.put_target(s, plan.indicator(s, "I09"), o, None, 20, source="package")
     months(s, o, "I09", 2018, {1: 30})
     months(s, o, "I09", 2019, {1: 31})  # 61 since the plan start > 3 × 20: fires
-    targets.put_target(s, plan.indicator(s, "I14"), o, None, 20)
+    targets.put_target(s, plan.indicator(s, "I14"), o, None, 20, source="package")
     months(s, o, "I14", 2018, {1: 30})
     months(s, o, "I14", 2019, {1: 30})  # 60 = 3 × 20: fine
 
