@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hostile import files
 from hostile.helpers import Pair, dump, export_sub, init_unit, log_results, make_city, office_year, resign, unit_key
 from kexie_desktop import packages
+from kexie_desktop.packages import safety
 from kexie_desktop.models import Activity, Target
 from kexie_desktop.services import activities, offices, plan, targets, values
 from kexie_desktop.startup import open_app_database
@@ -268,15 +269,51 @@ def test_formula_injection_is_written_as_quoted_text(small_unit):
 
 
 def test_writer_quotes_every_risky_first_character(tmp_path):
-    from kexie_desktop.packages.workbook import RISKY_FIRST, _Styles, _text_value
+    from kexie_desktop.packages.workbook import RISKY_FIRST, Formats, new_workbook, prepared, put_text
 
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("x")
-    styles = _Styles(ws)
-    for first in RISKY_FIRST:
-        cell, text = _text_value(ws, styles, first + "1+1")
+    texts = [first + "1+1" for first in RISKY_FIRST] + ["普通文字"]
+    with new_workbook(tmp_path / "x.xlsx") as wb:
+        ws, formats = wb.add_worksheet("x"), Formats(wb)
+        for row, text in enumerate(texts):
+            put_text(ws, formats, row, 0, prepared(text))
+    cells = [row[0] for row in openpyxl.load_workbook(tmp_path / "x.xlsx")["x"].iter_rows()]
+    for first, cell in zip(RISKY_FIRST, cells):
         assert cell.data_type == "s" and cell.quotePrefix, repr(first)
-    assert _text_value(ws, styles, "普通文字")[0] == "普通文字"
+    assert (cells[-1].value, cells[-1].quotePrefix) == ("普通文字", False)
+
+
+# Texts that a writer could turn into a formula, a link, a number or raw XML (XlsxWriter's write()
+# would make a formula of the first and the "{=...}", a link of the URLs, and copies "<r>...</r>"
+# into the sheet unescaped as a rich string).
+TRAPS = ['=HYPERLINK("http://x","点我")', "+1", "@SUM(A1:A9)", "-2", "{=SUM(A1:A2)}",
+         "http://example.com/讲座", "mailto:a@b.cn", "1e5", "<r><t>伪造</t></r>", "_x0041_ 讲座"]
+
+
+def test_texts_that_look_like_formulas_round_trip_as_text(small_unit):
+    p = small_unit
+    for i, title in enumerate(TRAPS):
+        _add(p, title, uid=f"trap-{i}", note=title)
+    with p.unit.write() as s:
+        from kexie_desktop.services import settings
+        settings.put(s, "user_filler", "=HYPERLINK(\"http://x\",\"填报人\")")
+    p.export(2019)
+    content = files.parts(p.tmp / "sub.xlsx")
+    for sheet, part in safety.sheet_parts(content).items():
+        xml = content[part].decode()
+        assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml, sheet
+        assert "<t>伪造</t>" not in xml, sheet
+    book = openpyxl.load_workbook(p.tmp / "sub.xlsx")
+    cover = {row[0].value: row[1] for row in book["封面"].iter_rows(min_row=3)}
+    assert (cover["填报人"].value, cover["填报人"].quotePrefix) == ('=HYPERLINK("http://x","填报人")', True)
+    titles = [r[5] for r in book["活动台账"].iter_rows(min_row=2)]
+    assert len(titles) == len(TRAPS) and all(c.data_type == "s" for c in titles)
+    result = packages.apply(p.city, p.tmp / "sub.xlsx")
+    assert result.outcome == "applied", result.message
+    arrived = office_year(p.city, UNIT, 2019)[1]
+    assert sorted(a[3] for a in arrived) == sorted(TRAPS)
+    with p.city.read() as s:
+        notes = sorted(s.scalars(select(Activity.note).where(Activity.uid.like("trap-%"))))
+    assert notes == sorted(TRAPS)
 
 
 def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
