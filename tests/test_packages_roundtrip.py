@@ -316,6 +316,34 @@ def test_texts_that_look_like_formulas_round_trip_as_text(small_unit):
     assert notes == sorted(TRAPS)
 
 
+def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
+    from kexie_desktop.packages import submission
+
+    for i in range(3):
+        _add(small_unit, f"讲座{i}", uid=f"l-{i}")
+    small_unit.export(2019)
+    book = openpyxl.load_workbook(small_unit.tmp / "sub.xlsx")
+    assert book.sheetnames == ["封面", "月度数据", "活动台账", "情况说明", "填写说明", "校验信息"]
+    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 5 + ["hidden"]
+    cover = book["封面"]
+    assert (cover.column_dimensions["A"].width, cover.column_dimensions["B"].width) == (14, 72)
+    assert (cover["A1"].value, cover["A1"].font.b, cover["A1"].font.sz) == ("连云港市科协三年行动计划 · 上报包", True, 14)
+    assert cover["A3"].value == "包类型" and cover["A3"].font.b and cover["B3"].alignment.wrap_text
+    assert cover["A14"].value == "请勿修改" and cover.row_dimensions[14].height == 48  # three wrapped lines
+    notes = book["填写说明"]
+    assert notes.column_dimensions["A"].width == 100
+    assert [r[0].value for r in notes.iter_rows()] == ["填写说明", *submission.NOTES]
+    ledger = book["活动台账"]
+    widths = {col: d.width for d in ledger.column_dimensions.values() for col in range(d.min, d.max + 1)}
+    assert widths == dict(enumerate([34, 10, 16, 18, 12, 40, 24, 10, 10, 30], start=1))  # H:I may be one <col>
+    assert (ledger.freeze_panes, ledger.print_title_rows, ledger.auto_filter.ref) == ("A2", "$1:$1", "A1:J4")
+    setup = ledger.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert setup.fitToWidth in (1, None)  # one page wide: 1 is the attribute's default
+    assert ledger.sheet_properties.pageSetUpPr.fitToPage
+    assert ledger["A1"].font.b and ledger["A1"].fill.fgColor.rgb.endswith("DDEBF7")
+
+
 def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     other = open_app_database(tmp_path / "other.db")
     init_unit(city, other, "320706", tmp_path)

@@ -88,10 +88,15 @@ def put_text(ws, formats: Formats, row: int, col: int, text: str, style: str | N
         ws.write_string(row, col, text, fmt)
 
 
+def set_width(ws, col: int, width: float) -> None:
+    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding)."""
+    ws.set_column_pixels(col, col, round(width * 7))
+
+
 def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float]):
     ws = wb.add_worksheet(name)
     for i, width in enumerate(widths):
-        ws.set_column(i, i, width)
+        set_width(ws, i, width)
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     fit_to_width(ws, landscape=len(widths) > 3)
@@ -151,8 +156,8 @@ def fit_to_width(ws, landscape: bool) -> None:
 
 def _write_cover(wb, formats: Formats, cover: list[tuple[str, str]], title: str) -> None:
     ws = wb.add_worksheet(COVER_SHEET)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 72)
+    set_width(ws, 0, 14)
+    set_width(ws, 1, 72)
     fit_to_width(ws, landscape=False)
     ws.set_row(0, 24)
     put_text(ws, formats, 0, 0, prepared(title), "title")
@@ -165,7 +170,7 @@ def _write_cover(wb, formats: Formats, cover: list[tuple[str, str]], title: str)
 
 def _write_notes(wb, formats: Formats, notes: list[str]) -> None:
     ws = wb.add_worksheet(NOTES_SHEET)
-    ws.set_column(0, 0, 100)
+    set_width(ws, 0, 100)
     fit_to_width(ws, landscape=False)
     put_text(ws, formats, 0, 0, NOTES_SHEET, "title")
     for row, line in enumerate(notes, start=1):
