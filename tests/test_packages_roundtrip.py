@@ -344,6 +344,29 @@ def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
     assert ledger["A1"].font.b and ledger["A1"].fill.fgColor.rgb.endswith("DDEBF7")
 
 
+def test_text_over_the_excel_limit_stops_the_export_and_leaves_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    from kexie_desktop.packages import codec
+    from kexie_desktop.packages.errors import PackageError
+    from kexie_desktop.packages.manifest import Manifest
+    from kexie_desktop.packages.workbook import PackageSheet, write_package
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "out"
+    spec = codec.SheetSpec("数据", (codec.text("a", "甲"),))
+    # 20,000 characters outside the BMP are 40,000 UTF-16 units: over Excel's 32,767 (XlsxWriter would cut them).
+    rows = [("好",)] * 10 + [("\U00020000" * 20_000,)]
+    manifest = Manifest(kind="submission", plan_code="P", plan_version=1, office_code="320703", office_name="连云区",
+                        sequence=1, package_id="x", created="2019-01-01T00:00:00", program_version="0", key_id="k")
+    with pytest.raises(PackageError, match="超过 Excel 单元格上限"):
+        write_package(out / "p.xlsx", manifest, [PackageSheet(spec, rows)], title="t", cover=[], notes=[],
+                      key=b"k" * 32)
+    assert list(out.iterdir()) == [] and list(scratch.iterdir()) == []
+
+
 def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     other = open_app_database(tmp_path / "other.db")
     init_unit(city, other, "320706", tmp_path)

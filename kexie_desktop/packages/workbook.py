@@ -14,10 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import python_calamine
-import xlsxwriter
 
 from . import safety
 from .codec import EXCEL_TEXT_LIMIT, CellError, SheetSpec, canon_cell, canon_columns, canon_table, clean_text
@@ -25,10 +24,13 @@ from .errors import PackageError, where
 from .manifest import MANIFEST_HEADERS, MANIFEST_SHEET, Manifest, manifest_rows
 from .signing import canonical, checksum, sign
 
+if TYPE_CHECKING:
+    import xlsxwriter
+
 COVER_SHEET = "封面"
 NOTES_SHEET = "填写说明"
 RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
-# Text starting with these takes the careful path of _prepared/_put_text; "<" for XlsxWriter's
+# Text starting with these takes the careful path (prepared, put_text); "<" for XlsxWriter's
 # "<r>...</r>", which it would copy into the XML unescaped as a rich string.
 _SLOW_FIRST = frozenset(RISKY_FIRST + ("<",))
 # A string of more UTF-16 units than this might exceed Excel's limit (XlsxWriter would cut it).
@@ -209,6 +211,8 @@ def write_package(path: Path, manifest: Manifest, sheets: list[PackageSheet], *,
 def new_workbook(path: Path, options: dict = WRITER_OPTIONS) -> Iterator[xlsxwriter.Workbook]:
     """An XlsxWriter workbook that appears at ``path`` only when complete, after the block (written
     beside it, then renamed). Its row buffers live in a scratch folder removed afterwards."""
+    import xlsxwriter  # on first export: it is not needed to start the program
+
     with atomic_target(path) as tmp, tempfile.TemporaryDirectory(prefix="kexie-xlsx-",
                                                                  ignore_cleanup_errors=True) as scratch:
         wb = xlsxwriter.Workbook(str(tmp), {**options, "tmpdir": scratch})
