@@ -296,15 +296,17 @@ def test_texts_that_look_like_formulas_round_trip_as_text(small_unit):
     with p.unit.write() as s:
         from kexie_desktop.services import settings
         settings.put(s, "user_filler", "=HYPERLINK(\"http://x\",\"填报人\")")
+        settings.put(s, "user_reviewer", "<r><t>审核甲</t></r>")
     p.export(2019)
     content = files.parts(p.tmp / "sub.xlsx")
     for sheet, part in safety.sheet_parts(content).items():
         xml = content[part].decode()
         assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml, sheet
-        assert "<t>伪造</t>" not in xml, sheet
+        assert "<t>伪造</t>" not in xml and "<t>审核甲</t>" not in xml, sheet
     book = openpyxl.load_workbook(p.tmp / "sub.xlsx")
     cover = {row[0].value: row[1] for row in book["封面"].iter_rows(min_row=3)}
     assert (cover["填报人"].value, cover["填报人"].quotePrefix) == ('=HYPERLINK("http://x","填报人")', True)
+    assert (cover["审核人"].value, cover["审核人"].alignment.wrap_text) == ("<r><t>审核甲</t></r>", True)
     titles = [r[5] for r in book["活动台账"].iter_rows(min_row=2)]
     assert len(titles) == len(TRAPS) and all(c.data_type == "s" for c in titles)
     result = packages.apply(p.city, p.tmp / "sub.xlsx")
