@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hostile import files
 from hostile.helpers import Pair, dump, export_sub, init_unit, log_results, make_city, office_year, resign, unit_key
 from kexie_desktop import packages
+from kexie_desktop.packages.format import safety
 from kexie_desktop.models import Activity, Target
 from kexie_desktop.services import activities, offices, plan, targets, values
 from kexie_desktop.startup import open_app_database
@@ -268,15 +269,104 @@ def test_formula_injection_is_written_as_quoted_text(small_unit):
 
 
 def test_writer_quotes_every_risky_first_character(tmp_path):
-    from kexie_desktop.packages.format.workbook import RISKY_FIRST, _Styles, _text_value
+    from kexie_desktop.packages.format.workbook import RISKY_FIRST, Formats, new_workbook, prepared, put_text
 
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("x")
-    styles = _Styles(ws)
-    for first in RISKY_FIRST:
-        cell, text = _text_value(ws, styles, first + "1+1")
+    texts = [first + "1+1" for first in RISKY_FIRST] + ["普通文字"]
+    with new_workbook(tmp_path / "x.xlsx") as wb:
+        ws, formats = wb.add_worksheet("x"), Formats(wb)
+        for row, text in enumerate(texts):
+            put_text(ws, formats, row, 0, prepared(text))
+    cells = [row[0] for row in openpyxl.load_workbook(tmp_path / "x.xlsx")["x"].iter_rows()]
+    for first, cell in zip(RISKY_FIRST, cells):
         assert cell.data_type == "s" and cell.quotePrefix, repr(first)
-    assert _text_value(ws, styles, "普通文字")[0] == "普通文字"
+    assert (cells[-1].value, cells[-1].quotePrefix) == ("普通文字", False)
+
+
+# Texts that a writer could turn into a formula, a link, a number or raw XML (XlsxWriter's write()
+# would make a formula of the first and the "{=...}", a link of the URLs, and copies "<r>...</r>"
+# into the sheet unescaped as a rich string).
+TRAPS = ['=HYPERLINK("http://x","点我")', "+1", "@SUM(A1:A9)", "-2", "{=SUM(A1:A2)}",
+         "http://example.com/讲座", "mailto:a@b.cn", "1e5", "<r><t>伪造</t></r>", "_x0041_ 讲座"]
+
+
+def test_texts_that_look_like_formulas_round_trip_as_text(small_unit):
+    p = small_unit
+    for i, title in enumerate(TRAPS):
+        _add(p, title, uid=f"trap-{i}", note=title)
+    with p.unit.write() as s:
+        from kexie_desktop.services import settings
+        settings.put(s, "user_filler", "=HYPERLINK(\"http://x\",\"填报人\")")
+        settings.put(s, "user_reviewer", "<r><t>审核甲</t></r>")
+    p.export(2019)
+    content = files.parts(p.tmp / "sub.xlsx")
+    for sheet, part in safety.sheet_parts(content).items():
+        xml = content[part].decode()
+        assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml, sheet
+        assert "<t>伪造</t>" not in xml and "<t>审核甲</t>" not in xml, sheet
+    book = openpyxl.load_workbook(p.tmp / "sub.xlsx")
+    cover = {row[0].value: row[1] for row in book["封面"].iter_rows(min_row=3)}
+    assert (cover["填报人"].value, cover["填报人"].quotePrefix) == ('=HYPERLINK("http://x","填报人")', True)
+    assert (cover["审核人"].value, cover["审核人"].alignment.wrap_text) == ("<r><t>审核甲</t></r>", True)
+    titles = [r[5] for r in book["活动台账"].iter_rows(min_row=2)]
+    assert len(titles) == len(TRAPS) and all(c.data_type == "s" for c in titles)
+    result = packages.apply(p.city, p.tmp / "sub.xlsx")
+    assert result.outcome == "applied", result.message
+    arrived = office_year(p.city, UNIT, 2019)[1]
+    assert sorted(a[3] for a in arrived) == sorted(TRAPS)
+    with p.city.read() as s:
+        notes = sorted(s.scalars(select(Activity.note).where(Activity.uid.like("trap-%"))))
+    assert notes == sorted(TRAPS)
+
+
+def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
+    from kexie_desktop.packages import submission
+
+    for i in range(3):
+        _add(small_unit, f"讲座{i}", uid=f"l-{i}")
+    small_unit.export(2019)
+    book = openpyxl.load_workbook(small_unit.tmp / "sub.xlsx")
+    assert book.sheetnames == ["封面", "月度数据", "活动台账", "情况说明", "填写说明", "校验信息"]
+    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 5 + ["hidden"]
+    cover = book["封面"]
+    assert (cover.column_dimensions["A"].width, cover.column_dimensions["B"].width) == (14, 72)
+    assert (cover["A1"].value, cover["A1"].font.b, cover["A1"].font.sz) == ("连云港市科协三年行动计划 · 上报包", True, 14)
+    assert cover["A3"].value == "包类型" and cover["A3"].font.b and cover["B3"].alignment.wrap_text
+    assert cover["A14"].value == "请勿修改" and cover.row_dimensions[14].height == 48  # three wrapped lines
+    notes = book["填写说明"]
+    assert notes.column_dimensions["A"].width == 100
+    assert [r[0].value for r in notes.iter_rows()] == ["填写说明", *submission.NOTES]
+    ledger = book["活动台账"]
+    widths = {col: d.width for d in ledger.column_dimensions.values() for col in range(d.min, d.max + 1)}
+    assert widths == dict(enumerate([34, 10, 16, 18, 12, 40, 24, 10, 10, 30], start=1))  # H:I may be one <col>
+    assert (ledger.freeze_panes, ledger.print_title_rows, ledger.auto_filter.ref) == ("A2", "$1:$1", "A1:J4")
+    setup = ledger.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert setup.fitToWidth in (1, None)  # one page wide: 1 is the attribute's default
+    assert ledger.sheet_properties.pageSetUpPr.fitToPage
+    assert ledger["A1"].font.b and ledger["A1"].fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_text_over_the_excel_limit_stops_the_export_and_leaves_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    from kexie_desktop.packages import codec
+    from kexie_desktop.packages.errors import PackageError
+    from kexie_desktop.packages.manifest import Manifest
+    from kexie_desktop.packages.format.workbook import PackageSheet, write_package
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "out"
+    spec = codec.SheetSpec("数据", (codec.text("a", "甲"),))
+    # 20,000 characters outside the BMP are 40,000 UTF-16 units: over Excel's 32,767 (XlsxWriter would cut them).
+    rows = [("好",)] * 10 + [("\U00020000" * 20_000,)]
+    manifest = Manifest(kind="submission", plan_code="P", plan_version=1, office_code="320703", office_name="连云区",
+                        sequence=1, package_id="x", created="2019-01-01T00:00:00", program_version="0", key_id="k")
+    with pytest.raises(PackageError, match="超过 Excel 单元格上限"):
+        write_package(out / "p.xlsx", manifest, [PackageSheet(spec, rows)], title="t", cover=[], notes=[],
+                      key=b"k" * 32)
+    assert list(out.iterdir()) == [] and list(scratch.iterdir()) == []
 
 
 def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):

@@ -1,28 +1,22 @@
-"""Writing a package workbook (openpyxl write-only, for speed) and reading one (python-calamine).
+"""Writing a package workbook (XlsxWriter, constant-memory mode, for speed) and reading one (python-calamine).
 
 Layout: 封面 (cover), the data sheets, 填写说明 (instructions), 校验信息 (manifest, hidden). Every text
-cell that a spreadsheet could take for a formula (= + - @, tab, CR, LF first) is written as a string
-with Excel's quote prefix, never as a formula.
+goes through ``write_string`` (never ``write``, which would turn "=..." into a formula); text that a
+spreadsheet could take for a formula (= + - @, tab, CR, LF first) gets Excel's quote prefix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from copy import copy
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import python_calamine
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from . import safety
 from .codec import EXCEL_TEXT_LIMIT, CellError, SheetSpec, canon_cell, canon_columns, canon_table, clean_text
@@ -30,12 +24,27 @@ from .errors import PackageError, where
 from .manifest import MANIFEST_HEADERS, MANIFEST_SHEET, Manifest, manifest_rows
 from .signing import canonical, checksum, sign
 
+if TYPE_CHECKING:
+    import xlsxwriter
+
 COVER_SHEET = "封面"
 NOTES_SHEET = "填写说明"
 RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
-_RISKY = frozenset(RISKY_FIRST)
-# Excel decodes _xHHHH_ in strings; a literal one is written with its underscore escaped.
-_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# Text starting with these takes the careful path (prepared, put_text); "<" for XlsxWriter's
+# "<r>...</r>", which it would copy into the XML unescaped as a rich string.
+_SLOW_FIRST = frozenset(RISKY_FIRST + ("<",))
+# A string of more UTF-16 units than this might exceed Excel's limit (XlsxWriter would cut it).
+_MAYBE_LONG = EXCEL_TEXT_LIMIT // 2
+# No formula, link or number is ever made from a string; constant memory: rows go to disk as written.
+WRITER_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                  "strings_to_numbers": False}
+STYLES = {
+    "header": {"bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter", "text_wrap": True},
+    "quoted": {"quote_prefix": True},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "title": {"bold": True, "font_size": 14},
+    "bold": {"bold": True, "valign": "top"},
+}
 
 
 @dataclass
@@ -44,100 +53,94 @@ class PackageSheet:
     rows: Iterable[Sequence]  # typed values in column order
 
 
-class _Styles:
-    """Style arrays registered once on the workbook; each styled cell gets a copy."""
+class Formats:
+    """The workbook's cell formats, registered once (by style name, and by number format)."""
 
-    def __init__(self, ws):
-        self.arrays = {
-            "header": self._array(ws, font=Font(bold=True), fill=PatternFill("solid", fgColor="DDEBF7"),
-                                  alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-            "quoted": self._array(ws, quotePrefix=True),
-            "wrap": self._array(ws, alignment=Alignment(wrap_text=True, vertical="top")),
-            "title": self._array(ws, font=Font(bold=True, size=14)),
-            "bold": self._array(ws, font=Font(bold=True), alignment=Alignment(vertical="top")),
-        }
-        self._formats = {}
+    def __init__(self, wb: xlsxwriter.Workbook, styles: dict[str, dict] = STYLES):
+        self._wb = wb
+        self.named = {name: wb.add_format(props) for name, props in styles.items()}
+        self._numbers = {None: None}
 
-    @staticmethod
-    def _array(ws, **attributes):
-        cell = WriteOnlyCell(ws)
-        for name, value in attributes.items():
-            setattr(cell, name, value)
-        return cell._style
-
-    def cell(self, ws, value, style: str) -> Cell:
-        cell = WriteOnlyCell(ws, value=value)
-        cell._style = copy(self.arrays[style])
-        return cell
-
-    def number(self, ws, value, number_format: str) -> Cell:
-        template = self._formats.get(number_format)
-        if template is None:
-            template = self._formats[number_format] = self._array(ws, number_format=number_format)
-        cell = WriteOnlyCell(ws, value=value)
-        cell._style = copy(template)
-        return cell
+    def number(self, number_format: str | None):
+        if number_format not in self._numbers:
+            self._numbers[number_format] = self._wb.add_format({"num_format": number_format})
+        return self._numbers[number_format]
 
 
-def _text_value(ws, styles: _Styles, text: str):
-    """(cell or plain value to append, the text a reader will get back)."""
+def prepared(text: str) -> str:
+    """Text as a reader will get it back (LF line ends, no illegal characters), within Excel's limit."""
     if "\r" in text or not text.isprintable():
         text = clean_text(text)
-    if len(text) > EXCEL_TEXT_LIMIT:
+    if len(text) > _MAYBE_LONG and len(text.encode("utf-16-le")) // 2 > EXCEL_TEXT_LIMIT:
         raise PackageError(f"有一段文字长达 {len(text)} 字，超过 Excel 单元格上限，无法导出。")
-    stored = _ESCAPE.sub(r"_x005F_\1", text) if "_x" in text else text
-    if text and text[0] in RISKY_FIRST:
-        cell = styles.cell(ws, stored, "quoted")
-        cell.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
-        return cell, text
-    return (stored or None), text
+    return text
 
 
-def _row_cells(ws, styles: _Styles, spec: SheetSpec, row: Sequence) -> tuple[list, list]:
-    """(cells to append, values as a reader will get them back). Plain text goes straight through:
-    this loop runs for every cell of a 100,000-row ledger."""
-    cells, read_back = [], []
-    for column, value in zip(spec.columns, row):
-        if column.write is not None:
-            value = column.write(value)
-        if type(value) is str:
-            if value and (value[0] in _RISKY or "_x" in value or not value.isprintable()):
-                cell, value = _text_value(ws, styles, value)
-            else:
-                cell = value or None
-        elif value is not None and column.number_format:
-            cell = styles.number(ws, value, column.number_format)
-        else:
-            cell = value
-        cells.append(cell)
-        read_back.append(value)
-    return cells, read_back
+def put_text(ws, formats: Formats, row: int, col: int, text: str, style: str | None = None) -> None:
+    """Write prepared text as a string cell, never as a formula; risky text gets the quote prefix."""
+    if not text:
+        return
+    if text[0] in RISKY_FIRST:
+        style = "quoted"
+    fmt = formats.named[style] if style else None
+    if text.startswith("<r>") and text.endswith("</r>"):
+        runs = ("<", "r", text[2:]) + ((fmt,) if fmt else ())
+        ws.write_rich_string(row, col, *runs)  # plain runs, escaped like any text
+    else:
+        ws.write_string(row, col, text, fmt)
 
 
-def _start_sheet(wb: Workbook, styles, name: str, headers: list[str], widths: list[float]):
-    ws = wb.create_sheet(name)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    _fit_to_width(ws, landscape=len(widths) > 3)  # before the first row: it goes in the sheet's head
-    ws.append([styles.cell(ws, h, "header") for h in headers])
+def set_width(ws, col: int, width: float) -> None:
+    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding)."""
+    ws.set_column_pixels(col, col, round(width * 7))
+
+
+def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float]):
+    ws = wb.add_worksheet(name)
+    for i, width in enumerate(widths):
+        set_width(ws, i, width)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    fit_to_width(ws, landscape=len(widths) > 3)
+    for col, header in enumerate(headers):
+        put_text(ws, formats, 0, col, header, "header")
     return ws
 
 
-def _write_data(wb, styles, sheet: PackageSheet) -> list[list]:
+def _write_data(wb, formats: Formats, sheet: PackageSheet) -> list[list]:
+    """Write the rows; returns their canonical form, from the values as a reader will get them back.
+    Plain text goes straight through: this loop runs for every cell of a 100,000-row ledger."""
     spec = sheet.spec
-    ws = _start_sheet(wb, styles, spec.name, spec.headers, [c.width for c in spec.columns])
+    ws = _start_sheet(wb, formats, spec.name, spec.headers, [c.width for c in spec.columns])
+    writers = [c.write for c in spec.columns]
+    converted = any(writers)
+    numbers = [formats.number(c.number_format) for c in spec.columns]
+    write_string, write_number = ws.write_string, ws.write_number
     written = []
-    for row in sheet.rows:
-        cells, read_back = _row_cells(ws, styles, spec, row)
-        ws.append(cells)
-        written.append(read_back)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{len(written) + 1}"
+    for row, values in enumerate(sheet.rows, start=1):
+        values = [w(v) if w else v for w, v in zip(writers, values)] if converted else list(values)
+        for col, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                if value[0] in _SLOW_FIRST or len(value) > _MAYBE_LONG or not value.isprintable():
+                    values[col] = value = prepared(value)
+                    put_text(ws, formats, row, col, value)
+                else:
+                    write_string(row, col, value)
+            elif kind is float or kind is int:
+                write_number(row, col, value, numbers[col])
+            elif kind is bool:
+                ws.write_boolean(row, col, value)
+            elif value is not None:
+                raise TypeError(f"{spec.name}: cannot write a {kind.__name__} cell")
+        written.append(values)
+    ws.autofilter(0, 0, len(written), len(spec.columns) - 1)
     return canon_table(written)
 
 
-def _row_height(text: str, width: float) -> float:
+def row_height(text: str, width: float) -> float:
     """Rows of wrapped text get an explicit height: not every program re-measures them on opening."""
     lines = 0
     for part in text.split("\n"):
@@ -146,45 +149,44 @@ def _row_height(text: str, width: float) -> float:
     return 15.0 * lines + 3
 
 
-def _fit_to_width(ws, landscape: bool) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def fit_to_width(ws, landscape: bool) -> None:
+    """Printed on A4, as wide as one page."""
+    ws.set_landscape() if landscape else ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
-def _write_cover(wb, styles, cover: list[tuple[str, str]], title: str) -> None:
-    ws = wb.create_sheet(COVER_SHEET)
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 72
-    _fit_to_width(ws, landscape=False)
-    ws.row_dimensions[1].height = 24
-    ws.append([styles.cell(ws, title, "title")])
-    ws.append([])
-    for row, (label, value) in enumerate(cover, start=3):
-        cell, text = _text_value(ws, styles, value)
-        if not isinstance(cell, Cell) and cell is not None:
-            cell = styles.cell(ws, cell, "wrap")
-        ws.row_dimensions[row].height = _row_height(text, 70)
-        ws.append([styles.cell(ws, label, "bold"), cell])
+def _write_cover(wb, formats: Formats, cover: list[tuple[str, str]], title: str) -> None:
+    ws = wb.add_worksheet(COVER_SHEET)
+    set_width(ws, 0, 14)
+    set_width(ws, 1, 72)
+    fit_to_width(ws, landscape=False)
+    ws.set_row(0, 24)
+    put_text(ws, formats, 0, 0, prepared(title), "title")
+    for row, (label, value) in enumerate(cover, start=2):
+        text = prepared(value)
+        ws.set_row(row, row_height(text, 70))
+        put_text(ws, formats, row, 0, label, "bold")
+        put_text(ws, formats, row, 1, text, "wrap")
 
 
-def _write_notes(wb, styles, notes: list[str]) -> None:
-    ws = wb.create_sheet(NOTES_SHEET)
-    ws.column_dimensions["A"].width = 100
-    _fit_to_width(ws, landscape=False)
-    ws.append([styles.cell(ws, NOTES_SHEET, "title")])
-    for row, line in enumerate(notes, start=2):
-        cell, text = _text_value(ws, styles, line)
-        ws.row_dimensions[row].height = _row_height(text, 98)
-        ws.append([cell if isinstance(cell, Cell) else styles.cell(ws, cell, "wrap")])
+def _write_notes(wb, formats: Formats, notes: list[str]) -> None:
+    ws = wb.add_worksheet(NOTES_SHEET)
+    set_width(ws, 0, 100)
+    fit_to_width(ws, landscape=False)
+    put_text(ws, formats, 0, 0, NOTES_SHEET, "title")
+    for row, line in enumerate(notes, start=1):
+        text = prepared(line)
+        ws.set_row(row, row_height(text, 98))
+        put_text(ws, formats, row, 0, text, "wrap")
 
 
-def _write_manifest(wb, styles, manifest: Manifest) -> None:
-    ws = _start_sheet(wb, styles, MANIFEST_SHEET, MANIFEST_HEADERS, [18, 26, 70])
-    ws.sheet_state = "hidden"
-    for row in manifest_rows(manifest):
-        ws.append([_text_value(ws, styles, v)[0] for v in row])
+def _write_manifest(wb, formats: Formats, manifest: Manifest) -> None:
+    ws = _start_sheet(wb, formats, MANIFEST_SHEET, MANIFEST_HEADERS, [18, 26, 70])
+    ws.hide()
+    for row, values in enumerate(manifest_rows(manifest), start=1):
+        for col, value in enumerate(values):
+            put_text(ws, formats, row, col, prepared(value))
 
 
 def write_package(path: Path, manifest: Manifest, sheets: list[PackageSheet], *, title: str,
@@ -193,32 +195,55 @@ def write_package(path: Path, manifest: Manifest, sheets: list[PackageSheet], *,
 
     The file appears at ``path`` only when complete (written beside it, then renamed).
     """
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "kexie-desktop"
-    wb.properties.title = title
-    styles = _Styles(wb.create_sheet("_styles"))
-    wb.remove(wb["_styles"])
-    _write_cover(wb, styles, cover, title)
-    canon = [(sheet.spec.name, _write_data(wb, styles, sheet)) for sheet in sheets]
-    _write_notes(wb, styles, notes)
-    data = canonical(manifest.signed_fields(), canon)
-    manifest.signature = sign(key, data)
-    _write_manifest(wb, styles, manifest)
-    save_atomically(wb, Path(path))
+    with new_workbook(Path(path)) as wb:
+        wb.set_properties({"title": title, "author": "kexie-desktop"})
+        formats = Formats(wb)
+        _write_cover(wb, formats, cover, title)
+        canon = [(sheet.spec.name, _write_data(wb, formats, sheet)) for sheet in sheets]
+        _write_notes(wb, formats, notes)
+        data = canonical(manifest.signed_fields(), canon)
+        manifest.signature = sign(key, data)
+        _write_manifest(wb, formats, manifest)
     return checksum(data)
 
 
-def save_atomically(wb: Workbook, path: Path) -> None:
-    """The file appears at ``path`` only when complete (written beside it, then renamed)."""
+@contextlib.contextmanager
+def new_workbook(path: Path, options: dict = WRITER_OPTIONS) -> Iterator[xlsxwriter.Workbook]:
+    """An XlsxWriter workbook that appears at ``path`` only when complete, after the block (written
+    beside it, then renamed). Its row buffers live in a scratch folder removed afterwards."""
+    import xlsxwriter  # on first export: it is not needed to start the program
+
+    with atomic_target(path) as tmp, tempfile.TemporaryDirectory(prefix="kexie-xlsx-",
+                                                                 ignore_cleanup_errors=True) as scratch:
+        wb = xlsxwriter.Workbook(str(tmp), {**options, "tmpdir": scratch})
+        try:
+            yield wb
+        except BaseException:
+            for ws in wb.worksheets():  # release the row buffers so that the scratch folder can go
+                if getattr(ws, "row_data_fh", None) is not None:
+                    ws.row_data_fh.close()
+            raise
+        wb.close()
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to it when the block ends without an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kexie-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_atomically(wb, path: Path) -> None:
+    """Save an openpyxl workbook so that the file appears at ``path`` only when complete."""
+    with atomic_target(path) as tmp:
+        wb.save(tmp)
 
 
 # -- reading -------------------------------------------------------------------------------------
