@@ -45,8 +45,8 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from kexie_desktop import packages  # noqa: E402
 from kexie_desktop.models import Activity, ActivityType  # noqa: E402
-from kexie_desktop.packages.kinds.submission import export as submission
-from kexie_desktop.packages.pipeline import importer
+from kexie_desktop.packages.kinds.submission import export as submission  # noqa: E402
+from kexie_desktop.packages.pipeline import importer  # noqa: E402
 from kexie_desktop.services import offices, plan, values  # noqa: E402
 from kexie_desktop.startup import open_app_database  # noqa: E402
 

@@ -319,7 +319,7 @@ def test_texts_that_look_like_formulas_round_trip_as_text(small_unit):
 
 
 def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
-    from kexie_desktop.packages import submission
+    from kexie_desktop.packages.kinds.submission import export as submission
 
     for i in range(3):
         _add(small_unit, f"讲座{i}", uid=f"l-{i}")
@@ -349,9 +349,9 @@ def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
 def test_text_over_the_excel_limit_stops_the_export_and_leaves_nothing(tmp_path, monkeypatch):
     import tempfile
 
-    from kexie_desktop.packages import codec
-    from kexie_desktop.packages.errors import PackageError
-    from kexie_desktop.packages.manifest import Manifest
+    from kexie_desktop.packages.format import codec
+    from kexie_desktop.packages.format.errors import PackageError
+    from kexie_desktop.packages.format.manifest import Manifest
     from kexie_desktop.packages.format.workbook import PackageSheet, write_package
 
     scratch = tmp_path / "scratch"
