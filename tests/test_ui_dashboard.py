@@ -138,3 +138,51 @@ def test_as_of_date_changes_the_year_scope(qtbot, demo_ctx, day, expected):
     assert page.data.as_of.isoformat() == expected
     row = rows_by_code(page.data.rows)["I02"]  # an annual target: half a year elapsed
     assert row.expected == pytest.approx(181 / 365)
+
+
+def _heatmap_text(view, col: int, row: int) -> str:
+    return next(t.get_text() for t in view.figure.axes[0].texts if t.get_position() == (col, row))
+
+
+def test_city_charts_follow_an_import_whichever_office_is_shown(qtbot, tmp_path):
+    """The heatmap and 综合排名 are redrawn from the import's Changes record, with a unit shown too."""
+    from hostile.helpers import export_sub, init_unit, make_city
+    from kexie_desktop.services import targets
+    from kexie_desktop.startup import open_app_database
+    from tests.conftest import make_context
+    from ui.main_window import MainWindow
+
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, "320703", tmp_path)
+    with city.write() as s:
+        for u in offices.units(s):
+            targets.put_target(s, plan.indicator(s, "I09"), u, None, 10)
+    with unit.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "320703"), 2020, 3, 7)
+    package = tmp_path / "连云区-上报包.xlsx"
+    export_sub(unit, "320703", 2020, package)
+    unit.close()
+    window = MainWindow(make_context(city, tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.dashboard
+    qtbot.waitUntil(lambda: "heatmap" in page.charts, timeout=10000)
+    page.drill_down("320703", "I09")  # the city looks at 连云区 before the package arrives
+    qtbot.waitUntil(lambda: page.data.office_code == "320703", timeout=10000)
+    heatmap = page.charts["heatmap"]
+    units = list(page.data.overview.units)
+    assert _heatmap_text(heatmap, 0, units.index("320703")) == "未"
+    assert [(r.office_code, r.reported) for r in page.overall if r.office_code == "320703"] == [("320703", 0)]
+
+    sync = window.show_page("sync")
+    sync.import_files([str(package)])
+    qtbot.waitUntil(lambda: getattr(sync, "preview_dialog", None) is not None, timeout=20000)
+    with qtbot.waitSignal(sync.imported, timeout=20000):
+        qtbot.mouseClick(sync.preview_dialog.apply_button, Qt.LeftButton)
+    window.show_page("dashboard")
+    qtbot.waitUntil(lambda: _heatmap_text(heatmap, 0, units.index("320703")) == "70", timeout=10000)
+    mine = [r for r in page.overall if r.office_code == "320703"][0]
+    assert (mine.rank, mine.score, mine.reported, mine.indicators) == (1, pytest.approx(0.7), 1, 1)
+    assert page.data.office_code == "320703" and _cells(page, "I09")[ACTUAL] == "7个"
+    city.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QEvent, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +37,9 @@ class DashboardPage(QWidget):
         self.setup = ops.load_setup(ctx, today)
         self.data: ops.DashboardData | None = None
         self.charts: dict[str, object] = {}
+        self.overall: list = []  # the city's overall ranking as last drawn
         self._stale = False
+        self._table_painted = False
         self.office = QComboBox()
         for option in self.setup.offices:
             self.office.addItem(option.label, option.code)
@@ -59,6 +61,7 @@ class DashboardPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.viewport().installEventFilter(self)
         self.tabs = QTabWidget()
         self._build_layout()
         self._connect()
@@ -101,7 +104,7 @@ class DashboardPage(QWidget):
         year = self.year.currentData()
         as_of = self.as_of.date().toPython()
         try:
-            self.data = ops.load_dashboard(self.ctx, self.current_office(), year, as_of)
+            self.data = ops.load_dashboard(self.ctx, self.current_office(), year, as_of, self.setup.is_city)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("无法计算进度"), exc)
             return
@@ -111,8 +114,15 @@ class DashboardPage(QWidget):
         self.summary.setText(self._summary_text())
         self.select_indicator(selected or (self.data.rows[0].code if self.data.rows else None))
         self._stale = False
-        # Charts (and matplotlib) come after the table is on screen.
-        QTimer.singleShot(0, self.draw_charts)
+        # Charts (and matplotlib) come after the table is on screen: at start-up after its first paint.
+        if self._table_painted:
+            QTimer.singleShot(0, self.draw_charts)
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self._table_painted and event.type() == QEvent.Paint and obj is self.table.viewport():
+            self._table_painted = True
+            QTimer.singleShot(0, self.draw_charts)
+        return super().eventFilter(obj, event)
 
     def _on_year(self) -> None:
         year = self.year.currentData()
@@ -149,7 +159,8 @@ class DashboardPage(QWidget):
             self.table.selectRow(codes.index(code))
 
     def _on_changes(self, changes) -> None:
-        if changes.values or changes.activities or changes.targets or changes.settings or changes.everything:
+        if (changes.values or changes.activities or changes.targets or changes.settings or changes.plan
+                or changes.everything):
             if self.isVisible():
                 self.reload()
             else:
@@ -184,11 +195,11 @@ class DashboardPage(QWidget):
             self._chart("overall", self.tr("综合排名"))
             self._chart("heatmap", self.tr("热力图"))
         self._draw_selected()
-        if self.data.overview is not None:
+        if self.data.overview is not None:  # the city: whichever office is shown, from the current figures
             overview = self.data.overview
             self._chart("heatmap", "").draw(lambda fig: charts.heatmap_chart(overview, fig=fig))
-            ranks = ops.overall_ranking(self.ctx, overview)
-            self._chart("overall", "").draw(lambda fig: charts.overall_chart(ranks, fig=fig))
+            self.overall = ops.overall_ranking(self.ctx, overview)
+            self._chart("overall", "").draw(lambda fig: charts.overall_chart(self.overall, fig=fig))
 
     def _draw_selected(self) -> None:
         """Trend and ranking follow the selected indicator."""
