@@ -186,3 +186,37 @@ def test_city_charts_follow_an_import_whichever_office_is_shown(qtbot, tmp_path)
     assert (mine.rank, mine.score, mine.reported, mine.indicators) == (1, pytest.approx(0.7), 1, 1)
     assert page.data.office_code == "320703" and _cells(page, "I09")[ACTUAL] == "7个"
     city.close()
+
+
+def test_the_table_is_filled_and_painted_before_the_charts_are_built(qtbot, demo_ctx, monkeypatch):
+    with demo_ctx.db.write() as s:
+        offices.set_this_office(s, offices.resolve(s, "海州区"))
+    order = []
+    real_draw = DashboardPage.draw_charts
+    monkeypatch.setattr(DashboardPage, "draw_charts",
+                        lambda self: (order.append((self.model.rowCount(), self._table_painted)), real_draw(self)))
+    page = DashboardPage(demo_ctx)
+    qtbot.addWidget(page)
+    qtbot.wait(50)  # events run, but nothing painted the table yet: no chart
+    assert page.model.rowCount() == 47 and page.charts == {} and order == []
+    page.resize(1366, 720)
+    page.show()
+    qtbot.waitUntil(lambda: "progress" in page.charts, timeout=10000)
+    assert order == [(47, True)]
+
+
+def test_at_start_up_the_status_bar_counts_after_the_first_page_is_painted(qtbot, demo_ctx, monkeypatch):
+    from ui.main_window import MainWindow
+
+    window = MainWindow()  # as at start-up: the window is on screen before the database opens
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    seen = []
+    real_update = MainWindow._update_status_bar
+    monkeypatch.setattr(MainWindow, "_update_status_bar",
+                        lambda self: (seen.append(self.dashboard._table_painted), real_update(self)))
+    window.attach(demo_ctx)
+    assert seen == [] and window.unsent_label.text() == ""
+    qtbot.waitUntil(lambda: seen != [], timeout=10000)
+    assert seen == [True] and window.unsent_label.text() == "　未上报的修改：0 处"  # no office set: nothing counted
