@@ -79,9 +79,13 @@ class DashboardPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 620])
+        splitter.splitterMoved.connect(self._splitter_moved)
+        splitter.installEventFilter(self)
+        self.splitter = splitter
+        self._user_split = False
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
@@ -122,6 +126,8 @@ class DashboardPage(QWidget):
         if not self._table_painted and event.type() == QEvent.Paint and obj is self.table.viewport():
             self._table_painted = True
             QTimer.singleShot(0, self.draw_charts)
+        elif obj is self.splitter and event.type() == QEvent.Resize:
+            self._split()
         return super().eventFilter(obj, event)
 
     def _on_year(self) -> None:
@@ -144,10 +150,34 @@ class DashboardPage(QWidget):
             "%5", str(done.required)).replace("%6", parts)
 
     def _fit_columns(self) -> None:
+        """Every column as wide as its contents and header (measured once, not on every change)."""
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.Interactive)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.resizeSections(QHeaderView.ResizeToContents)
         self.table.setColumnWidth(NAME, 170)
+        self._split()
+
+    def _table_width(self) -> int:
+        """The width that shows every column (预计期末 included) without a horizontal scroll bar."""
+        columns = sum(self.table.columnWidth(c) for c in range(self.model.columnCount()))
+        return columns + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 2
+
+    def _split(self) -> None:
+        """The table gets the width it needs (at most 55% of the page; the name column gives way
+        first), the charts the rest; until the user moves the splitter."""
+        total = self.splitter.width() - self.splitter.handleWidth()
+        if self._user_split or total <= 0 or not self.model.rowCount():
+            return
+        limit = total * 11 // 20
+        self.table.setColumnWidth(NAME, 170)
+        need = self._table_width()
+        if need > limit:
+            self.table.setColumnWidth(NAME, max(110, 170 - (need - limit)))
+            need = min(self._table_width(), limit)
+        self.splitter.setSizes([need, total - need])
+
+    def _splitter_moved(self, *_args) -> None:
+        self._user_split = True
 
     def selected_code(self) -> str | None:
         index = self.table.currentIndex()
@@ -176,7 +206,7 @@ class DashboardPage(QWidget):
         if key not in self.charts:
             from .chart_view import ChartView
 
-            view = ChartView(fit_width=key != "heatmap")
+            view = ChartView(keep_min_width=key == "heatmap")
             self.charts[key] = view
             self.tabs.addTab(view, title)
             if key == "heatmap":

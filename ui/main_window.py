@@ -332,11 +332,17 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_geometry(self) -> None:
+        """The saved geometry, or a default one, always clamped to the screen's available area."""
+        from . import window_geometry
+
+        available = window_geometry.available_area(self)
+        self.setMinimumSize(window_geometry.minimum(available))
         geometry = self.settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            if not self.isMaximized() and not self.isFullScreen():
+                self.setGeometry(window_geometry.fit(self.geometry(), available))
         else:
-            self.resize(1280, 760)
+            self.setGeometry(window_geometry.default(available))
 
     def closeEvent(self, event) -> None:
         if self.ctx is not None and "entry" in self._pages and not self.entry.confirm_leave():
