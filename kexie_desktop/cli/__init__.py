@@ -12,13 +12,13 @@ import sys
 from typing import Callable, Sequence
 
 from ..errors import UserError
-from . import basic, packages
+from . import basic, history, packages
 from . import progress as progress_commands
 
 EXIT_USAGE = 2
 
 # Command modules; each has register(subparsers, common) adding its sub-commands.
-COMMAND_MODULES = [basic, progress_commands, packages]
+COMMAND_MODULES = [basic, progress_commands, packages, history]
 
 _ARGPARSE_MESSAGES = [
     (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
