@@ -254,11 +254,34 @@ class EntryPage(QWidget):
         note.setEnabled(self.model.is_editable(index))
         clear = menu.addAction(self.tr("清除"))
         clear.setEnabled(self.model.is_editable(index))
-        chosen = menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.addSeparator()
+        history = menu.addAction(self.tr("修改记录…"))
+        chosen = self.popup_menu(menu, self.table.viewport().mapToGlobal(pos))
         if chosen is note:
             self.edit_note(index)
         elif chosen is clear:
             self.model.clear(self.table.selectedIndexes() or [index])
+        elif chosen is history:
+            self.show_history(index)
+
+    def popup_menu(self, menu: QMenu, where) -> QAction | None:
+        """The chosen action of a context menu (one place for tests to stand in for the user)."""
+        return menu.exec(where)
+
+    def show_history(self, index) -> None:
+        """The cell's history (a month column) or the whole year's of its row (name and total)."""
+        from .history_dialog import HistoryDialog
+        from .history_operations import load_history
+
+        row, data = self.model.rows[index.row()], self.model.data_
+        month = index.column() - FIRST_MONTH + 1 if FIRST_MONTH <= index.column() < TOTAL else None
+        try:
+            title, entries = load_history(self.ctx, data.office_code, row.code, data.year, month, targets=False)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("无法显示修改记录"), exc)
+            return
+        self.history_dialog = HistoryDialog(title, entries, self)
+        self.history_dialog.open()
 
     def edit_note(self, index) -> None:
         cell = self.model.current.get((index.row(), index.column() - FIRST_MONTH + 1))
