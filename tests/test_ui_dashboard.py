@@ -105,7 +105,7 @@ def test_clicking_a_heatmap_cell_drills_down_to_the_unit(qtbot, demo_ctx):
              if any(getattr(rows_by_code(rows).get(c), "target", None) is not None
                     for rows in page.data.overview.units.values())]
     ax = view.figure.axes[0]
-    x, y = ax.transData.transform((codes.index("I09"), units.index("320723")))
+    x, y = ax.transData.transform((units.index("320723"), codes.index("I09")))
     height = view.canvas.height()
     qtbot.mouseClick(view.canvas, Qt.LeftButton, pos=QPoint(int(x), int(height - y)))
     assert page.office.currentData() == "320723"
@@ -154,3 +154,152 @@ def test_progress_table_says_how_many_units_a_city_figure_rests_on(db, qapp):
     assert cells["I01"] == "1/10，已报 4/10"
     assert cells["I08"] == "未填报，已报 0/10"
     assert cells["I04"] == "未填报"  # city only: rests on the city office alone
+def _heatmap_text(view, col: int, row: int) -> str:
+    return next(t.get_text() for t in view.figure.axes[0].texts if t.get_position() == (col, row))
+
+
+def test_city_charts_follow_an_import_whichever_office_is_shown(qtbot, tmp_path):
+    """The heatmap and 综合排名 are redrawn from the import's Changes record, with a unit shown too."""
+    from hostile.helpers import export_sub, init_unit, make_city
+    from kexie_desktop.services import targets
+    from kexie_desktop.startup import open_app_database
+    from tests.conftest import make_context
+    from ui.main_window import MainWindow
+
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, "320703", tmp_path)
+    with city.write() as s:
+        for u in offices.units(s):
+            targets.put_target(s, plan.indicator(s, "I09"), u, None, 10)
+    with unit.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "320703"), 2020, 3, 7)
+    package = tmp_path / "连云区-上报包.xlsx"
+    export_sub(unit, "320703", 2020, package)
+    unit.close()
+    window = MainWindow(make_context(city, tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.dashboard
+    qtbot.waitUntil(lambda: "heatmap" in page.charts, timeout=10000)
+    page.drill_down("320703", "I09")  # the city looks at 连云区 before the package arrives
+    qtbot.waitUntil(lambda: page.data.office_code == "320703", timeout=10000)
+    heatmap = page.charts["heatmap"]
+    units = list(page.data.overview.units)
+    assert _heatmap_text(heatmap, units.index("320703"), 0) == "未"
+    assert [(r.office_code, r.reported) for r in page.overall if r.office_code == "320703"] == [("320703", 0)]
+
+    sync = window.show_page("sync")
+    sync.import_files([str(package)])
+    qtbot.waitUntil(lambda: getattr(sync, "preview_dialog", None) is not None, timeout=20000)
+    with qtbot.waitSignal(sync.imported, timeout=20000):
+        qtbot.mouseClick(sync.preview_dialog.apply_button, Qt.LeftButton)
+    window.show_page("dashboard")
+    qtbot.waitUntil(lambda: _heatmap_text(heatmap, units.index("320703"), 0) == "70", timeout=10000)
+    mine = [r for r in page.overall if r.office_code == "320703"][0]
+    assert (mine.rank, mine.score, mine.reported, mine.indicators) == (1, pytest.approx(0.7), 1, 1)
+    assert page.data.office_code == "320703" and _cells(page, "I09")[ACTUAL] == "7个"
+    city.close()
+
+
+def test_the_table_is_filled_and_painted_before_the_charts_are_built(qtbot, demo_ctx, monkeypatch):
+    with demo_ctx.db.write() as s:
+        offices.set_this_office(s, offices.resolve(s, "海州区"))
+    order = []
+    real_draw = DashboardPage.draw_charts
+    monkeypatch.setattr(DashboardPage, "draw_charts",
+                        lambda self: (order.append((self.model.rowCount(), self._table_painted)), real_draw(self)))
+    page = DashboardPage(demo_ctx)
+    qtbot.addWidget(page)
+    qtbot.wait(50)  # events run, but nothing painted the table yet: no chart
+    assert page.model.rowCount() == 47 and page.charts == {} and order == []
+    page.resize(1366, 720)
+    page.show()
+    qtbot.waitUntil(lambda: "progress" in page.charts, timeout=10000)
+    assert order == [(47, True)]
+
+
+def test_at_start_up_the_status_bar_counts_after_the_first_page_is_painted(qtbot, demo_ctx, monkeypatch):
+    from ui.main_window import MainWindow
+
+    window = MainWindow()  # as at start-up: the window is on screen before the database opens
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    seen = []
+    real_update = MainWindow._update_status_bar
+    monkeypatch.setattr(MainWindow, "_update_status_bar",
+                        lambda self: (seen.append(self.dashboard._table_painted), real_update(self)))
+    window.attach(demo_ctx)
+    assert seen == [] and window.unsent_label.text() == ""
+    qtbot.waitUntil(lambda: seen != [], timeout=10000)
+    assert seen == [True] and window.unsent_label.text() == "　未上报的修改：0 处"  # no office set: nothing counted
+
+
+def _city_page_at_1366(qtbot, ctx) -> DashboardPage:
+    """The dashboard as it sits in a 1366×768 window (less navigation, menu and status bars)."""
+    with ctx.db.write() as s:
+        offices.set_this_office(s, offices.city(s))
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366 - 150, 640)
+    with qtbot.waitExposed(page):
+        page.show()
+    qtbot.waitUntil(lambda: "heatmap" in page.charts, timeout=10000)
+    return page
+
+
+def test_at_1366_the_heatmap_has_horizontal_labels_and_the_wheel_scrolls_it(qtbot, demo_ctx):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = _city_page_at_1366(qtbot, demo_ctx)
+    view = page.charts["heatmap"]
+    page.tabs.setCurrentWidget(view)
+    qtbot.wait(50)
+    ax = view.figure.axes[0]
+    labels = ax.get_xticklabels() + ax.get_yticklabels()
+    assert len(labels) > 20 and {label.get_rotation() for label in labels} == {0.0}
+    assert ax.get_xticklabels()[6].get_text() == "经济技术\n开发区"
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0  # taller than its pane: it scrolls
+    centre = QPointF(view.canvas.width() / 2, 100)
+    wheel = QWheelEvent(centre, view.canvas.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120), Qt.NoButton,
+                        Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(view.canvas, wheel)
+    assert bar.value() > 0
+
+
+def test_at_1366_every_column_of_the_table_shows_whole(qtbot, demo_ctx):
+    from ui.dashboard.progress_model import HEADERS, PROJECTION
+
+    page = _city_page_at_1366(qtbot, demo_ctx)
+    header = page.table.horizontalHeader()
+    text = header.fontMetrics().horizontalAdvance(HEADERS[PROJECTION])
+    assert page.table.columnWidth(PROJECTION) >= text
+    right = page.table.columnViewportPosition(PROJECTION) + page.table.columnWidth(PROJECTION)
+    assert right <= page.table.viewport().width()  # 预计期末 is not cut by the pane
+    assert page.table.horizontalScrollBar().maximum() == 0
+
+
+def test_the_wheel_over_a_chart_scrolls_its_view(qtbot):
+    """matplotlib's canvas accepts wheel events itself (in a plain application they then never reach
+    the scroll area; under pytest-qt they happen to): the view's filter takes them for its scroll bars."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    from ui.widgets.chart_view import ChartView
+
+    view = ChartView()
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    view.draw(lambda fig: (fig.set_size_inches(3, 10), fig.add_subplot()))
+    view.show()
+    qtbot.waitExposed(view)
+    centre = QPointF(50, 50)
+    wheel = QWheelEvent(centre, view.canvas.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120), Qt.NoButton,
+                        Qt.NoModifier, Qt.NoScrollPhase, False)
+    assert view.eventFilter(view.canvas, wheel) is True  # taken: the canvas never sees it
+    bar = view.verticalScrollBar()
+    assert bar.value() == 3 * bar.singleStep()  # three lines per notch

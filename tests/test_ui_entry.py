@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QMessageBox
 from sqlalchemy import select
 
 from kexie_desktop.models import DataValue
@@ -93,14 +93,46 @@ def test_invalid_values_are_refused_with_a_reason(qtbot, page):
     click(qtbot, page, cell(page, "I09", 3))
     type_keys(qtbot, page, "-4")
     qtbot.keyClick(page.table.focusWidget(), Qt.Key_Return)
-    assert text(page, "I09", 3) == ""
     assert page.message.text() == "未接受：“科教兴农项目”3月：数值不能为负数（-4）：“科教兴农项目”只能填 0 或正数。"
+    # The editor stays open on the cell with what was typed (selected), the cursor does not move on.
+    editor = page.table.focusWidget()
+    assert page.table.state() == QAbstractItemView.EditingState and isinstance(editor, QLineEdit)
+    assert (editor.text(), editor.selectedText()) == ("-4", "-4")
+    assert page.table.currentIndex() == cell(page, "I09", 3)
+    assert editor.toolTip() == "“科教兴农项目”3月：数值不能为负数（-4）：“科教兴农项目”只能填 0 或正数。"
+    type_keys(qtbot, page, "5")  # typing over the selected text, then Enter: accepted, moves down
+    qtbot.keyClick(page.table.focusWidget(), Qt.Key_Return)
+    assert text(page, "I09", 3) == "5" and page.table.state() != QAbstractItemView.EditingState
+    assert page.table.currentIndex().row() == row_of(page, "I09") + 1
     click(qtbot, page, cell(page, "I09", 4))
+    type_keys(qtbot, page, "3.5")  # a count cannot have decimals
+    qtbot.keyClick(page.table.focusWidget(), Qt.Key_Tab)
+    assert page.table.focusWidget().text() == "3.5" and page.table.currentIndex() == cell(page, "I09", 4)
+    assert "必须是整数（3.5）" in page.message.text()
+    qtbot.keyClick(page.table.focusWidget(), Qt.Key_Escape)  # gives up: the old (empty) value stays
+    assert text(page, "I09", 4) == "" and page.table.state() != QAbstractItemView.EditingState
+    click(qtbot, page, cell(page, "I09", 5))
     type_keys(qtbot, page, "abc")
     qtbot.keyClick(page.table.focusWidget(), Qt.Key_Return)
-    assert text(page, "I09", 4) == ""
-    assert "不是数字" in page.message.text()
-    assert not page.has_unsaved()
+    assert "不是数字" in page.message.text() and page.table.focusWidget().text() == "abc"
+    click(qtbot, page, cell(page, "I09", 7))  # clicking elsewhere closes it, nothing is kept
+    assert text(page, "I09", 5) == "" and page.table.currentIndex() == cell(page, "I09", 7)
+    assert [k for k in page.model.edits()] == [("I09", 3)]
+
+
+def test_typing_or_double_clicking_into_a_read_only_cell_says_why(qtbot, page):
+    click(qtbot, page, cell(page, "I02", 5))  # 高层次学术报告会: counted from the ledger
+    type_keys(qtbot, page, "3")
+    assert page.table.state() != QAbstractItemView.EditingState and text(page, "I02", 5) == ""
+    assert page.message.text() == ("不能填写：这一行由活动台账自动统计，不能直接填写。请在“活动台账”登记活动"
+                                   "（双击这一格可查看统计到的记录）。")
+    total = page.model.index(row_of(page, "I09"), TOTAL)
+    click(qtbot, page, total)
+    type_keys(qtbot, page, "9")
+    assert page.message.text() == "不能填写：“全年”是各月的合计，由程序计算，请填写各月的数值。"
+    page.message.clear()
+    page.table.doubleClicked.emit(cell(page, "I02", 6))
+    assert page.message.text().startswith("不能填写：这一行由活动台账自动统计")
 
 
 def test_paste_a_block_from_excel_is_one_undo_step(qtbot, page, ctx):
@@ -119,13 +151,29 @@ def test_paste_a_block_from_excel_is_one_undo_step(qtbot, page, ctx):
     assert saved_values(ctx, "I08") == {1: 1.0, 2: 2.0, 3: 3.0}
 
 
-def test_a_bad_cell_refuses_the_whole_paste(qtbot, page):
+def test_a_paste_fills_what_it_can_and_names_each_cell_it_could_not(qtbot, page):
     click(qtbot, page, cell(page, "I08", 1))
-    QGuiApplication.clipboard().setText("1\t2\n3\tx\n")
+    QGuiApplication.clipboard().setText("1\t2\t-1\n3\tx\t4\n")
     qtbot.keyClick(page.table, Qt.Key_V, Qt.ControlModifier)
-    assert text(page, "I08", 1) == ""
-    assert "“科教兴农项目”2月：数值“x”不是数字" in page.message.text()
-    assert "未粘贴任何数据" in page.message.text()
+    assert [text(page, "I08", m) for m in (1, 2, 3)] == ["1", "2", ""]
+    assert [text(page, "I09", m) for m in (1, 2, 3)] == ["3", "", "4"]
+    assert page.message.text() == (
+        "未接受：已粘贴 4 格；2 格未能填入：“培育认定特色家庭农场”3月：数值不能为负数（-1）：“培育认定特色家庭农场”只能填 0 或正数。 "
+        "“科教兴农项目”2月：数值“x”不是数字，请输入阿拉伯数字，例如 12 或 3.5。")
+    qtbot.mouseClick(page.undo_button, Qt.LeftButton)  # one undo step for what was pasted
+    assert [text(page, "I08", m) for m in (1, 2)] == ["", ""] and not page.has_unsaved()
+
+
+def test_a_paste_onto_ledger_rows_and_past_the_edge_says_so(qtbot, page):
+    click(qtbot, page, cell(page, "I02", 11))
+    QGuiApplication.clipboard().setText("1\t2\t3\t4\t5\n")
+    qtbot.keyClick(page.table, Qt.Key_V, Qt.ControlModifier)
+    assert not page.has_unsaved()
+    assert page.message.text() == (
+        "未接受：未粘贴任何数据；5 格未能填入：“高层次学术报告会”11月：这一行由活动台账自动统计，不能直接填写。"
+        "请在“活动台账”登记活动（双击这一格可查看统计到的记录）。 “高层次学术报告会”12月：这一行由活动台账自动统计，"
+        "不能直接填写。请在“活动台账”登记活动（双击这一格可查看统计到的记录）。 “高层次学术报告会”全年：“全年”是各月的合计，"
+        "由程序计算，请填写各月的数值。 2 格超出了表格的边缘。")
 
 
 def test_clear_is_one_undo_step_and_saving_deletes(qtbot, page, ctx):
@@ -192,6 +240,19 @@ def test_leaving_with_unsaved_edits_asks(qtbot, page, monkeypatch, ctx):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Save)
     assert page.confirm_leave() is True
     assert saved_values(ctx, "I09") == {1: 3.0}
+
+
+def test_discard_at_the_prompt_really_discards(qtbot, page, monkeypatch, ctx):
+    click(qtbot, page, cell(page, "I09", 2))
+    type_keys(qtbot, page, "4")
+    qtbot.keyClick(page.table.focusWidget(), Qt.Key_Return)
+    assert cell(page, "I09", 2).data(Qt.BackgroundRole) is not None  # yellow: unsaved
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+    assert page.confirm_leave() is True
+    assert text(page, "I09", 2) == "" and not page.has_unsaved() and not page.save_button.isEnabled()
+    assert cell(page, "I09", 2).data(Qt.BackgroundRole) is None  # the yellow cell is gone
+    assert not ctx.undo_stack.canUndo()
+    assert saved_values(ctx, "I09") == {}
 
 
 def test_coverage_total_carries_over_from_the_previous_year(qtbot, ctx):

@@ -332,7 +332,7 @@ def test_deleting_asks_first(qtbot, page, ctx, monkeypatch):
     click_row(qtbot, page, "青年科技工作者沙龙")
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.No))
     qtbot.mouseClick(page.delete_button, Qt.LeftButton)
-    assert asked == ["确定删除这条活动记录吗？\n\n2020-05-12 学术交流活动“青年科技工作者沙龙”\n\n删除后可在审计日志中查到原内容。"]
+    assert asked == ["确定删除这条活动记录吗？\n\n2020-05-12 学术交流活动“青年科技工作者沙龙”\n\n删除后不能撤销，请确认。"]
     assert stored(ctx, "d") is not None and len(titles(page)) == 6
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.Yes))

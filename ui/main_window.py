@@ -81,6 +81,10 @@ class MainWindow(QMainWindow):
         if not self._painted and event.type() == QEvent.Paint:
             self._painted = True
             QTimer.singleShot(0, self.first_painted.emit)
+        if obj is getattr(self, "_status_waits_for", None) and event.type() == QEvent.Paint:
+            obj.removeEventFilter(self)
+            self._status_waits_for = None
+            QTimer.singleShot(0, self._update_status_bar)
         return super().eventFilter(obj, event)
 
     def attach(self, ctx: "AppContext") -> None:
@@ -103,7 +107,13 @@ class MainWindow(QMainWindow):
         self._fill_view_menu()
         self._fill_action_menus()
         self._activate_undo()
-        self._update_status_bar()
+        # Counting the unsent changes loads the package code (openpyxl, about half a second): at
+        # start-up, with the window already on screen, the first page is painted before it.
+        self._status_waits_for = self.pages.currentWidget() if self.isVisible() else None
+        if self._status_waits_for is not None:
+            self._status_waits_for.installEventFilter(self)
+        else:
+            self._update_status_bar()
         ctx.bus.changed.connect(self._on_changes)
 
     # Pages, built on first use so start-up only pays for the page it shows.
@@ -322,11 +332,17 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_geometry(self) -> None:
+        """The saved geometry, or a default one, always clamped to the screen's available area."""
+        from . import window_geometry
+
+        available = window_geometry.available_area(self)
+        self.setMinimumSize(window_geometry.minimum(available))
         geometry = self.settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            if not self.isMaximized() and not self.isFullScreen():
+                self.setGeometry(window_geometry.fit(self.geometry(), available))
         else:
-            self.resize(1280, 760)
+            self.setGeometry(window_geometry.default(available))
 
     def closeEvent(self, event) -> None:
         if self.ctx is not None and "entry" in self._pages and not self.entry.confirm_leave():

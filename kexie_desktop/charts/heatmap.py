@@ -1,4 +1,7 @@
-"""(d) Units × indicators, coloured by completion (cividis: readable with colour-blindness)."""
+"""(d) Indicators × units, coloured by completion (cividis: readable with colour-blindness).
+
+Indicators are rows and units columns, so every label is horizontal and the chart keeps a width
+that fits a pane at 1366×768; its height grows with the indicators (the GUI scrolls it)."""
 
 from __future__ import annotations
 
@@ -39,9 +42,16 @@ def heatmap_cell(overview: CityProgress, x: float, y: float) -> tuple[str, str] 
     codes = [c for c, _ in _columns(overview)]
     units = _unit_codes(overview)
     col, row = int(round(x)), int(round(y))
-    if 0 <= row < len(units) and 0 <= col < len(codes):
-        return units[row], codes[col]
+    if 0 <= col < len(units) and 0 <= row < len(codes):
+        return units[col], codes[row]
     return None
+
+
+def unit_label(name: str, width: int = 4) -> str:
+    """A unit's name in lines of at most ``width`` characters, evenly split: 经济技术\n开发区."""
+    lines = -(-len(name) // width)
+    size = -(-len(name) // lines)
+    return "\n".join(name[i:i + size] for i in range(0, len(name), size))
 
 
 def _matrix(overview: CityProgress, codes: list[str]):
@@ -69,22 +79,27 @@ def heatmap_chart(overview: CityProgress, title: str | None = None, fig: Figure 
     if not codes or not units:
         return _empty(overview, title, fig)
     with building():
-        fig = new_figure(max(8.0, 2.5 + 0.3 * len(codes)), 4.2 + 0.38 * len(units), fig)
+        fig = new_figure(1.7 + 0.42 * len(units), 2.2 + 0.24 * len(codes), fig)
         ax = fig.add_subplot()
         cmap = colormaps[CMAP].with_extremes(bad=UNREPORTED_COLOR)
-        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto")
+        image = ax.imshow(np.ma.masked_invalid(values.T), cmap=cmap, vmin=0, vmax=1, aspect="auto")
         _annotate(ax, values, missing, cmap)
-        ax.set_xticks(range(len(codes)), [f"{c} {n}" for c, n in columns], rotation=90, fontsize=7)
-        ax.set_yticks(range(len(units)), units, fontsize=9)
+        ax.set_yticks(range(len(codes)), [_short_indicator(c, n) for c, n in columns], fontsize=7.5)
+        ax.set_xticks(range(len(units)), [unit_label(u) for u in units], fontsize=7)
+        ax.xaxis.tick_top()
         ax.tick_params(length=0)
-        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
-        bar.ax.yaxis.set_major_formatter(PERCENT_AXIS)
+        bar = fig.colorbar(image, ax=ax, location="bottom", shrink=0.6, pad=0.01, aspect=40)
+        bar.ax.xaxis.set_major_formatter(PERCENT_AXIS)
         bar.set_label("完成率（超过 100% 按 100% 显示）")
-        ax.set_title(
+        fig.suptitle(
             title or f"各县区分指标完成率（{overview.year}年，截至 {overview.as_of:%Y-%m-%d}；“未”= 未填报）",
-            fontsize=12, loc="left",
+            fontsize=11, x=0.01, ha="left",
         )
     return finish(fig)
+
+
+def _short_indicator(code: str, name: str, limit: int = 10) -> str:
+    return f"{code} {name if len(name) <= limit else name[:limit - 1] + '…'}"
 
 
 def _empty(overview: CityProgress, title: str | None, fig: Figure | None = None) -> Figure:
@@ -97,11 +112,12 @@ def _empty(overview: CityProgress, title: str | None, fig: Figure | None = None)
 
 
 def _annotate(ax, values, missing, cmap) -> None:
+    """Unit i is column x = i, indicator j is row y = j."""
     for (i, j), value in np.ndenumerate(values):
         if missing[i, j]:
-            ax.text(j, i, "未", ha="center", va="center", fontsize=6.5, color="#666666")
+            ax.text(i, j, "未", ha="center", va="center", fontsize=7, color="#666666")
         elif not np.isnan(value):
             r, g, b, _ = cmap(value)
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-            ax.text(j, i, f"{value * 100:.0f}", ha="center", va="center", fontsize=6,
+            ax.text(i, j, f"{value * 100:.0f}", ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")

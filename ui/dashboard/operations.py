@@ -38,7 +38,9 @@ class DashboardData:
     as_of: dt.date
     rows: list[engine.ProgressRow]
     completeness: engine.Completeness
-    overview: engine.CityProgress | None  # the city view: every unit's rows too
+    # At the city installation: the whole city (every unit's rows), whichever office is shown, so
+    # the ranking and heatmap always rest on the current figures.
+    overview: engine.CityProgress | None
 
 
 def load_setup(ctx: AppContext, today: dt.date | None = None) -> DashboardSetup:
@@ -57,13 +59,15 @@ def load_setup(ctx: AppContext, today: dt.date | None = None) -> DashboardSetup:
         )
 
 
-def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date) -> DashboardData:
+def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date,
+                   with_city: bool = False) -> DashboardData:
+    """Rows of one office; ``with_city`` (the city installation) also loads the whole city."""
     with ctx.db.read() as s:
         office = offices.resolve(s, office_code)
         overview = None
-        if office.is_city:
+        if office.is_city or with_city:
             overview = engine.city_progress(s, year, as_of)
-            rows = overview.city
+            rows = overview.city if office.is_city else overview.units[office.code]
         else:
             rows = engine.progress_for(s, office, year, as_of)
         return DashboardData(office.code, office.name, office.is_city, year, as_of, rows,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QEvent, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +37,9 @@ class DashboardPage(QWidget):
         self.setup = ops.load_setup(ctx, today)
         self.data: ops.DashboardData | None = None
         self.charts: dict[str, object] = {}
+        self.overall: list = []  # the city's overall ranking as last drawn
         self._stale = False
+        self._table_painted = False
         self.office = QComboBox()
         for option in self.setup.offices:
             self.office.addItem(option.label, option.code)
@@ -59,6 +61,7 @@ class DashboardPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.viewport().installEventFilter(self)
         self.tabs = QTabWidget()
         self._build_layout()
         self._connect()
@@ -76,9 +79,13 @@ class DashboardPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 620])
+        splitter.splitterMoved.connect(self._splitter_moved)
+        splitter.installEventFilter(self)
+        self.splitter = splitter
+        self._user_split = False
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
@@ -101,7 +108,7 @@ class DashboardPage(QWidget):
         year = self.year.currentData()
         as_of = self.as_of.date().toPython()
         try:
-            self.data = ops.load_dashboard(self.ctx, self.current_office(), year, as_of)
+            self.data = ops.load_dashboard(self.ctx, self.current_office(), year, as_of, self.setup.is_city)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("无法计算进度"), exc)
             return
@@ -111,8 +118,17 @@ class DashboardPage(QWidget):
         self.summary.setText(self._summary_text())
         self.select_indicator(selected or (self.data.rows[0].code if self.data.rows else None))
         self._stale = False
-        # Charts (and matplotlib) come after the table is on screen.
-        QTimer.singleShot(0, self.draw_charts)
+        # Charts (and matplotlib) come after the table is on screen: at start-up after its first paint.
+        if self._table_painted:
+            QTimer.singleShot(0, self.draw_charts)
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self._table_painted and event.type() == QEvent.Paint and obj is self.table.viewport():
+            self._table_painted = True
+            QTimer.singleShot(0, self.draw_charts)
+        elif obj is self.splitter and event.type() == QEvent.Resize:
+            self._split()
+        return super().eventFilter(obj, event)
 
     def _on_year(self) -> None:
         year = self.year.currentData()
@@ -134,10 +150,34 @@ class DashboardPage(QWidget):
             "%5", str(done.required)).replace("%6", parts)
 
     def _fit_columns(self) -> None:
+        """Every column as wide as its contents and header (measured once, not on every change)."""
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.Interactive)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.resizeSections(QHeaderView.ResizeToContents)
         self.table.setColumnWidth(NAME, 170)
+        self._split()
+
+    def _table_width(self) -> int:
+        """The width that shows every column (预计期末 included) without a horizontal scroll bar."""
+        columns = sum(self.table.columnWidth(c) for c in range(self.model.columnCount()))
+        return columns + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 2
+
+    def _split(self) -> None:
+        """The table gets the width it needs (at most 55% of the page; the name column gives way
+        first), the charts the rest; until the user moves the splitter."""
+        total = self.splitter.width() - self.splitter.handleWidth()
+        if self._user_split or total <= 0 or not self.model.rowCount():
+            return
+        limit = total * 11 // 20
+        self.table.setColumnWidth(NAME, 170)
+        need = self._table_width()
+        if need > limit:
+            self.table.setColumnWidth(NAME, max(110, 170 - (need - limit)))
+            need = min(self._table_width(), limit)
+        self.splitter.setSizes([need, total - need])
+
+    def _splitter_moved(self, *_args) -> None:
+        self._user_split = True
 
     def selected_code(self) -> str | None:
         index = self.table.currentIndex()
@@ -149,7 +189,8 @@ class DashboardPage(QWidget):
             self.table.selectRow(codes.index(code))
 
     def _on_changes(self, changes) -> None:
-        if changes.values or changes.activities or changes.targets or changes.settings or changes.everything:
+        if (changes.values or changes.activities or changes.targets or changes.settings or changes.plan
+                or changes.everything):
             if self.isVisible():
                 self.reload()
             else:
@@ -165,7 +206,7 @@ class DashboardPage(QWidget):
         if key not in self.charts:
             from ..widgets.chart_view import ChartView
 
-            view = ChartView(fit_width=key != "heatmap")
+            view = ChartView(keep_min_width=key == "heatmap")
             self.charts[key] = view
             self.tabs.addTab(view, title)
             if key == "heatmap":
@@ -184,11 +225,11 @@ class DashboardPage(QWidget):
             self._chart("overall", self.tr("综合排名"))
             self._chart("heatmap", self.tr("热力图"))
         self._draw_selected()
-        if self.data.overview is not None:
+        if self.data.overview is not None:  # the city: whichever office is shown, from the current figures
             overview = self.data.overview
             self._chart("heatmap", "").draw(lambda fig: charts.heatmap_chart(overview, fig=fig))
-            ranks = ops.overall_ranking(self.ctx, overview)
-            self._chart("overall", "").draw(lambda fig: charts.overall_chart(ranks, fig=fig))
+            self.overall = ops.overall_ranking(self.ctx, overview)
+            self._chart("overall", "").draw(lambda fig: charts.overall_chart(self.overall, fig=fig))
 
     def _draw_selected(self) -> None:
         """Trend and ranking follow the selected indicator."""

@@ -16,6 +16,11 @@ from ..widgets.table_model import RowTableModel
 
 CODE, NAME, TARGET, ACTUAL, PROGRESS, EXPECTED, STATUS, PROJECTION = range(8)
 HEADERS = ("代码", "指标", "目标", "完成", "完成率", "时序进度", "状态", "预计期末")
+# Looked up once: each ``Qt.DisplayRole`` attribute access costs PySide6 several microseconds, and a
+# table asks for thousands of cells while it sizes its columns at start-up.
+DISPLAY, BACKGROUND, ALIGNMENT, TOOLTIP, USER = (Qt.DisplayRole, Qt.BackgroundRole, Qt.TextAlignmentRole,
+                                                 Qt.ToolTipRole, Qt.UserRole)
+RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 KIND_HINT = {"annual_flow": "当年累计", "cumulative_flow": "2018年起累计", "level": "最新值", "coverage": "覆盖率",
              "range": "区间", "at_least": "不低于"}
 
@@ -50,20 +55,20 @@ class ProgressModel(RowTableModel):
         """Replace the rows; when the indicators are the same, only changed rows are signalled."""
         self.update_rows(rows, key=lambda row: row.code)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         row, col = self.rows[index.row()], index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             return self._text(row, col)
-        if role == Qt.BackgroundRole and col == STATUS:
+        if role == BACKGROUND and col == STATUS:
             style = STATUS_STYLES.get(row.status)
             return QBrush(tint(style.color)) if style else None
-        if role == Qt.TextAlignmentRole and col in (ACTUAL, PROGRESS, EXPECTED, PROJECTION):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ToolTipRole:
+        if role == ALIGNMENT and col in (ACTUAL, PROGRESS, EXPECTED, PROJECTION):
+            return RIGHT
+        if role == TOOLTIP:
             return f"{row.code} {row.name}（{KIND_HINT.get(row.kind, row.kind)}）"
-        if role == Qt.UserRole:
+        if role == USER:
             return row
         return None
 

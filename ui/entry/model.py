@@ -56,6 +56,7 @@ class EntryModel(QAbstractTableModel):
         self.saved: dict[tuple[int, int], CellValue] = {}
         self.current: dict[tuple[int, int], CellValue] = {}
         self._was_dirty = False
+        self.last_refusal = ""  # the reason of the latest refused edit
 
     # --- loading and state ---------------------------------------------------------------
     def load(self, data: EntryData) -> None:
@@ -201,31 +202,55 @@ class EntryModel(QAbstractTableModel):
         try:
             new = self._parse(index.row(), self._month(index), str(value), self.current.get(self._key(index)))
         except UserError as exc:
-            self.rejected.emit(self._where(index) + str(exc))
+            self.last_refusal = self._where(index) + str(exc)
+            self.rejected.emit(self.last_refusal)
             return False
         return self._push([(index.row(), self._month(index), new)], "修改 " + self._where(index).rstrip("："))
 
     def paste(self, top_left: QModelIndex, text: str) -> bool:
-        """Paste a tab/newline block (as Excel copies it); all cells are checked before any changes."""
+        """Paste a tab/newline block (as Excel copies it) as one undo step. Cells that cannot take
+        their value (read-only, outside the table, refused) are skipped, and the message says which
+        and why; False when nothing could be pasted."""
         lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
         block = [line.split("\t") for line in lines]
-        changes = []
+        changes, skipped, outside = [], [], 0
         for dr, cells in enumerate(block):
             for dc, raw in enumerate(cells):
                 index = self.index(top_left.row() + dr, top_left.column() + dc)
                 if not index.isValid():
-                    self.rejected.emit(f"粘贴的区域超出了表格（第 {dr + 1} 行第 {dc + 1} 列），未粘贴任何数据。")
-                    return False
-                if not self.is_editable(index):
-                    self.rejected.emit(self._where(index) + "这一格不能填写（台账统计或非月份列），未粘贴任何数据。")
-                    return False
-                try:
-                    new = self._parse(index.row(), self._month(index), raw, self.current.get(self._key(index)))
-                except UserError as exc:
-                    self.rejected.emit(self._where(index) + str(exc) + "未粘贴任何数据。")
-                    return False
-                changes.append((index.row(), self._month(index), new))
-        return self._push(changes, f"粘贴 {len(changes)} 格")
+                    outside += 1
+                    continue
+                reason = self.read_only_reason(index)
+                if reason is None:
+                    try:
+                        new = self._parse(index.row(), self._month(index), raw, self.current.get(self._key(index)))
+                    except UserError as exc:
+                        reason = str(exc)
+                    else:
+                        changes.append((index.row(), self._month(index), new))
+                        continue
+                skipped.append(self._where(index) + reason)
+        count = len(skipped) + outside
+        if outside:
+            skipped.append(f"{outside} 格超出了表格的边缘。")
+        if changes:
+            self._push(changes, f"粘贴 {len(changes)} 格")
+        if skipped:
+            done = f"已粘贴 {len(changes)} 格；" if changes else "未粘贴任何数据；"
+            self.rejected.emit(done + f"{count} 格未能填入：" + " ".join(skipped))
+        return bool(changes)
+
+    def read_only_reason(self, index: QModelIndex) -> str | None:
+        """Why a cell cannot be typed into (None: it can)."""
+        if self.is_editable(index):
+            return None
+        row = self.rows[index.row()]
+        if row.is_ledger and FIRST_MONTH <= index.column() < TOTAL:
+            return ("这一行由活动台账自动统计，不能直接填写。请在“活动台账”登记活动"
+                    "（双击这一格可查看统计到的记录）。")
+        if index.column() == TOTAL:
+            return "“全年”是各月的合计，由程序计算，请填写各月的数值。"
+        return "这一列是指标说明，不能填写；请在 1—12 月的格子里填写。"
 
     def clear(self, indexes: list[QModelIndex]) -> bool:
         changes = [(i.row(), self._month(i), None) for i in indexes if self.is_editable(i)]

@@ -42,6 +42,13 @@ class CellDelegate(QStyledItemDelegate):
                                           QPoint(r.right(), r.top() + 6)]))
             painter.restore()
 
+    def setModelData(self, editor, model, index) -> None:
+        # A refused value keeps its editor open (see EntryTable.closeEditor), with the reason.
+        refused = not model.setData(index, editor.text(), Qt.EditRole) and model.is_editable(index)
+        editor.setProperty("refused", refused)
+        editor.setToolTip(model.last_refusal if refused else "")
+        editor.setStyleSheet("border: 2px solid #b00020;" if refused else "")
+
     def eventFilter(self, editor, event) -> bool:
         if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
             editor.setProperty("enter_pressed", True)
@@ -62,7 +69,16 @@ class EntryTable(QTableView):
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setItemDelegate(CellDelegate(self))
 
+    read_only = Signal(str)  # typed or double-clicked into a cell that cannot take a value: why
+
     def closeEditor(self, editor, hint) -> None:
+        if editor.property("refused") and editor.hasFocus():
+            # Enter or Tab on a refused value: the editor stays, the text selected for typing over;
+            # clicking elsewhere (focus gone) closes it and the cell keeps its old value.
+            editor.setProperty("refused", False)
+            editor.setProperty("enter_pressed", False)
+            editor.selectAll()
+            return
         enter = bool(editor.property("enter_pressed"))
         super().closeEditor(editor, QAbstractItemDelegate.NoHint if enter else hint)
         if enter:
@@ -84,6 +100,10 @@ class EntryTable(QTableView):
             model.clear(self.selectedIndexes())
         elif event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.state() != QAbstractItemView.EditingState:
             self._move_down()
+        elif (event.text().strip() and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)
+              and self.state() != QAbstractItemView.EditingState and self.currentIndex().isValid()
+              and not model.is_editable(self.currentIndex())):
+            self.read_only.emit(model.read_only_reason(self.currentIndex()))
         else:
             super().keyPressEvent(event)
 
@@ -146,6 +166,7 @@ class EntryPage(QWidget):
 
     def _connect(self) -> None:
         self.model.rejected.connect(self.show_rejection)
+        self.table.read_only.connect(self.show_read_only)
         self.model.dirty_changed.connect(self._on_dirty)
         self.save_button.clicked.connect(self.save)
         self.save_action.triggered.connect(self.save)
@@ -181,6 +202,10 @@ class EntryPage(QWidget):
     def show_rejection(self, text: str) -> None:
         self.message.setStyleSheet("color: #b00020; font-weight: bold;")
         self.message.setText(self.tr("未接受：") + text)
+
+    def show_read_only(self, text: str) -> None:
+        self.message.setStyleSheet("color: #7a5b00; font-weight: bold;")
+        self.message.setText(self.tr("不能填写：") + text)
 
     def _on_dirty(self, dirty: bool) -> None:
         self.save_button.setEnabled(dirty)
@@ -225,7 +250,15 @@ class EntryPage(QWidget):
         )
         if answer == QMessageBox.Save:
             return self.save()
-        return answer == QMessageBox.Discard
+        if answer == QMessageBox.Discard:
+            self.discard()
+            return True
+        return False
+
+    def discard(self) -> None:
+        """Forget the unsaved edits: the grid shows what is saved again (no yellow cells, no undo)."""
+        self._missed_changes = False
+        self.reload(self.model.data_.year)
 
     def _on_year(self, _index: int) -> None:
         wanted = self.year.currentData()
@@ -254,11 +287,34 @@ class EntryPage(QWidget):
         note.setEnabled(self.model.is_editable(index))
         clear = menu.addAction(self.tr("清除"))
         clear.setEnabled(self.model.is_editable(index))
-        chosen = menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.addSeparator()
+        history = menu.addAction(self.tr("修改记录…"))
+        chosen = self.popup_menu(menu, self.table.viewport().mapToGlobal(pos))
         if chosen is note:
             self.edit_note(index)
         elif chosen is clear:
             self.model.clear(self.table.selectedIndexes() or [index])
+        elif chosen is history:
+            self.show_history(index)
+
+    def popup_menu(self, menu: QMenu, where) -> QAction | None:
+        """The chosen action of a context menu (one place for tests to stand in for the user)."""
+        return menu.exec(where)
+
+    def show_history(self, index) -> None:
+        """The cell's history (a month column) or the whole year's of its row (name and total)."""
+        from ..history.dialog import HistoryDialog
+        from ..history.operations import load_history
+
+        row, data = self.model.rows[index.row()], self.model.data_
+        month = index.column() - FIRST_MONTH + 1 if FIRST_MONTH <= index.column() < TOTAL else None
+        try:
+            title, entries = load_history(self.ctx, data.office_code, row.code, data.year, month, targets=False)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("无法显示修改记录"), exc)
+            return
+        self.history_dialog = HistoryDialog(title, entries, self)
+        self.history_dialog.open()
 
     def edit_note(self, index) -> None:
         cell = self.model.current.get((index.row(), index.column() - FIRST_MONTH + 1))
@@ -269,5 +325,8 @@ class EntryPage(QWidget):
 
     def _on_double_click(self, index) -> None:
         row = self.model.rows[index.row()]
+        reason = self.model.read_only_reason(index)
+        if reason:
+            self.show_read_only(reason)
         if row.is_ledger and FIRST_MONTH <= index.column() < TOTAL:
             self.show_ledger.emit(row.code, self.model.data_.year, index.column() - FIRST_MONTH + 1)

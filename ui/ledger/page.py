@@ -269,10 +269,10 @@ class LedgerPage(QWidget):
             return
         if len(uids) == 1:
             row = self.model.rows[self.model.uid_row(uids[0])]
-            question = self.tr("确定删除这条活动记录吗？\n\n%1 %2“%3”\n\n删除后可在审计日志中查到原内容。") \
+            question = self.tr("确定删除这条活动记录吗？\n\n%1 %2“%3”\n\n删除后不能撤销，请确认。") \
                 .replace("%1", row.date.isoformat()).replace("%2", row.type_name).replace("%3", row.title)
         else:
-            question = self.tr("确定删除选中的 %1 条活动记录吗？\n\n删除后可在审计日志中查到原内容。") \
+            question = self.tr("确定删除选中的 %1 条活动记录吗？\n\n删除后不能撤销，请确认。") \
                 .replace("%1", str(len(uids)))
         answer = QMessageBox.question(self, self.tr("删除活动记录"), question,
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -114,6 +115,8 @@ class TargetsPage(QWidget):
         self.edit_action.setShortcuts([QKeySequence(Qt.Key_Return), QKeySequence(Qt.Key_Enter)])
         self.edit_action.setShortcutContext(Qt.WidgetShortcut)
         self.table.addAction(self.edit_action)
+        self.history_action = QAction(self.tr("修改记录…"), self.table)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -166,6 +169,8 @@ class TargetsPage(QWidget):
         self.split_button.clicked.connect(self.split_target)
         self.edit_action.triggered.connect(self.edit_target)
         self.table.doubleClicked.connect(lambda _index: self.edit_target())
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.history_action.triggered.connect(self.show_history)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.ctx.bus.changed.connect(self._on_changes)
 
@@ -317,6 +322,38 @@ class TargetsPage(QWidget):
             return ops.apply_split(self.ctx, row.code, year, weights)
 
         self._open(SplitDialog(setup, submit, parent=self))
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        if self.setup.is_city:
+            menu.addAction(self.edit_action)
+        menu.addAction(self.history_action)
+        chosen = self.popup_menu(menu, self.table.viewport().mapToGlobal(pos))
+        if chosen is not None:
+            chosen.trigger()
+
+    def popup_menu(self, menu: QMenu, where) -> QAction | None:
+        """The chosen action of a context menu (one place for tests to stand in for the user)."""
+        return menu.exec(where)
+
+    def show_history(self) -> None:
+        """The selected target's changes for this office (its year's, or the plan-end target's)."""
+        from ..history.dialog import HistoryDialog
+        from ..history.operations import load_history
+
+        row = self.current_row()
+        if row is None:
+            return
+        try:
+            title, entries = load_history(self.ctx, self.office_code, row.code, row.year, values=False)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("无法显示修改记录"), exc)
+            return
+        self._open(HistoryDialog(title, entries, self))
 
     def _open(self, dialog) -> None:
         """Window-modal and non-blocking (QDialog.open), like the ledger's dialogs."""

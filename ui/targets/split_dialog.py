@@ -64,7 +64,7 @@ class SplitDialog(QDialog):
         top.addWidget(self.summary, 1)
         top.addWidget(self.equal_button, 0, Qt.AlignTop)
         hint = hint_label(self.tr("份额按权重的比例计算，用最大余数法取整，保证合计不变。权重可以为 0。"
-                              "确定后写入各县区的目标，原有目标被替换（可在审计日志中查到）。"))
+                              "确定后写入各县区的目标，原有目标被替换（旧值可在 目标 页右键 → 修改记录 中查到）。"))
         self.message = error_message()
         self.buttons, self.ok_button = ok_cancel(self, self.tr("分解并保存"))
         layout = QVBoxLayout(self)
