@@ -528,3 +528,27 @@ def test_preview_names_activity_types_in_chinese(small_unit):
     p.export(2019, "two.xlsx")
     changed = next(c for c in _preview(p.city, p.tmp / "two.xlsx").changes if c.key == "a-1")
     assert (changed.action, changed.old, changed.new) == ("修改", "类型 科普讲座；参与人数 3", "类型 科技下乡；参与人数 5")
+
+
+def test_a_writer_killed_mid_file_leaves_no_package_shaped_file_and_the_next_write_clears_it(tmp_path):
+    """The temporary name is no .xlsx (a mail folder of packages never shows a half file), and a leftover
+    of a process that no longer runs goes at the next write into that folder; a live one's stays."""
+    import os
+    import subprocess
+    import sys
+
+    from kexie_desktop.packages.format import codec
+    from kexie_desktop.packages.format.manifest import Manifest
+    from kexie_desktop.packages.format.workbook import PackageSheet, write_package
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f".kexie-{int(dead.stdout)}-x1.partial"
+    abandoned.write_bytes(b"PK\x03\x04 half a zip")
+    live = tmp_path / f".kexie-{os.getppid()}-x2.partial"
+    live.write_bytes(b"PK\x03\x04 still being written")
+    spec = codec.SheetSpec("数据", (codec.text("a", "甲"),))
+    manifest = Manifest(kind="submission", plan_code="P", plan_version=1, office_code="320703", office_name="连云区",
+                        sequence=1, package_id="x", created="2019-01-01T00:00:00", program_version="0", key_id="k")
+    write_package(tmp_path / "p.xlsx", manifest, [PackageSheet(spec, [("好",)])], title="t", cover=[], notes=[],
+                  key=b"k" * 32)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p.xlsx", live.name])

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import python_calamine
 
+from ...instance_lock import pid_alive
+
 from . import safety
 from .codec import EXCEL_TEXT_LIMIT, CellError, SheetSpec, canon_cell, canon_columns, canon_table, clean_text
 from .errors import PackageError, where
@@ -226,11 +228,18 @@ def new_workbook(path: Path, options: dict = WRITER_OPTIONS) -> Iterator[xlsxwri
         wb.close()
 
 
+PARTIAL_SUFFIX = ".partial"
+
+
 @contextlib.contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it when the block ends without an error."""
+    """A temporary path beside ``path``, renamed to it when the block ends without an error.
+
+    The temporary name (".kexie-<pid>-….partial") never looks like a package, and one left by a writer
+    that was killed is removed by the next write into the same folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kexie-", suffix=".xlsx", dir=path.parent)
+    _remove_abandoned(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".kexie-{os.getpid()}-", suffix=PARTIAL_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -238,6 +247,16 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_abandoned(folder: Path) -> None:
+    for leftover in folder.glob(f".kexie-*{PARTIAL_SUFFIX}"):
+        try:
+            pid = int(leftover.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not pid_alive(pid):
+            leftover.unlink(missing_ok=True)
 
 
 def save_atomically(wb, path: Path) -> None:
