@@ -541,14 +541,16 @@ def test_a_writer_killed_mid_file_leaves_no_package_shaped_file_and_the_next_wri
     from kexie_desktop.packages.format.manifest import Manifest
     from kexie_desktop.packages.format.workbook import PackageSheet, write_package
 
+    folder = tmp_path / "mail"
+    folder.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    abandoned = tmp_path / f".kexie-{int(dead.stdout)}-x1.partial"
+    abandoned = folder / f".kexie-{int(dead.stdout)}-x1.partial"
     abandoned.write_bytes(b"PK\x03\x04 half a zip")
-    live = tmp_path / f".kexie-{os.getppid()}-x2.partial"
+    live = folder / f".kexie-{os.getppid()}-x2.partial"
     live.write_bytes(b"PK\x03\x04 still being written")
     spec = codec.SheetSpec("数据", (codec.text("a", "甲"),))
     manifest = Manifest(kind="submission", plan_code="P", plan_version=1, office_code="320703", office_name="连云区",
                         sequence=1, package_id="x", created="2019-01-01T00:00:00", program_version="0", key_id="k")
-    write_package(tmp_path / "p.xlsx", manifest, [PackageSheet(spec, [("好",)])], title="t", cover=[], notes=[],
+    write_package(folder / "p.xlsx", manifest, [PackageSheet(spec, [("好",)])], title="t", cover=[], notes=[],
                   key=b"k" * 32)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p.xlsx", live.name])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["p.xlsx", live.name])
