@@ -22,7 +22,7 @@ from . import init_package, log, plan_import, plan_package, signing, submission,
 from .errors import PackageError
 from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
 from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
-from .workbook import SheetRows, canonical_rows, read_book
+from .workbook import SheetRows, canonical_rows, is_parser_failure, read_book
 
 HANDLERS = {"submission": submission_import, "plan": plan_import, "init": init_package}
 SPECS = {"submission": submission.SPECS, "plan": plan_package.SPECS, "init": init_package.SPECS}
@@ -221,7 +221,9 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
             results += [ImportResult(PackagePreview(Path(p), "refused", f"文件“{Path(p).name}”：已取消，未导入。"),
                                      "cancelled") for p in paths[n:]]
             break
-        except Exception as exc:  # noqa: BLE001 - a bug on one file must not lose the others' results
+        except BaseException as exc:  # noqa: BLE001 - a bug (or a parser's panic) on one file must not lose the others
+            if not is_parser_failure(exc):
+                raise
             message = f"文件“{Path(path).name}”：导入时出现意外错误（{type(exc).__name__}：{exc}），未导入。"
             result = ImportResult(PackagePreview(Path(path), "refused", message), "refused")
         results.append(result)
