@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import __version__
 from ..errors import UserError
 from ..models import Office
-from ..services import offices, plan, settings
+from ..services import demo, offices, plan, settings
 from . import log
 from .codec import clean_text
 from .manifest import Manifest
@@ -41,6 +41,10 @@ class ExportResult:
         return f"已导出{self.manifest.describe()}：{rows}。文件：{self.path}"
 
 
+DEMO_COVER = ("本包来自填入了演示数据的安装，全部是虚拟数据，仅供试用：正式安装会拒绝导入，"
+              "只有同样填入了演示数据的安装才能导入。")
+
+
 def require_this_office(s: Session) -> Office:
     office = offices.this_office(s)
     if office is None:
@@ -61,13 +65,15 @@ def new_manifest(s: Session, kind: str, office: Office, key: bytes, *, numbering
         filler=clean_text(settings.get(s, "user_filler") or ""),
         reviewer=clean_text(settings.get(s, "user_reviewer") or ""),
         phone=clean_text(settings.get(s, "phone") or ""),
+        demo=demo.is_demo(s),
     )
 
 
 def cover_rows(s: Session, m: Manifest, what: str, how: str) -> list[tuple[str, str]]:
     current = plan.current_plan(s)
     period = f"{m.year}年" if m.year is not None else f"计划期 {current.start_year}—{current.end_year}年"
-    return [
+    marked = [("演示数据", DEMO_COVER)] if m.demo else []
+    return marked + [
         ("包类型", f"{m.kind_label}（{DIRECTION[m.kind]}）"),
         ("单位", f"{m.office_name}（{m.office_code}）"),
         ("期间", period),
@@ -91,7 +97,7 @@ def finish(s: Session, path: Path, manifest: Manifest, sheets: list[PackageSheet
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"导出文件名应以 .xlsx 结尾：{path.name}")
-    title = TITLE.format(kind=manifest.kind_label)
+    title = TITLE.format(kind=manifest.kind_label) + ("（演示数据）" if manifest.demo else "")
     digest = write_package(path, manifest, sheets, title=title, cover=cover, notes=notes, key=key)
     log.record(s, direction="sent", result="exported", file_name=path.name, manifest=manifest,
                checksum=digest, message=f"导出到 {path}")

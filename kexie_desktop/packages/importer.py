@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..db import Database, backup_file
 from ..errors import Cancelled, UserError
+from ..services import demo
 from . import init_package, log, plan_import, plan_package, signing, submission, submission_import
 from .errors import PackageError
-from .manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
+from .manifest import MANIFEST_SHEET, Manifest, read_manifest_rows, signed_texts
 from .results import REFUSED, BatchResult, ChangeList, Classified, ImportResult, PackagePreview
 from .workbook import SheetRows, canonical_rows, is_parser_failure, read_book
 
@@ -54,7 +55,7 @@ def load(path: Path) -> Loaded:
         rows = {spec.name: book.data_rows(spec) for spec in SPECS[manifest.kind]}
     except PackageError as exc:
         raise exc.for_file(path.name) from None
-    fields = {k: raw.get(k, "") for k in LABELS}
+    fields = signed_texts(raw)
     data = signing.canonical(fields, [(name, canonical_rows(r)) for name, r in rows.items()])
     return Loaded(path, manifest, rows, data, signing.checksum(data))
 
@@ -73,6 +74,15 @@ def _verify(s: Session, loaded: Loaded, code: str | None) -> None:
         raise PackageError(f"签名所用的密钥与本机保存的{signer}的密钥不符：此包可能是伪造的，"
                            f"或用其他单位的密钥签名，已拒绝导入（{m.describe()}）。")
     raise PackageError(f"此文件在导出后被修改过，已拒绝导入（{m.describe()}）。")
+
+
+def _check_demo(s: Session, m: Manifest) -> None:
+    """Demo data never reaches real figures: only a demo installation takes a demo package."""
+    if m.demo and not demo.is_demo(s):
+        raise PackageError(
+            f"这是填入了演示数据的安装导出的演示数据包（{m.describe()}）。本机保存的是正式数据，"
+            "演示数据不能混入，已拒绝导入。请对方在正式安装（未填入演示数据）中重新导出。"
+        )
 
 
 def _sequence(s: Session, loaded: Loaded) -> bool:
@@ -97,6 +107,7 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
     m, name = loaded.manifest, loaded.path.name
     preview = PackagePreview(loaded.path, "refused", "", m, loaded.checksum)
     try:
+        _check_demo(s, m)
         HANDLERS[m.kind].check_role(s, m)
         _verify(s, loaded, code)
         if _sequence(s, loaded):
@@ -184,7 +195,7 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
     saved = backup_file(db.path, reason="before-import") if backup else None
     try:
         with s.begin_nested():
-            changes = classified.apply(s, f"package:{loaded.manifest.package_id}")
+            changes = classified.apply(s, demo.package_source(loaded.manifest.package_id, loaded.manifest.demo))
     except (UserError, SQLAlchemyError) as exc:
         preview_.status = "refused"
         preview_.message = f"文件“{loaded.path.name}”：导入时出错，没有写入任何数据：{exc}"
