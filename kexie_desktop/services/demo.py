@@ -45,6 +45,11 @@ def is_demo(s: Session) -> bool:
     return bool(settings.get(s, "demo_data"))
 
 
+def require_demo(s: Session) -> None:
+    if not is_demo(s):
+        raise UserError("本机没有演示数据，无需清除。")
+
+
 def package_source(package_id: str, demo: bool) -> str:
     """The source of rows written by a package import; a demo package's rows stay recognisable as demo."""
     return f"{DEMO}:package:{package_id}" if demo else f"package:{package_id}"
@@ -57,8 +62,7 @@ def _is_demo_source(column):
 def clear_demo(s: Session) -> tuple[dict[str, int], Changes]:
     """Remove every demo row (values, activities, targets whose last change was demo, their audit
     entries) and the demo mark, in the caller's transaction. Rows entered for real stay as they are."""
-    if not is_demo(s):
-        raise UserError("本机没有演示数据，无需清除。")
+    require_demo(s)
     counts = {"values": 0, "activities": 0, "targets": 0}
     counts["values"] = s.execute(delete(DataValue).where(_is_demo_source(DataValue.source))).rowcount
     counts["activities"] = s.execute(delete(Activity).where(_is_demo_source(Activity.source))).rowcount
