@@ -48,7 +48,7 @@ DEMO_COVER = ("本包来自填入了演示数据的安装，全部是虚拟数�
 def require_this_office(s: Session) -> Office:
     office = offices.this_office(s)
     if office is None:
-        raise UserError("本机还没有设定所属单位。请先用 init --office 设定，或导入市科协发来的初始化包。")
+        raise UserError("本机还没有设定所属单位。请先设定本机单位，或导入市科协发来的初始化包。")
     return office
 
 

@@ -73,7 +73,8 @@ def _verify(s: Session, loaded: Loaded, code: str | None) -> None:
         signer = m.office_name if m.kind == "submission" else "市科协"
         raise PackageError(f"签名所用的密钥与本机保存的{signer}的密钥不符：此包可能是伪造的，"
                            f"或用其他单位的密钥签名，已拒绝导入（{m.describe()}）。")
-    raise PackageError(f"此文件在导出后被修改过，已拒绝导入（{m.describe()}）。")
+    raise PackageError(f"此文件在导出后被修改过，已拒绝导入（{m.describe()}）。请对方在程序中重新导出后再发来，"
+                       "不要在 Excel 或 WPS 中修改或另存。")
 
 
 def _check_demo(s: Session, m: Manifest) -> None:
@@ -223,7 +224,7 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
                     p = preview(s, path, code)
                 result = ImportResult(p, "refused" if p.status == "refused" else "previewed")
                 with db.write() as s:
-                    log.record(s, direction="received", result="previewed", file_name=p.file_name,
+                    log.record(s, direction="received", result=result.outcome, file_name=p.file_name,
                                manifest=p.manifest, checksum=p.checksum, message=p.message)
             else:
                 result = apply(db, path, code=code, backup=not backed_up, checkpoint=checkpoint)
