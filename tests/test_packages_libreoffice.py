@@ -14,7 +14,7 @@ import pytest
 
 from hostile.helpers import Pair, init_unit, make_city, office_year
 from kexie_desktop import packages
-from kexie_desktop.services import activities, offices, plan, targets
+from kexie_desktop.services import activities, offices, plan, settings, targets
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 UNIT = "320703"
@@ -46,6 +46,8 @@ def resave(src: Path, outdir: Path, profile: Path) -> Path:
 @pytest.fixture
 def pair(tmp_path, demo_db):
     city = make_city(tmp_path / "city.db")
+    with city.write() as s:  # a demo city: only a demo installation takes the demo unit's packages
+        settings.put(s, "demo_data", True)
     init_unit(city, demo_db, UNIT, tmp_path)
     yield Pair(city, demo_db, UNIT, tmp_path)
     city.close()

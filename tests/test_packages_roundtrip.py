@@ -14,7 +14,7 @@ from hostile.helpers import Pair, dump, export_sub, init_unit, log_results, make
 from kexie_desktop import packages
 from kexie_desktop.packages.format import safety
 from kexie_desktop.models import Activity, Target
-from kexie_desktop.services import activities, offices, plan, targets, values
+from kexie_desktop.services import activities, offices, plan, settings, targets, values
 from kexie_desktop.startup import open_app_database
 
 UNIT = "320703"  # 连云区
@@ -29,7 +29,10 @@ def city(tmp_path):
 
 @pytest.fixture
 def pair(city, demo_db, tmp_path) -> Pair:
-    """The demo database acts as the unit 连云区, initialised from the city's init package."""
+    """The demo database acts as the unit 连云区, initialised from the city's init package; the city
+    holds demo data too (only a demo installation takes demo packages)."""
+    with city.write() as s:
+        settings.put(s, "demo_data", True)
     init_unit(city, demo_db, UNIT, tmp_path)
     return Pair(city, demo_db, UNIT, tmp_path)
 
@@ -151,7 +154,7 @@ def test_value_edited_with_openpyxl_is_refused(pair):
     result = packages.apply(pair.city, edited)
     assert result.outcome == "refused"
     assert "文件在导出后被修改过，已拒绝导入" in result.message
-    assert "上报包（连云区科协，2019年，序号 1" in result.message and "edited.xlsx" in result.message
+    assert "上报包（演示数据，连云区科协，2019年，序号 1" in result.message and "edited.xlsx" in result.message
     assert dump(pair.city) == before
 
 

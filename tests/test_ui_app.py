@@ -133,32 +133,3 @@ def test_cancel_stops_a_worker(qtbot):
     running.progress.cancel()
     qtbot.waitUntil(lambda: running not in worker._running, timeout=5000)
     assert finished == []
-
-
-def test_wizard_loads_the_citys_initialisation_package(qtbot, ctx, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog, QInputDialog
-
-    from hostile.helpers import make_city
-    from kexie_desktop import packages
-
-    city = make_city(tmp_path / "city.db")
-    path = tmp_path / "灌南县-初始化包.xlsx"
-    with city.write() as s:
-        code = packages.export_init(s, offices.resolve(s, "灌南县"), path).activation_code
-    city.close()
-    wizard = FirstStartWizard(ctx)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("WRONG-CODE-1", True))
-    refused = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: refused.append(text))
-    qtbot.mouseClick(wizard.office_page.load_button, Qt.LeftButton)
-    assert "激活码不正确" in refused[0]
-    assert wizard.office_page.combo.isEnabled()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (code, True))
-    qtbot.mouseClick(wizard.office_page.load_button, Qt.LeftButton)
-    assert wizard.office_page.combo.currentData() == "320724"
-    assert not wizard.office_page.combo.isEnabled()
-    assert wizard.office_page.loaded.text() == "已载入初始化包：本机为 灌南县科协。"
-    assert wizard.button(QWizard.NextButton).isEnabled()

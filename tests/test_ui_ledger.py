@@ -420,7 +420,7 @@ def template_file(qtbot, page, boxes, tmp_path, monkeypatch):
     asked = []
 
     def save_dialog(parent, title, name, filters):
-        asked.append((title, name, filters))
+        asked.append((title, Path(name).name, filters))  # proposed in the start folder (文档 or the last one)
         return str(tmp_path / "我的模板"), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)

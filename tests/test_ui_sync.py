@@ -65,7 +65,7 @@ def test_export_then_import_with_preview(qtbot, unit_ctx, city_ctx, tmp_path, mo
     target = tmp_path / "连云区科协-2019年-上报包.xlsx"
 
     def save_dialog(parent, title, name, filters):
-        proposed.append(name)
+        proposed.append(Path(name).name)  # the proposed name, in 文档 or the folder used last
         return str(target), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)

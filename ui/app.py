@@ -31,15 +31,22 @@ def acquire_lock(db_path: Path) -> QLockFile | None:
     return lock if lock.tryLock(200) else None
 
 
-def install_qt_translations(app: QApplication) -> None:
-    """Qt's own texts (OK/Cancel, file dialogs) in Chinese, from the PySide6 wheel or the bundle."""
+def install_qt_translations(app: QApplication) -> list:
+    """Qt's own texts (OK/Cancel, file dialogs) in Chinese, from the PySide6 wheel or the bundle;
+    once per application. Returns the translators installed now."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
+    if app.property("kexie_qt_translations"):
+        return []
     folder = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    installed = []
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
         translator = QTranslator(app)
         if translator.load(name, folder):
             app.installTranslator(translator)
+            installed.append(translator)
+    app.setProperty("kexie_qt_translations", bool(installed))
+    return installed
 
 
 def make_app() -> QApplication:

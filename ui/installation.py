@@ -52,6 +52,20 @@ def load_installation(ctx: AppContext) -> Installation:
         )
 
 
+def clear_demo(ctx: AppContext) -> dict:
+    """工具 → 清除演示数据: a backup first; every demo row goes, the real ones stay (one transaction)."""
+    from kexie_desktop.db import backup_file
+    from kexie_desktop.services import demo
+
+    with ctx.db.read() as s:
+        demo.require_demo(s)
+    backup_file(ctx.db.path, reason="before-clear-demo")
+    with ctx.db.write() as s:
+        counts, changes = demo.clear_demo(s)
+    ctx.notify(changes)
+    return counts
+
+
 def fill_demo(ctx: AppContext, progress) -> dict:
     """Runs in a worker thread (no widgets here)."""
     from kexie_desktop.services import demo

@@ -51,9 +51,13 @@ class MainWindow(QMainWindow):
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.office_label = QLabel()
+        self.demo_label = QLabel(self.tr("演示数据：仅供试用，导出的包正式安装不会接收"))
+        self.demo_label.setStyleSheet("color: white; background: #c0392b; padding: 0 6px;")
+        self.demo_label.hide()
         self.year_label = QLabel()
         self.unsent_label = QLabel()
         self.db_label = QLabel()
+        self.statusBar().addWidget(self.demo_label)
         self.statusBar().addWidget(self.office_label)
         self.statusBar().addWidget(self.year_label)
         self.statusBar().addWidget(self.unsent_label)
@@ -257,6 +261,9 @@ class MainWindow(QMainWindow):
         demo = QAction(self.tr("填入演示数据…"), self)
         demo.triggered.connect(self.ask_demo)
         self.tools_menu.addAction(demo)
+        self.clear_demo_action = QAction(self.tr("清除演示数据…"), self)
+        self.clear_demo_action.triggered.connect(self.ask_clear_demo)
+        self.tools_menu.addAction(self.clear_demo_action)
 
     def _activate_undo(self) -> None:
         if hasattr(self, "undo_group"):
@@ -270,6 +277,27 @@ class MainWindow(QMainWindow):
         )
         if answer == QMessageBox.Yes:
             self.load_demo()
+
+    def ask_clear_demo(self) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("清除演示数据"),
+            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录和分解目标），实际填报的数据保留不变。"
+                    "删除前会自动备份数据库。继续吗？"),
+        )
+        if answer != QMessageBox.Yes:
+            return
+        from . import installation
+        from .errors import show_error
+
+        try:
+            counts = installation.clear_demo(self.ctx)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the transaction rolled back
+            show_error(self, self.tr("清除演示数据失败"), exc)
+            return
+        self.statusBar().showMessage(
+            self.tr("已清除演示数据：%1 条月度数值，%2 条活动记录，%3 个分解目标。")
+            .replace("%1", str(counts["values"])).replace("%2", str(counts["activities"]))
+            .replace("%3", str(counts["targets"])), 10000)
 
     def open_log_folder(self) -> None:
         from PySide6.QtCore import QUrl
@@ -293,6 +321,10 @@ class MainWindow(QMainWindow):
         here = installation.load_installation(self.ctx)
         office = here.office.name if here.office else self.tr("未设定单位")
         self.office_label.setText(self.tr("本机单位：") + office)
+        title = self.tr("连云港市科协 三年行动计划填报系统") + " — " + office
+        self.setWindowTitle(title + (self.tr("【演示数据】") if here.demo_data else ""))
+        self.demo_label.setVisible(here.demo_data)
+        self.clear_demo_action.setEnabled(here.demo_data)
         year = self.entry.model.data_.year if "entry" in self._pages else installation.working_year(self.ctx)
         self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year)))
         unsent = installation.unsent_changes(self.ctx)

@@ -95,6 +95,8 @@ def cmd_import(args, out) -> int:
     else:
         for result in batch.results:
             out.write(f"[{result.to_dict()['outcome_label']}] {result.message}\n")
+            if args.code is None and "需要激活码" in result.message:
+                out.write("    命令行：请加上 --code 激活码 再导入。\n")
             if args.dry_run and result.preview.status == "ready":
                 _write_changes(result.preview, out)
             for warning in result.preview.warnings:

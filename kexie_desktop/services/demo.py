@@ -1,7 +1,10 @@
 """A deterministic demonstration data set (演示数据) so that a newcomer sees something real.
 
 Every row it writes is marked: values and activities carry source "demo", activities the title prefix
-"演示数据"; the setting ``demo_data`` is set so the GUI can show a banner.
+"演示数据", target changes an audit entry with source "demo"; the setting ``demo_data`` marks the whole
+installation as a demo one (window title, status bar, and every package it exports). Rows a demo
+installation takes from a demo package carry source "demo:package:…" (``package_source``), so that
+``clear_demo`` finds them too.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
-from ..models import Activity, ActivityType, ActivityTypeIndicator, DataValue, Indicator, Office
+from ..changes import Changes
+from ..models import Activity, ActivityType, ActivityTypeIndicator, AuditEntry, DataValue, Indicator, Office, Setting, Target
 from . import activities, offices, plan, settings, targets, values
 
 DEMO = "demo"
@@ -34,6 +38,49 @@ PACE = {
 PLACES = ["科技馆", "社区活动中心", "镇文化站", "中学报告厅", "农技推广中心", "科协会议室"]
 # Months a few units have not reported yet at the end of the plan (shows 未填报 distinct from 0).
 MISSING_TAIL = {"3207Z3": 3, "320723": 1}
+
+
+def is_demo(s: Session) -> bool:
+    """Whether this installation holds demo data (its packages are demo packages)."""
+    return bool(settings.get(s, "demo_data"))
+
+
+def require_demo(s: Session) -> None:
+    if not is_demo(s):
+        raise UserError("本机没有演示数据，无需清除。")
+
+
+def package_source(package_id: str, demo: bool) -> str:
+    """The source of rows written by a package import; a demo package's rows stay recognisable as demo."""
+    return f"{DEMO}:package:{package_id}" if demo else f"package:{package_id}"
+
+
+def _is_demo_source(column):
+    return or_(column == DEMO, column.like(f"{DEMO}:%"))
+
+
+def clear_demo(s: Session) -> tuple[dict[str, int], Changes]:
+    """Remove every demo row (values, activities, targets whose last change was demo, their audit
+    entries) and the demo mark, in the caller's transaction. Rows entered for real stay as they are."""
+    require_demo(s)
+    counts = {"values": 0, "activities": 0, "targets": 0}
+    counts["values"] = s.execute(delete(DataValue).where(_is_demo_source(DataValue.source))).rowcount
+    counts["activities"] = s.execute(delete(Activity).where(_is_demo_source(Activity.source))).rowcount
+    last = (select(AuditEntry.entity_key, func.max(AuditEntry.id).label("last"))
+            .where(AuditEntry.entity == "target").group_by(AuditEntry.entity_key).subquery())
+    demo_keys = set(s.scalars(select(AuditEntry.entity_key).join(last, AuditEntry.id == last.c.last)
+                              .where(_is_demo_source(AuditEntry.source))))
+    codes = dict(s.execute(select(Indicator.id, Indicator.code)).all())
+    offices_by_id = dict(s.execute(select(Office.id, Office.code)).all())
+    for target in s.scalars(select(Target)).all():
+        key = f"{codes[target.indicator_id]}/{offices_by_id[target.office_id]}/{target.year or 'plan'}"
+        if key in demo_keys:
+            s.delete(target)
+            counts["targets"] += 1
+    s.execute(delete(AuditEntry).where(_is_demo_source(AuditEntry.source)))
+    s.execute(delete(Setting).where(Setting.key == "demo_data"))
+    s.flush()
+    return counts, Changes(everything=True)
 
 
 def has_data(s: Session) -> bool:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +25,7 @@ from kexie_desktop.progress import BEHIND, DONE, ON_TRACK, SERIOUS, UNREPORTED
 
 from ..context import AppContext
 from ..errors import show_error
+from ..widgets import file_dialogs
 from . import operations as ops
 from .progress_model import NAME, ProgressModel
 
@@ -145,9 +145,14 @@ class DashboardPage(QWidget):
         scope = self.tr("全市汇总") if d.consolidated else d.office_name
         done = d.completeness
         parts = "，".join(f"{status} {n} 项" for status, n in counts.items())
-        return self.tr("%1 %2年，截至 %3：已填报 %4/%5 项有目标的指标。%6。").replace("%1", scope).replace(
+        text = self.tr("%1 %2年，截至 %3：已填报 %4/%5 项有目标的指标。%6。").replace("%1", scope).replace(
             "%2", str(d.year)).replace("%3", d.as_of.isoformat()).replace("%4", str(done.reported)).replace(
             "%5", str(done.required)).replace("%6", parts)
+        if not d.consolidated and not done.required:
+            text += "\n" + self.tr(
+                "本单位还没有目标：县区的目标由市科协分解后下发。请向市科协索取下发包（或初始化包和激活码），"
+                "在“数据交换”页点“选择文件导入…”导入后，这里就会显示完成率和进度。")
+        return text
 
     def _fit_columns(self) -> None:
         """Every column as wide as its contents and header (measured once, not on every change)."""
@@ -268,8 +273,8 @@ class DashboardPage(QWidget):
         from kexie_desktop import charts
 
         name = f"{self.data.office_name}-{self.data.year}年-{self.tabs.tabText(self.tabs.currentIndex())}.png"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出图表"), name, self.tr("PNG 图片 (*.png);;SVG 矢量图 (*.svg)")
+        path, _filter = file_dialogs.save_file(
+            self, self.ctx.settings, self.tr("导出图表"), name, self.tr("PNG 图片 (*.png);;SVG 矢量图 (*.svg)")
         )
         if not path:
             return

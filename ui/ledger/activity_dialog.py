@@ -150,6 +150,8 @@ class ActivityDialog(QDialog):
         label = self.errors[field]
         label.setText(text)
         self.form_layout.setRowVisible(label, bool(text))
+        if not text and not any(self.error_text(f) for f in self.fields):
+            self.message.hide()  # the last field in error was corrected: the summary goes too
 
     def error_text(self, field: str) -> str:
         """The reason shown below ``field`` ('' when none is shown)."""

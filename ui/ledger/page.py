@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +28,7 @@ from ..errors import show_error
 from ..worker import run_task
 from . import operations as ops
 from .activity_dialog import ActivityDialog
+from ..widgets import file_dialogs
 from .filter_bar import LedgerFilters
 from .model import AUDIENCE, DATE, HEADERS, NOTE, PARTICIPANTS, PLACE, TITLE, TYPE, LedgerModel, LedgerProxy
 
@@ -285,7 +285,8 @@ class LedgerPage(QWidget):
 
     # --- Excel sheet: template and import -------------------------------------------------------
     def save_template(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, self.tr("保存活动台账模板"), ops.TEMPLATE_NAME, XLSX_FILTER)
+        path, _f = file_dialogs.save_file(self, self.ctx.settings, self.tr("保存活动台账模板"), ops.TEMPLATE_NAME,
+                                          XLSX_FILTER)
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
@@ -300,8 +301,8 @@ class LedgerPage(QWidget):
 
     def import_sheet(self) -> None:
         """Check the whole file in a worker, show what it would add, then add it in one transaction."""
-        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择要导入的活动表格"), "",
-                                               XLSX_FILTER + ";;所有文件 (*)")
+        path = file_dialogs.open_file(self, self.ctx.settings, self.tr("选择要导入的活动表格"),
+                                      XLSX_FILTER + ";;所有文件 (*)")
         if not path:
             return
         office, name = self.setup.office_code, self.setup.office_name

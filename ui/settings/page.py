@@ -53,7 +53,7 @@ class SettingsPage(QWidget):
         self.reload()
 
     def _build_layout(self) -> None:
-        people = QGroupBox(self.tr("本机单位与填报人（印在上报包封面）"))
+        self.people = people = QGroupBox()
         form = QFormLayout(people)
         form.addRow(self.tr("本机单位："), self.office)
         form.addRow(self.tr("填报人："), self.filler)
@@ -83,6 +83,8 @@ class SettingsPage(QWidget):
     def reload(self) -> None:
         here = installation.load_installation(self.ctx)
         self.is_city = bool(here.office and here.office.is_city)
+        self.people.setTitle(self.tr("本机单位与填报人（印在下发包和初始化包的封面）") if self.is_city
+                             else self.tr("本机单位与填报人（印在上报包封面）"))
         self.office.setText(here.office.name if here.office else self.tr("未设定"))
         self.filler.setText(here.filler)
         self.reviewer.setText(here.reviewer)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from kexie_desktop.packages.pipeline.results import SAME
@@ -83,9 +84,19 @@ class ImportPreviewDialog(QDialog):
         self.buttons.addButton(self.tr("取消"), QDialogButtonBox.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # The selected file's whole verdict: the 说明 column cuts a long refusal short.
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setObjectName("detail")
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.detail)
+        lower_layout.addWidget(self.change_table, 1)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.file_table)
-        splitter.addWidget(self.change_table)
+        splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
@@ -107,8 +118,18 @@ class ImportPreviewDialog(QDialog):
 
     def _show_changes(self, current, _previous=None) -> None:
         if current.isValid():
-            self.changes.set_changes(self.previews[current.row()].changes)
+            preview = self.previews[current.row()]
+            self.changes.set_changes(preview.changes)
             fit_columns(self.change_table)
+            self.detail.setText(self._detail(preview))
+            self.detail.setStyleSheet(f"background: {STATUS_COLORS.get(preview.status, '#ffffff')}; padding: 6px;")
+
+    def _detail(self, preview) -> str:
+        verdict = STATUS_LABELS.get(preview.status, preview.status)
+        text = self.tr("%1：%2").replace("%1", verdict).replace("%2", preview.message)
+        if preview.status == "refused":
+            text += "\n" + self.tr("此文件不会写入任何数据，其他文件不受影响。")
+        return text
 
 
 def _table(model) -> QTableView:

@@ -83,6 +83,14 @@ def apply_files(ctx: AppContext, paths: list[str], code: str | None = None, prog
     return packages.import_batch(ctx.db, paths, code=code, progress=progress)
 
 
+def issued_code(ctx: AppContext, package_id: str) -> str | None:
+    """The activation code of an init package this city exported, to tell the unit again."""
+    from kexie_desktop.packages.kinds.init import export as init_package
+
+    with ctx.db.read() as s:
+        return init_package.issued_code(s, package_id)
+
+
 def package_log(ctx: AppContext, limit: int = 500) -> list[dict]:
     with ctx.db.read() as s:
         return [packages.describe_log_entry(e) for e in packages.package_log(s, limit)]

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from kexie_desktop.changes import Changes
 
 from ..context import AppContext
 from ..errors import show_error
+from ..widgets import file_dialogs
 from ..widgets.table_model import RowTableModel
 from ..worker import run_task
 from . import operations as ops
@@ -75,6 +75,9 @@ class SyncPage(QWidget):
         self.import_button = QPushButton(self.tr("选择文件导入…"))
         self.backup_button = QPushButton(self.tr("备份数据库…"))
         self.restore_button = QPushButton(self.tr("从备份恢复…"))
+        self.show_code_button = QPushButton(self.tr("显示激活码"))
+        self.show_code_button.setToolTip(self.tr("在下面的记录中选中一个发出的初始化包，再显示它的激活码"))
+        self.show_code_button.setEnabled(False)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -120,7 +123,11 @@ class SyncPage(QWidget):
         for box in (export, receive, safety):
             layout.addWidget(box)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel(self.tr("数据包记录（发出与收到的每一个包）：")))
+        log_bar = QHBoxLayout()
+        log_bar.addWidget(QLabel(self.tr("数据包记录（发出与收到的每一个包）：")), 1)
+        if self.setup.is_city:
+            log_bar.addWidget(self.show_code_button)
+        layout.addLayout(log_bar)
         layout.addWidget(self.log_table, 1)
 
     def _connect(self) -> None:
@@ -130,17 +137,41 @@ class SyncPage(QWidget):
         self.import_button.clicked.connect(self.choose_and_import)
         self.backup_button.clicked.connect(self.backup)
         self.restore_button.clicked.connect(self.restore)
+        self.show_code_button.clicked.connect(self.show_issued_code)
+        self.log_table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_code_button())
         self.ctx.bus.changed.connect(lambda _c: self.reload_log())
 
     def reload_log(self) -> None:
         self.log_model.set_rows(ops.package_log(self.ctx))
+        self._update_code_button()
+
+    def _selected_init(self) -> dict | None:
+        index = self.log_table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.log_model.rows):
+            return None
+        row = self.log_model.rows[index.row()]
+        return row if row["direction"] == "sent" and row["kind"] == "init" else None
+
+    def _update_code_button(self) -> None:
+        self.show_code_button.setEnabled(self._selected_init() is not None)
+
+    def show_issued_code(self) -> None:
+        row = self._selected_init()
+        if row is None:
+            return
+        code = ops.issued_code(self.ctx, row["package_id"])
+        if code is None:
+            self._say(self.tr("这个初始化包是较早的程序版本导出的，没有保存激活码。请为该县区重新导出初始化包。"))
+            return
+        self._show_activation_code(code, self.tr("初始化包“%1”（%2 导出）。").replace("%1", row["file"]).replace(
+            "%2", row["at"][:16]))
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
 
     # --- export -------------------------------------------------------------------------------
     def _save_path(self, title: str, name: str) -> str | None:
-        path, _f = QFileDialog.getSaveFileName(self, title, name, XLSX_FILTER)
+        path, _f = file_dialogs.save_file(self, self.ctx.settings, title, name, XLSX_FILTER)
         if path and not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         return path or None
@@ -179,21 +210,23 @@ class SyncPage(QWidget):
         path = self._save_path(self.tr("导出初始化包"), ops.proposed_name(self.init_unit.currentText(), "init"))
         if path:
             self._export(self.tr("正在导出初始化包…"), lambda p: ops.export_init(self.ctx, unit, path, p),
-                         self._show_activation_code)
+                         lambda result: self._show_activation_code(result.activation_code or "",
+                                                                   self.tr("初始化包已导出。")))
 
-    def _show_activation_code(self, result) -> None:
+    def _show_activation_code(self, code: str, what: str) -> None:
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("激活码"))
         box.setIcon(QMessageBox.Information)
-        box.setText(self.tr("初始化包已导出。请通过电话把激活码告诉对方（不要和文件一起发邮件）：\n\n%1").replace(
-            "%1", result.activation_code or ""))
+        box.setText(what + self.tr("请通过电话把激活码告诉对方（不要和文件一起发邮件）。以后也可以在数据包记录中选中"
+                                   "这个初始化包，点“显示激活码”再次查看：\n\n%1").replace("%1", code))
         box.setTextInteractionFlags(Qt.TextSelectableByMouse)
         box.open()
         self.activation_box = box
 
     # --- import -------------------------------------------------------------------------------
     def choose_and_import(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(self, self.tr("选择要导入的数据包"), "", XLSX_FILTER + ";;所有文件 (*)")
+        paths = file_dialogs.open_files(self, self.ctx.settings, self.tr("选择要导入的数据包"),
+                                        XLSX_FILTER + ";;所有文件 (*)")
         if paths:
             self.import_files(paths)
 
@@ -240,7 +273,8 @@ class SyncPage(QWidget):
     def backup(self) -> None:
         if not self.ctx.confirm_pending():
             return
-        path, _f = QFileDialog.getSaveFileName(self, self.tr("备份数据库"), "科协数据备份.db", "数据库备份 (*.db)")
+        path, _f = file_dialogs.save_file(self, self.ctx.settings, self.tr("备份数据库"), "科协数据备份.db",
+                                          "数据库备份 (*.db)")
         if not path:
             return
         run_task(self, self.tr("正在备份…"), lambda p: ops.backup(self.ctx, path, p),
@@ -249,7 +283,8 @@ class SyncPage(QWidget):
     def restore(self) -> None:
         if not self.ctx.confirm_pending():
             return
-        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), "", "数据库备份 (*.db);;所有文件 (*)")
+        path = file_dialogs.open_file(self, self.ctx.settings, self.tr("选择备份文件"),
+                                      "数据库备份 (*.db);;所有文件 (*)")
         if not path:
             return
         answer = QMessageBox.question(

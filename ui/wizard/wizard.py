@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -21,13 +20,19 @@ from PySide6.QtWidgets import (
 
 from .. import installation
 from ..context import AppContext
+from ..widgets import file_dialogs
 from . import operations
 
 
 class OfficePage(QWizardPage):
+    """The office, chosen from the list or taken from the city's init package. The package is checked
+    here (activation code and signature) but imported only at 完成, so 取消 leaves nothing behind."""
+
     def __init__(self, ctx: AppContext, choices: list[installation.OfficeChoice], parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.cities = {c.code for c in choices if c.is_city}
+        self.pending: tuple[str, str] | None = None  # (file, activation code) of a checked init package
         self.setTitle(self.tr("本机属于哪个单位？"))
         self.setSubTitle(self.tr("市科协负责汇总、排名和下发目标；县区科协负责填报和上报。以后可在“设置”中查看。"))
         self.combo = QComboBox()
@@ -37,39 +42,61 @@ class OfficePage(QWizardPage):
         self.combo.setCurrentIndex(-1)
         self.combo.setPlaceholderText(self.tr("请选择单位…"))
         self.combo.currentIndexChanged.connect(self.completeChanged)
+        self.combo.currentIndexChanged.connect(self._show_skip_cost)
         self.load_button = QPushButton(self.tr("载入市科协发来的初始化包…"))
         self.load_button.clicked.connect(self.load_init_package)
         self.loaded = QLabel()
         self.loaded.setWordWrap(True)
+        self.skip_cost = QLabel(self.tr(
+            "没有载入初始化包：本机暂时没有本单位的目标（总览中显示“未设目标”），也没有上报签名密钥，还不能导出上报包。"
+            "以后收到市科协发来的初始化包和激活码时，在“数据交换”页点“选择文件导入…”导入即可。"))
+        self.skip_cost.setWordWrap(True)
+        self.skip_cost.setStyleSheet("color: #9a4a00;")
+        self.skip_cost.hide()
         layout = QFormLayout(self)
         layout.addRow(self.tr("本机单位："), self.combo)
-        layout.addRow(QLabel(self.tr("县区新安装时，推荐载入市科协发来的初始化包（含本单位的签名密钥）：")))
+        layout.addRow(QLabel(self.tr("县区新安装时，推荐载入市科协发来的初始化包（含本单位的目标和签名密钥）：")))
         layout.addRow(self.load_button)
         layout.addRow(self.loaded)
+        layout.addRow(self.skip_cost)
+
+    def _show_skip_cost(self) -> None:
+        code = self.combo.currentData()
+        self.skip_cost.setVisible(code is not None and code not in self.cities and self.pending is None)
 
     def load_init_package(self) -> None:
-        from ..sync import operations as sync_operations
-
-        path, _f = QFileDialog.getOpenFileName(self, self.tr("选择初始化包"), "", "Excel 数据包 (*.xlsx)")
+        path = file_dialogs.open_file(self, self.ctx.settings, self.tr("选择初始化包"), "Excel 数据包 (*.xlsx)")
         if not path:
             return
-        code, ok = QInputDialog.getText(self, self.tr("激活码"), self.tr("请输入市科协电话告知的激活码："))
-        if not ok or not code.strip():
-            return
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            batch = sync_operations.apply_files(self.ctx, [path], code.strip())
-        finally:
-            QApplication.restoreOverrideCursor()
-        result = batch.results[0]
-        if not result.ok:
-            QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)
-            return
-        office = installation.load_installation(self.ctx).office
-        self.combo.setCurrentIndex(self.combo.findData(office.code))
+        prompt = self.tr("请输入市科协电话告知的激活码：")
+        while True:  # a mistyped code is asked again; 取消 stops
+            code, ok = QInputDialog.getText(self, self.tr("激活码"), prompt)
+            if not ok:
+                return
+            preview = self._check(path, code.strip())
+            if preview.status == "ready":
+                break
+            if "激活码" not in preview.message:  # not a matter of the code: the file itself is refused
+                QMessageBox.warning(self, self.tr("初始化包不能载入"), preview.message)
+                return
+            prompt = self.tr("激活码不对（%1）。请核对市科协告知的激活码，重新输入：").replace(
+                "%1", self.tr("没有输入") if not code.strip() else code.strip())
+        self.pending = (path, code.strip())
+        m = preview.manifest
+        self.combo.setCurrentIndex(self.combo.findData(m.office_code))
         self.combo.setEnabled(False)
         self.load_button.setEnabled(False)
-        self.loaded.setText(self.tr("已载入初始化包：本机为 %1。").replace("%1", office.name))
+        self.loaded.setText(self.tr("初始化包已核对无误：本机将设为 %1，点“完成”后导入。").replace("%1", m.office_name))
+        self._show_skip_cost()
+
+    def _check(self, path: str, code: str):
+        from ..sync import operations as sync_operations
+
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            return sync_operations.preview_files(self.ctx, [path], code)[0]
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def isComplete(self) -> bool:
         return self.combo.currentIndex() >= 0
@@ -82,7 +109,7 @@ class PeoplePage(QWizardPage):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTitle(self.tr("填报人与审核人"))
-        self.setSubTitle(self.tr("这些信息会印在上报包的封面上，方便市科协联系。"))
+        self.setSubTitle(self.tr("这些信息会印在本机导出的数据包的封面上，方便对方联系。"))
         self.filler = QLineEdit()
         self.reviewer = QLineEdit()
         self.phone = QLineEdit()
@@ -92,6 +119,13 @@ class PeoplePage(QWizardPage):
         layout.addRow(self.tr("审核人："), self.reviewer)
         layout.addRow(self.tr("联系电话："), self.phone)
         self.filler.textChanged.connect(self.completeChanged)
+
+    def initializePage(self) -> None:
+        office_page = self.wizard().office_page
+        if office_page.office_code() in office_page.cities:
+            self.setSubTitle(self.tr("这些信息会印在下发包和初始化包的封面上，方便县区联系。"))
+        else:
+            self.setSubTitle(self.tr("这些信息会印在上报包的封面上，方便市科协联系。"))
 
     def isComplete(self) -> bool:
         return bool(self.filler.text().strip())
@@ -134,6 +168,8 @@ class FirstStartWizard(QWizard):
         self.resize(620, 420)
 
     def accept(self) -> None:
+        if self.office_page.pending and not self._import_init_package(*self.office_page.pending):
+            return
         operations.initialise(
             self.ctx,
             self.office_page.office_code(),
@@ -142,6 +178,21 @@ class FirstStartWizard(QWizard):
             self.people_page.phone.text(),
         )
         super().accept()
+
+    def _import_init_package(self, path: str, code: str) -> bool:
+        from ..sync import operations as sync_operations
+
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            batch = sync_operations.apply_files(self.ctx, [path], code)
+        finally:
+            QApplication.restoreOverrideCursor()
+        result = batch.results[0]
+        if not result.ok:
+            QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)
+            return False
+        self.ctx.notify(batch.changes)
+        return True
 
     def wants_demo(self) -> bool:
         return self.demo_page.demo.isChecked() and self.demo_page.demo.isEnabled()

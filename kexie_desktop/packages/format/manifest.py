@@ -9,6 +9,10 @@ from ...package_kinds import PACKAGE_KINDS
 from .errors import PackageError
 
 SCHEMA_VERSION = 2  # 2: signing.canonical joins each column instead of JSON-encoding every cell
+# The field "demo" did not bump the version: it is written (and signed) only in a demo package, so a
+# real package is exactly what version 2 always was, and an older program, which does not know the
+# field, computes another signature for a demo package and refuses it (never takes it as real data).
+DEMO_MARK = "是"
 MANIFEST_SHEET = "校验信息"
 MANIFEST_HEADERS = ["字段", "说明", "值"]
 LABELS = {
@@ -30,10 +34,11 @@ LABELS = {
     "salt": "盐值（初始化包）",
     "iterations": "迭代次数（初始化包）",
     "next_sequence": "下次上报序号（初始化包）",
+    "demo": "演示数据（演示安装导出）",
     "signature": "签名（HMAC-SHA256）",
 }
 _INT_FIELDS = {"schema_version", "plan_version", "year", "sequence", "iterations", "next_sequence"}
-_OPTIONAL = {"year", "salt", "iterations", "next_sequence", "filler", "reviewer", "phone", "signature"}
+_OPTIONAL = {"year", "salt", "iterations", "next_sequence", "filler", "reviewer", "phone", "demo", "signature"}
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
@@ -56,6 +61,7 @@ class Manifest:
     salt: str = ""
     iterations: int | None = None
     next_sequence: int | None = None
+    demo: bool = False
     signature: str = ""
     schema_version: int = SCHEMA_VERSION
 
@@ -65,16 +71,17 @@ class Manifest:
 
     def describe(self) -> str:
         """“上报包（连云区科协，2019年，序号 3，包编号 1a2b3c4d）”"""
-        parts = [self.office_name or self.office_code]
+        parts = ["演示数据"] * self.demo + [self.office_name or self.office_code]
         if self.year is not None:
             parts.append(f"{self.year}年")
         parts += [f"序号 {self.sequence}", f"包编号 {self.package_id[:8]}"]
         return f"{self.kind_label}（{'，'.join(parts)}）"
 
     def to_fields(self) -> dict[str, str]:
-        """Every field as text, in the order of LABELS (empty text for None)."""
+        """Every field as text, in the order of LABELS (empty text for None); no "demo" in a real package."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {k: "" if values[k] is None else str(values[k]) for k in LABELS}
+        values["demo"] = DEMO_MARK if self.demo else None
+        return {k: "" if values[k] is None else str(values[k]) for k in LABELS if k != "demo" or self.demo}
 
     def signed_fields(self) -> dict[str, str]:
         return {k: v for k, v in self.to_fields().items() if k != "signature"}
@@ -94,6 +101,9 @@ class Manifest:
             if not text and key not in _OPTIONAL:
                 raise PackageError(f"缺少“{LABELS[key]}”（{key}），不是完整的数据包。", sheet=MANIFEST_SHEET)
             values[key] = _typed(key, text)
+        if values["demo"] not in ("", DEMO_MARK):
+            raise PackageError(f"“{LABELS['demo']}”的值“{values['demo'][:40]}”不对。", sheet=MANIFEST_SHEET)
+        values["demo"] = values["demo"] == DEMO_MARK
         if values["kind"] not in PACKAGE_KINDS:
             raise PackageError(f"未知的包类型“{values['kind']}”。", sheet=MANIFEST_SHEET)
         return cls(**values)
@@ -109,6 +119,11 @@ def _typed(key: str, text: str):
     if key in ("signature", "key_id", "salt") and text and not _HEX.match(text):
         raise PackageError(f"“{LABELS[key]}”的值格式不对。", sheet=MANIFEST_SHEET)
     return text
+
+
+def signed_texts(raw: dict[str, str]) -> dict[str, str]:
+    """The manifest fields a signature covers, as read from a file: "demo" only where it is set."""
+    return {k: raw.get(k, "") for k in LABELS if k != "demo" or raw.get("demo", "")}
 
 
 def manifest_rows(manifest: Manifest) -> list[list[str]]:

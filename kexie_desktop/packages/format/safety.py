@@ -8,8 +8,13 @@ declared size as a hard limit and its CRC verified, so a lying size header is re
 not declare a DTD or entities, nor use an encoding other than UTF-8 (which could hide one);
 worksheets may not contain formulas.
 
-workbook.read_book lets python-calamine parse as soon as ``check_archive`` has passed, while the
-entries are inflated and checked here; nothing it parsed is used unless they pass. That is safe
+``check_grid`` bounds every worksheet's cell grid (its <dimension ref> and every cell reference)
+before any parser sees the file: python-calamine allocates the whole rectangle from A1 to the
+farthest cell, so one cell at XFD1048576 aborts the process (a failed allocation) and a reference
+past Excel's grid makes it panic.
+
+workbook.read_book lets python-calamine parse as soon as ``check_archive`` and ``check_grid`` have
+passed, while the XML checks run here; nothing it parsed is used unless they pass. That is safe
 because its zip reader stops at an entry's declared size ("File is larger than its declared
 uncompressed size") and its XML reader refuses declared entities ("unrecognized entity") instead of
 expanding them; tests/test_packages_hostile.py holds it to both.
@@ -36,19 +41,30 @@ MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_RATIO = 200  # real sheets compress 5-20x; bombs 1000x
 RATIO_FLOOR = 1024 * 1024  # the ratio of a small part does not matter
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+# A package's widest sheet has 10 columns, its longest some 100,000 rows; a hand-made activity sheet a
+# few more of either. The parser holds the whole rectangle from A1, so its area is bounded too.
+MAX_COLUMNS = 256
+MAX_ROWS = 1_048_576
+MAX_CELLS = 3_000_000
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _PREFIXED_TAG = re.compile(rb"<[\w.-]+$")
 _AFTER_NAME = frozenset(b" \t\r\n/>")
 _CELL_REF = re.compile(rb'\br="([A-Za-z]{1,3})(\d+)"')
+_REF_COLUMN = re.compile(rb"""\br\s*=\s*["']([A-Za-z]+)\d""")
+_REF_ROW = re.compile(rb"""\br\s*=\s*["'][A-Za-z]+(\d+)""")
+_ROW_REF = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["'](\d+)["']""")
+_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*["']([^"']*)["']""")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""")
 
 
 def read_checked(path: Path) -> bytes:
     """The file's bytes, after every check of this module; raises PackageError (without file name)."""
     data = read_bounded(path)
-    check_parts(inflate_checked(data))
+    parts = inflate_checked(data)
+    check_grid(parts)
+    check_parts(parts)
     return data
 
 
@@ -103,6 +119,54 @@ def check_parts(parts: dict[str, bytes]) -> None:
     for sheet, part in sheet_parts(parts).items():
         if part in parts:
             _check_formulas(sheet, parts[part])
+
+
+def check_grid(parts: dict[str, bytes]) -> None:
+    """Every worksheet's declared dimension and the cells it really holds stay within MAX_COLUMNS,
+    MAX_ROWS and MAX_CELLS (the rectangle from A1 to the farthest cell)."""
+    names = {part: sheet for sheet, part in sheet_parts(parts).items()}
+    for part, content in parts.items():
+        if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+            sheet = names.get(part, part)
+            declared = _DIMENSION.search(content, 0, 4096)
+            if declared:
+                _check_extent(sheet, *_dimension_extent(sheet, declared.group(1)), declared=declared.group(1))
+            _check_extent(sheet, *_cell_extent(content))
+
+
+def _dimension_extent(sheet: str, ref: bytes) -> tuple[int, int]:
+    corner = ref.split(b":")[-1].replace(b"$", b"")
+    m = re.fullmatch(rb"([A-Za-z]{1,3})(\d{1,7})", corner)
+    if not m:
+        raise PackageError(f"声明的单元格范围“{ref[:40].decode('ascii', 'replace')}”格式不对，文件已损坏，已拒绝导入。",
+                           sheet=sheet)
+    return _column_number(m.group(1).upper()), int(m.group(2))
+
+
+def _cell_extent(content: bytes) -> tuple[int, int]:
+    """(widest column, last row) of the cell references and row numbers in a worksheet's XML."""
+    columns = {c.upper() for c in _REF_COLUMN.findall(content)}  # a handful in a real sheet
+    widest = max((_column_number(c) for c in columns), default=0)
+    rows = set(_REF_ROW.findall(content)) | set(_ROW_REF.findall(content))
+    last = max((r.lstrip(b"0") or b"0" for r in rows), key=lambda r: (len(r), r), default=b"0")
+    return widest, int(last) if len(last) <= 12 else MAX_ROWS + 1
+
+
+def _column_number(letters: bytes) -> int:
+    """A1-style column letters to a 1-based number (any length, unlike openpyxl's, which stops at XFD)."""
+    number = 0
+    for ch in letters[:12]:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _check_extent(sheet: str, columns: int, rows: int, declared: bytes | None = None) -> None:
+    if columns <= MAX_COLUMNS and rows <= MAX_ROWS and columns * rows <= MAX_CELLS:
+        return
+    what = f"声明的单元格范围 {declared[:40].decode('ascii', 'replace')} " if declared else "单元格范围"
+    raise PackageError(
+        f"{what}过大（{rows} 行 × {columns} 列；上限 {MAX_COLUMNS} 列、共 {MAX_CELLS} 个单元格），"
+        "本程序导出的文件不会这样，文件已损坏或被改动过，已拒绝导入。", sheet=sheet)
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:

@@ -275,7 +275,9 @@ class Book:
         try:
             self._wb = python_calamine.CalamineWorkbook.from_filelike(BytesIO(data))
             self.names = list(self._wb.sheet_names)
-        except Exception:
+        except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException (a BaseException)
+            if not is_parser_failure(exc):
+                raise
             raise PackageError("文件已损坏，无法作为 Excel 工作簿读取。") from None
         self._parsed: dict[str, list[list]] = {}
 
@@ -284,7 +286,9 @@ class Book:
             return self._parsed[name]
         try:
             rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception:
+        except BaseException as exc:
+            if not is_parser_failure(exc):
+                raise
             raise PackageError("工作表已损坏，无法读取。", sheet=name) from None
         self._parsed[name] = rows
         return rows
@@ -324,19 +328,26 @@ class Book:
         return sheet
 
 
+def is_parser_failure(exc: BaseException) -> bool:
+    """An error of the parser (any Exception, or pyo3's PanicException, which derives from
+    BaseException), as opposed to KeyboardInterrupt or SystemExit, which must go on."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def read_book(path: Path) -> Book:
     """Safety-check and open a workbook file, every sheet parsed.
 
-    python-calamine parses without holding the GIL, so once the archive's directory has passed
-    (bounded sizes, see safety's docstring) the sheets are parsed on a second thread while this one
-    inflates every entry and scans the XML for DTDs, entities and formulas. Nothing parsed is used
-    unless all of that passes.
+    python-calamine parses without holding the GIL, so once the archive's directory and every
+    worksheet's grid have passed (bounded sizes, see safety's docstring) the sheets are parsed on a
+    second thread while this one scans the XML for DTDs, entities and formulas. Nothing parsed is
+    used unless all of that passes.
     """
     data = safety.read_bounded(path)
-    infos = safety.check_archive(data)
+    parts = safety.inflate_parts(data, safety.check_archive(data))
+    safety.check_grid(parts)  # the parser would allocate the whole grid: bounded before it starts
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsing = pool.submit(lambda: Book(data).parse_all())
-        safety.check_parts(safety.inflate_parts(data, infos))
+        safety.check_parts(parts)
         return parsing.result()
 
 

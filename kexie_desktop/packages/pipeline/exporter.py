@@ -14,7 +14,7 @@ from ...db import Database
 from ...display import or_missing
 from ...errors import UserError
 from ...models import Office
-from ...services import offices, plan, settings
+from ...services import demo, offices, plan, settings
 from ..format.codec import clean_text
 from ..format.manifest import Manifest
 from ..format.signing import key_id
@@ -43,10 +43,14 @@ class ExportResult:
         return f"已导出{self.manifest.describe()}：{rows}。文件：{self.path}"
 
 
+DEMO_COVER = ("本包来自填入了演示数据的安装，全部是虚拟数据，仅供试用：正式安装会拒绝导入，"
+              "只有同样填入了演示数据的安装才能导入。")
+
+
 def require_this_office(s: Session) -> Office:
     office = offices.this_office(s)
     if office is None:
-        raise UserError("本机还没有设定所属单位。请先用 init --office 设定，或导入市科协发来的初始化包。")
+        raise UserError("本机还没有设定所属单位。请先设定本机单位，或导入市科协发来的初始化包。")
     return office
 
 
@@ -80,13 +84,15 @@ def new_manifest(s: Session, kind: str, office: Office, key: bytes, *, numbering
         package_id=uuid.uuid4().hex, created=dt.datetime.now().replace(microsecond=0).isoformat(),
         program_version=__version__, key_id=key_id(key),
         filler=clean_text(people.filler), reviewer=clean_text(people.reviewer), phone=clean_text(people.phone),
+        demo=demo.is_demo(s),
     )
 
 
 def cover_rows(s: Session, m: Manifest, what: str, how: str) -> list[tuple[str, str]]:
     current = plan.current_plan(s)
     period = f"{m.year}年" if m.year is not None else f"计划期 {current.start_year}—{current.end_year}年"
-    return [
+    marked = [("演示数据", DEMO_COVER)] if m.demo else []
+    return marked + [
         ("包类型", f"{m.kind_label}（{DIRECTION[m.kind]}）"),
         ("单位", f"{m.office_name}（{m.office_code}）"),
         ("期间", period),
@@ -110,7 +116,7 @@ def finish(s: Session, path: Path, manifest: Manifest, sheets: list[PackageSheet
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"导出文件名应以 .xlsx 结尾：{path.name}")
-    title = TITLE.format(kind=manifest.kind_label)
+    title = TITLE.format(kind=manifest.kind_label) + ("（演示数据）" if manifest.demo else "")
     digest = write_package(path, manifest, sheets, title=title, cover=cover, notes=notes, key=key)
     log.record(s, direction="sent", result="exported", file_name=path.name, manifest=manifest,
                checksum=digest, message=f"导出到 {path}")

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from ...db import Database, backup_file, transaction_alive
 from ...errors import Cancelled, UserError
+from ...services import demo
 from ...storage_errors import StorageError, describe
 from ..format import signing
 from ..format.errors import PackageError
-from ..format.manifest import LABELS, MANIFEST_SHEET, Manifest, read_manifest_rows
-from ..format.workbook import SheetRows, canonical_rows, read_book
+from ..format.manifest import MANIFEST_SHEET, Manifest, read_manifest_rows, signed_texts
+from ..format.workbook import SheetRows, canonical_rows, is_parser_failure, read_book
 from ..kinds import HANDLERS
 from . import log
 from .kind import Loaded
@@ -42,7 +43,7 @@ def load(path: Path) -> Loaded:
         rows = {spec.name: book.data_rows(spec) for spec in HANDLERS[manifest.kind].SPECS}
     except PackageError as exc:
         raise exc.for_file(path.name) from None
-    fields = {k: raw.get(k, "") for k in LABELS}
+    fields = signed_texts(raw)
     data = signing.canonical(fields, [(name, canonical_rows(r)) for name, r in rows.items()])
     return Loaded(path, manifest, rows, data, signing.checksum(data))
 
@@ -60,7 +61,17 @@ def _verify(s: Session, loaded: Loaded, code: str | None) -> None:
         signer = m.office_name if m.kind == "submission" else "市科协"
         raise PackageError(f"签名所用的密钥与本机保存的{signer}的密钥不符：此包可能是伪造的，"
                            f"或用其他单位的密钥签名，已拒绝导入（{m.describe()}）。")
-    raise PackageError(f"此文件在导出后被修改过，已拒绝导入（{m.describe()}）。")
+    raise PackageError(f"此文件在导出后被修改过，已拒绝导入（{m.describe()}）。请对方在程序中重新导出后再发来，"
+                       "不要在 Excel 或 WPS 中修改或另存。")
+
+
+def _check_demo(s: Session, m: Manifest) -> None:
+    """Demo data never reaches real figures: only a demo installation takes a demo package."""
+    if m.demo and not demo.is_demo(s):
+        raise PackageError(
+            f"这是填入了演示数据的安装导出的演示数据包（{m.describe()}）。本机保存的是正式数据，"
+            "演示数据不能混入，已拒绝导入。请对方在正式安装（未填入演示数据）中重新导出。"
+        )
 
 
 def _sequence(s: Session, loaded: Loaded) -> bool:
@@ -85,6 +96,7 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
     m, name = loaded.manifest, loaded.path.name
     preview = PackagePreview(loaded.path, "refused", "", m, loaded.checksum)
     try:
+        _check_demo(s, m)
         HANDLERS[m.kind].check_role(s, m)
         _verify(s, loaded, code)
         if _sequence(s, loaded):
@@ -172,7 +184,7 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
     saved = backup_file(db.path, reason="before-import") if backup else None
     nested = s.begin_nested()
     try:
-        changes = classified.apply(s, f"package:{loaded.manifest.package_id}")
+        changes = classified.apply(s, demo.package_source(loaded.manifest.package_id, loaded.manifest.demo))
         nested.commit()
     except (UserError, SQLAlchemyError) as exc:
         if not transaction_alive(s) or describe(exc, db.path) is not None:
@@ -208,7 +220,7 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
                     p = preview(s, path, code)
                 result = ImportResult(p, "refused" if p.status == "refused" else "previewed")
                 with db.write() as s:
-                    log.record(s, direction="received", result="previewed", file_name=p.file_name,
+                    log.record(s, direction="received", result=result.outcome, file_name=p.file_name,
                                manifest=p.manifest, checksum=p.checksum, message=p.message)
             else:
                 result = apply(db, path, code=code, backup=not backed_up, checkpoint=checkpoint)
@@ -219,8 +231,8 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
             break
         except StorageError:  # the disk or the database failed: the next files would fail the same way
             raise
-        except Exception as exc:  # noqa: BLE001 - a bug on one file must not lose the others' results
-            if describe(exc, db.path) is not None:
+        except BaseException as exc:  # noqa: BLE001 - a bug (or a parser's panic) on one file must not lose the others
+            if not is_parser_failure(exc) or describe(exc, db.path) is not None:
                 raise
             message = f"文件“{Path(path).name}”：导入时出现意外错误（{type(exc).__name__}：{exc}），未导入。"
             result = ImportResult(PackagePreview(Path(path), "refused", message), "refused")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ....errors import UserError
 from ....models import Office
+from ....services import settings
 from ...format import codec as c
 from ...format import signing
 from ...format.codec import SheetSpec
@@ -24,9 +25,11 @@ from ..plan.export import plan_sheets, require_city
 KEYS = SheetSpec("密钥", (c.code("office", "单位代码", 10), c.text("role", "用途", 24), c.code("key", "加密后的密钥", 70)))
 SPECS = PLAN_SPECS + (KEYS,)
 UNIT_ROLE, CITY_ROLE = "本单位上报签名", "市科协下发签名"
+CODE_SETTING = "activation_code:"
 
 WHAT = "市科协发给一个县区新安装程序的初始化包：计划、指标、目标，以及该单位的上报签名密钥。"
-HOW = ("县区在新安装的程序中选择“导入数据包”，输入市科协电话告知的激活码（命令行：import 文件名 --code 激活码）。"
+HOW = ("县区在新安装的程序的首次使用设置中点“载入市科协发来的初始化包…”，或在“数据交换”页点“选择文件导入…”，"
+       "输入市科协电话告知的激活码（命令行：import 文件名 --code 激活码）。"
        "导入后本机即成为该单位，可以填报并导出上报包。")
 NOTES = PLAN_NOTES + [
     "六、“密钥”工作表中的密钥已用激活码加密。激活码不在文件中，请通过电话告知，不要与文件一起发送。",
@@ -51,4 +54,11 @@ def export_init(s: Session, office: Office, path: Path, *, sequence: int | None 
     sheets = plan_sheets(s, office) + [PackageSheet(KEYS, key_rows)]
     result = finish(s, path, manifest, sheets, key=mac_key, cover=cover_rows(s, manifest, WHAT, HOW), notes=NOTES)
     result.activation_code = signing.show_code(code)
+    # Kept so that the city can tell it again; whoever reads this database holds the keys themselves.
+    settings.put(s, CODE_SETTING + manifest.package_id, result.activation_code)
     return result
+
+
+def issued_code(s: Session, package_id: str) -> str | None:
+    """The activation code of an init package this city exported (None for an older export)."""
+    return settings.get(s, CODE_SETTING + package_id) if package_id else None

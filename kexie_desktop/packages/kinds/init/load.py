@@ -32,7 +32,7 @@ def check_role(s: Session, m) -> None:
 def candidate_keys(s: Session, loaded, code: str | None) -> list[bytes]:
     m = loaded.manifest
     if not signing.normalise_code(code or ""):
-        raise PackageError("导入初始化包需要激活码（命令行：--code 激活码）。激活码由市科协导出时显示，请向市科协索取。")
+        raise PackageError("导入初始化包需要激活码。激活码由市科协导出初始化包时显示，请向市科协索取。")
     if not m.salt or not m.iterations:
         raise PackageError("初始化包缺少盐值或迭代次数，不是完整的初始化包。")
     if not signing.PBKDF2_ITERATIONS <= m.iterations <= signing.MAX_ITERATIONS:

@@ -44,7 +44,7 @@ FLOW_KINDS = ("annual_flow", "cumulative_flow", "range", "at_least")
 SPIKE_FACTOR = 5
 
 WHAT = "县区科协的上报包：本单位一年的全部月度数据、活动台账和情况说明（完整快照）。"
-HOW = ("市科协在程序中选择“导入数据包”（命令行：import 文件名），先预览将新增、修改、删除的数据，确认后导入。"
+HOW = ("市科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），先预览将新增、修改、删除的数据，确认后导入。"
        "同一个包重复导入不会重复计数；较新的包会取代较旧的包。")
 NOTES = [
     "一、本文件由程序自动生成，是本单位该年度数据的完整快照，请勿手工修改。",
@@ -133,7 +133,8 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     check_year(year, plan.current_plan(s))
     key = keys.signing_key(s, office)
     if key is None:
-        raise UserError("本机还没有上报签名密钥。请先导入市科协发来的初始化包（import 文件 --code 激活码）。")
+        raise UserError("本机还没有上报签名密钥（首次使用设置时没有载入初始化包），还不能导出上报包。请向市科协索取本单位的"
+                        "初始化包和激活码，在“数据交换”页点“选择文件导入…”导入后再导出。")
     value_rows = _value_rows(s, office, year)
     sheets = [
         PackageSheet(VALUES, value_rows),
