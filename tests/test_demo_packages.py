@@ -18,7 +18,7 @@ from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city
 from kexie_desktop import cli, packages
 from kexie_desktop.models import Activity, AuditEntry, DataValue, Target
-from kexie_desktop.packages import importer
+from kexie_desktop.packages.pipeline import importer
 from kexie_desktop.services import activities, demo, offices, plan, settings, targets, values
 from kexie_desktop.startup import open_app_database
 

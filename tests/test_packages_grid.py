@@ -19,7 +19,8 @@ import pytest
 from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city
 from kexie_desktop import packages
-from kexie_desktop.packages import activity_sheet, safety
+from kexie_desktop import activity_sheet
+from kexie_desktop.packages.format import safety
 from kexie_desktop.packages.format.errors import PackageError
 from kexie_desktop.services import offices, plan, values
 from kexie_desktop.startup import open_app_database
