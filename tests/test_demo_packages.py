@@ -156,7 +156,7 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
         values.set_value(s, i09, offices.resolve(s, "3207Z3"), 2020, 12, 7.0, user="王芳")  # no demo value there
         activities.add_activity(s, office, activities.resolve_type(s, "科普讲座"), dt.date(2019, 6, 1), "真实讲座",
                                 participants=3, audience=40, user="王芳")
-        targets.put_target(s, i09, office, None, 55.0, user="王芳")
+        targets.put_target(s, i09, office, None, 55.0, user="王芳", source="package")  # as a plan package sets it
     with demo_db.read() as s:
         assert demo.is_demo(s)
         n_demo_values = len(s.scalars(select(DataValue.id).where(DataValue.source == "demo")).all())

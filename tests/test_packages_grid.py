@@ -58,9 +58,16 @@ def _with_cell(src: Path, dst: Path, sheet: str, cell: bytes) -> Path:
 
 
 def _with_dimension(src: Path, dst: Path, sheet: str, ref: str) -> Path:
-    """The program's writer declares no <dimension>; a hand-edited file may (it goes before <sheetViews>)."""
-    return files.edit_sheet(src, dst, sheet,
-                            lambda xml: xml.replace(b"<sheetViews>", f'<dimension ref="{ref}"/><sheetViews>'.encode(), 1))
+    """A hand-edited file may declare any <dimension> (it goes before <sheetViews>)."""
+    import re
+
+    def edit(xml: bytes) -> bytes:
+        tag = f'<dimension ref="{ref}"/>'.encode()
+        if re.search(rb"<dimension [^>]*/>", xml):  # XlsxWriter declares one: replace it
+            return re.sub(rb"<dimension [^>]*/>", tag, xml, count=1)
+        return xml.replace(b"<sheetViews>", tag + b"<sheetViews>", 1)
+
+    return files.edit_sheet(src, dst, sheet, edit)
 
 
 def _refused(city, path: Path) -> str:
