@@ -51,7 +51,7 @@ def test_the_page_lists_the_findings_errors_first(qtbot, unit_ctx):
     page = make_page(qtbot, unit_ctx)
     assert cells(page, 0) == ["错误", "警告"]
     assert cells(page, 1) == ["E01", "W01"]
-    assert cells(page, 2) == ["I01", "I09"]
+    assert cells(page, 2) == ["I01 省级海智基地县（区）覆盖", "I09 科教兴农项目"]
     assert cells(page, 3) == ["2019年1月", "2019年2月"]
     assert page.summary.text() == "东海县科协 2019年：1 个错误，1 个未说明的警告，0 个已说明"
     assert [b.text() for b in page.month_buttons[:3]] == ["1月\n草稿", "2月\n草稿", "3月\n草稿"]
