@@ -158,3 +158,30 @@ def test_year_findings_jump_to_the_total_and_records_to_the_ledger(qtbot, window
     window.jump_to_cell("I09", YEAR, 0)
     entry = window.current_page()
     assert entry.table.currentIndex() == grid_cell(entry, "I09", 1).siblingAtColumn(TOTAL)
+
+
+def test_delete_in_a_locked_month_says_why_and_a_year_mark_sits_on_the_total(qtbot, unit_ctx):
+    from kexie_desktop.models import ReviewMonth
+    from ui.entry.page import EntryPage
+    from ui.review.marks import CellMark, ReviewMarks
+
+    with unit_ctx.db.write() as s:
+        s.add(ReviewMonth(office_id=offices.resolve(s, "东海县").id, year=YEAR, month=1, state="sent", by="李审",
+                          at=dt.datetime(2021, 1, 5, 8, 0)))
+    entry = EntryPage(unit_ctx)
+    qtbot.addWidget(entry)
+    entry.resize(1366, 700)
+    with qtbot.waitExposed(entry):
+        entry.show()
+    assert entry.model.headerData(FIRST_MONTH, Qt.Horizontal) == "1月\n已报送"
+    assert entry.model.headerData(FIRST_MONTH, Qt.Horizontal, Qt.ToolTipRole).startswith("2020年1月的数据已由 李审 于 2021-01-05 08:00")
+    january = grid_cell(entry, "I09", 1)
+    qtbot.mouseClick(entry.table.viewport(), Qt.LeftButton, pos=entry.table.visualRect(january).center())
+    qtbot.keyClick(entry.table, Qt.Key_Delete)
+    assert january.data() == "10" and not entry.has_unsaved()
+    assert entry.message.text().startswith("未接受：“科教兴农项目”1月：2020年1月的数据已由 李审 于 2021-01-05 08:00")
+
+    marks = ReviewMarks({("I09", 0): CellMark("warning", "警告（W03）：全年合计超过目标的 3 倍")}, entry.model.marks.locks)
+    entry.model.set_marks(marks)
+    total = january.siblingAtColumn(TOTAL)
+    assert (colour(total), total.data(Qt.ToolTipRole)) == (FINDING_COLOURS["warning"], "警告（W03）：全年合计超过目标的 3 倍")
