@@ -535,3 +535,42 @@ def test_a_file_that_is_not_xlsx_is_refused_with_its_reason(qtbot, page, boxes, 
         "文件“活动.xlsx”：不是 Excel 工作簿（.xlsx）文件，无法导入。如果它是 .xls、.csv 或 WPS 表格文件，"
         "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（*.xlsx）后再导入。"))
     assert titles(page) == ALL
+
+
+def test_records_in_an_approved_month_are_refused_and_the_dialog_keeps_the_input(qtbot, page, ctx, monkeypatch):
+    from kexie_desktop.models import ReviewMonth
+
+    with ctx.db.write() as s:
+        s.add(ReviewMonth(office_id=offices.resolve(s, "海州区").id, year=2020, month=5, state="approved",
+                          by="李审", at=dt.datetime(2020, 6, 2, 9, 30)))
+    refusal = ("2020年5月的数据已由 李审 于 2020-06-02 09:30 审核通过并锁定，不能修改。"
+               "如需修改，请审核人在“审核”页撤销审核（须写明原因）。")
+    click_row(qtbot, page, "AI 前沿报告会", double=True)
+    dialog = page.dialog
+    dialog.title_edit.selectAll()
+    type_text(dialog.title_edit, "改名的报告会")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and page.dialog is dialog
+    assert (dialog.message.text(), dialog.message.isHidden()) == (refusal, False)
+    assert dialog.title_edit.text() == "改名的报告会"
+    assert stored(ctx, "b")[2] == "AI 前沿报告会"
+    dialog.reject()
+
+    count = activity_count(ctx)
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    dialog = page.dialog
+    choose_type(qtbot, dialog.type_combo, 4)
+    type_date(qtbot, dialog.date_edit, "20200520")
+    type_text(dialog.title_edit, "五月补登的讲座")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.message.text() == refusal
+    assert dialog.title_edit.text() == "五月补登的讲座" and activity_count(ctx) == count
+    dialog.reject()
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
+    click_row(qtbot, page, "青年科技工作者沙龙")
+    qtbot.mouseClick(page.delete_button, Qt.LeftButton)
+    assert shown == [("删除失败", refusal)]
+    assert stored(ctx, "d") is not None and "青年科技工作者沙龙" in titles(page)

@@ -51,7 +51,7 @@ def test_the_page_lists_the_findings_errors_first(qtbot, unit_ctx):
     page = make_page(qtbot, unit_ctx)
     assert cells(page, 0) == ["错误", "警告"]
     assert cells(page, 1) == ["E01", "W01"]
-    assert cells(page, 2) == ["I01", "I09"]
+    assert cells(page, 2) == ["I01 省级海智基地县（区）覆盖", "I09 科教兴农项目"]
     assert cells(page, 3) == ["2019年1月", "2019年2月"]
     assert page.summary.text() == "东海县科协 2019年：1 个错误，1 个未说明的警告，0 个已说明"
     assert [b.text() for b in page.month_buttons[:3]] == ["1月\n草稿", "2月\n草稿", "3月\n草稿"]
@@ -115,3 +115,22 @@ def test_submit_then_approve_once_the_error_is_corrected(qtbot, unit_ctx, monkey
     with unit_ctx.db.read() as s:
         labels = [m.label for m in states.month_states(s, offices.resolve(s, "东海县"), 2019)[:2]]
     assert labels == ["草稿", "草稿"]
+
+
+def test_no_findings_shows_a_sentence_instead_of_an_empty_table(qtbot, ctx):
+    with ctx.db.write() as s:
+        offices.set_this_office(s, offices.resolve(s, "东海县"))
+    page = make_page(qtbot, ctx)
+    assert page.model.rowCount() == 0
+    assert page.listing.currentWidget() is page.empty
+    assert page.empty.text() == "2019年没有发现问题：全部检查已通过。\n可以选中月份，提交审核。"
+    assert page.approval.text() == ""
+
+
+def test_the_detail_shows_the_whole_finding(qtbot, unit_ctx):
+    page = make_page(qtbot, unit_ctx)
+    page.table.selectRow(1)
+    assert page.listing.currentWidget() is page.table
+    head, message = page.detail.text().split("\n")
+    assert head == "警告（W01）　I09 科教兴农项目　2019年2月　数值：50"
+    assert message == page.model.rows[1].message

@@ -52,3 +52,57 @@ def test_city_sets_thresholds_and_bad_ones_are_refused(qtbot, ctx, monkeypatch):
     assert shown == ["阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。"]
     with ctx.db.read() as s:
         assert settings.get(s, "threshold_behind") == 8.0
+
+
+def test_the_review_password_is_set_changed_and_removed(qtbot, ctx, monkeypatch):
+    from kexie_desktop.review import states
+    from ui.settings.password_dialog import PasswordDialog
+
+    page = _page(qtbot, ctx, "灌南县")
+    assert (page.password_state.text(), page.password_button.text()) == ("未设置审核密码。", "设置密码…")
+    assert not page.remove_password_button.isEnabled()
+    seen = []
+
+    def answer(old="", new="", repeat=None):
+        def fill(dialog):
+            seen.append((dialog.windowTitle(), dialog.old.isVisibleTo(dialog), dialog.new.isVisibleTo(dialog)))
+            dialog.old.setText(old)
+            dialog.new.setText(new)
+            dialog.repeat.setText(new if repeat is None else repeat)
+            dialog.accept()
+            seen.append(dialog.message.text())
+            return dialog.result()
+        monkeypatch.setattr(PasswordDialog, "exec", fill)
+
+    answer(new="mima1", repeat="mima2")
+    qtbot.mouseClick(page.password_button, Qt.LeftButton)
+    assert seen[-1] == "两次输入的新密码不一样，请重新输入。"
+    answer(new="mima1")
+    qtbot.mouseClick(page.password_button, Qt.LeftButton)
+    assert seen[-2:] == [("设置审核密码", False, True), ""]
+    assert (page.password_state.text(), page.password_message.text()) == ("已设置审核密码。", "审核密码已设置。")
+    with ctx.db.read() as s:
+        states.check_password(s, "mima1")  # the core takes it
+
+    answer(old="wrong", new="mima2")  # change: the old password is asked and checked by the core
+    qtbot.mouseClick(page.password_button, Qt.LeftButton)
+    assert seen[-2:] == [("修改审核密码", True, True), "审核密码不对，请重新输入。"]
+    answer(old="mima1", new="mima2")
+    qtbot.mouseClick(page.password_button, Qt.LeftButton)
+    assert page.password_message.text() == "审核密码已修改。"
+    answer(old="mima2")
+    qtbot.mouseClick(page.remove_password_button, Qt.LeftButton)
+    assert seen[-2] == ("取消审核密码", True, False)
+    assert (page.password_state.text(), page.password_message.text()) == ("未设置审核密码。", "审核密码已取消。")
+    with ctx.db.read() as s:
+        assert not states.has_password(s)
+
+
+def test_one_person_as_filler_and_reviewer_is_noted(qtbot, ctx):
+    page = _page(qtbot, ctx, "灌南县")
+    assert page.same_person.isHidden()
+    type_text(page.reviewer, "张三")
+    assert not page.same_person.isHidden()
+    assert page.same_person.text() == "一人兼任，审核记录会注明"
+    type_text(page.reviewer, "丰")
+    assert page.same_person.isHidden()

@@ -3,13 +3,15 @@
     python tools/screenshots.py [--size 1366x768] [--office 海州区] [--out docs/screenshots]
 
 Makes a fresh temporary demo database (never the user's), then shows each page of the main window
-(unit and city installations), the first-start wizard, and grabs them.
+(unit and city installations), the first-start wizard, and grabs them; then 审核 with findings, an
+explanation and approved months, and the entry grid with their marks (``review-*.png``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -69,6 +71,58 @@ def grab_pages(db_path: Path, out: Path, prefix: str, size: tuple[int, int]) -> 
     return saved
 
 
+def prepare_review(db_path: Path, office: str, year: int) -> None:
+    """Findings on the demo data: two jumps (one explained) and a month left empty; months 1-2 approved."""
+    from kexie_desktop.review import explanations, states
+    from kexie_desktop.review.checks import run_checks
+    from kexie_desktop.services import offices, plan, values
+    from kexie_desktop.startup import open_app_database
+
+    db = open_app_database(db_path)
+    with db.write() as s:
+        unit = offices.resolve(s, office)
+        states.submit(s, unit, year, 2, user="王芳")
+        states.approve(s, unit, year, 2, by="李强")
+        flow, gap, level = (plan.indicator(s, c) for c in ("I09", "I14", "I12"))
+        values.set_values(s, [
+            values.ValueEdit(flow, unit, year, 4, 2), values.ValueEdit(flow, unit, year, 5, 30),
+            values.ValueEdit(flow, unit, year, 8, 2), values.ValueEdit(flow, unit, year, 9, 40),
+            values.ValueEdit(gap, unit, year, 7, None),  # 空 is not 0: a gap among filled months
+            values.ValueEdit(level, unit, year, 10, 7000),  # a level falling by 40%
+        ], user="王芳")
+        jump = next(f for f in run_checks(s, unit, year) if f.rule == "W01" and f.month == f"{year}-05")
+        explanations.explain(s, unit, year, jump.rule, jump.subject, "五月集中验收上年结转的项目", user="王芳")
+    db.close()
+
+
+def grab_review(db_path: Path, out: Path, size: tuple[int, int]) -> list[Path]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from kexie_desktop.startup import open_app_database
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    db = open_app_database(db_path)
+    window = MainWindow(AppContext(db, QSettings(str(db_path.with_suffix(".ini")), QSettings.IniFormat)))
+    window.resize(*size)
+    window.show()
+    saved = []
+    review = window.show_page("review")
+    row = next(r for r, f in enumerate(review.model.rows) if f.rule == "W01" and not f.explanation)
+    review.table.selectRow(row)
+    for name in ("review-page", "review-grid"):
+        for _ in range(5):
+            QApplication.processEvents()
+        path = out / f"{name}-{size[0]}x{size[1]}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+        review.jump()  # to the finding's cell in 数据填报
+    window.close()
+    db.close()
+    return saved
+
+
 def grab_wizard(folder: Path, out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
@@ -115,6 +169,10 @@ def main() -> None:
         saved = grab_wizard(folder, out)
         saved += grab_pages(build_demo(folder, args.office), out, "unit", size)
         saved += grab_pages(build_demo(folder, "市科协"), out, "city", size)
+        marked = folder / "review.db"
+        shutil.copyfile(folder / f"demo-{args.office}.db", marked)
+        prepare_review(marked, args.office, 2020)
+        saved += grab_review(marked, out, size)
     for path in saved:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 

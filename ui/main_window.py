@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self._factories: list[tuple[str, object]] = []
         self._add_page("dashboard", self.tr("总览"), self._make_dashboard, QStyle.SP_DesktopIcon)
         self._add_page("entry", self.tr("数据填报"), self._make_entry, QStyle.SP_FileDialogContentsView)
+        self._add_page("review", self.tr("审核"), self._make_review, QStyle.SP_DialogYesButton)
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
         self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
@@ -132,6 +133,24 @@ class MainWindow(QMainWindow):
         page = EntryPage(self.ctx)
         page.show_ledger.connect(self.show_ledger_records)
         return page
+
+    def _make_review(self):
+        from . import installation
+        from .review.page import ReviewPage
+
+        year = self.entry.model.data_.year if "entry" in self._pages else installation.working_year(self.ctx)
+        page = ReviewPage(self.ctx, year=year)
+        page.jump_to_cell.connect(self.jump_to_cell)
+        page.jump_to_record.connect(self.jump_to_record)
+        return page
+
+    def jump_to_cell(self, code: str, year: int, month: int) -> None:
+        """From a 审核 finding to its cell in 数据填报 (month 0: the year's total)."""
+        self.show_page("entry").select_cell(code, year, month)
+
+    def jump_to_record(self, uid: str, year: int) -> None:
+        """From a 审核 finding to its record in 活动台账, with no filter hiding it."""
+        self.show_page("ledger").show_record(uid)
 
     def _make_targets(self):
         from .targets.page import TargetsPage
@@ -176,6 +195,10 @@ class MainWindow(QMainWindow):
     @property
     def entry(self):
         return self.page("entry")
+
+    @property
+    def review(self):
+        return self.page("review")
 
     @property
     def ledger(self):

@@ -35,7 +35,11 @@ def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]
     locked = sorted((r for r in rows if (r.year, r.month) in wanted), key=lambda r: (r.year, r.month))
     if locked:
         r = locked[0]
-        raise UserError(
-            f"{r.year}年{r.month}月的数据已由 {r.by or '审核人'} 于 {r.at:%Y-%m-%d %H:%M} 审核通过并锁定，不能修改。"
-            "如需修改，请审核人在“审核”页撤销审核（须写明原因）。"
-        )
+        raise UserError(locked_message(r.year, r.month, r.by, r.at))
+
+
+def locked_message(year: int, month: int, by: str, at) -> str:
+    """Why a locked month refuses an edit: the one sentence the core, the grid and the ledger show."""
+    when = f" 于 {at:%Y-%m-%d %H:%M}" if at else ""
+    return (f"{year}年{month}月的数据已由 {by or '审核人'}{when} 审核通过并锁定，不能修改。"
+            "如需修改，请审核人在“审核”页撤销审核（须写明原因）。")

@@ -14,6 +14,7 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services.grid import CellValue
 from kexie_desktop.validation import parse_cell
 
+from ..review.marks import FINDING_COLOURS, LOCKED_COLOUR, ReviewMarks
 from .operations import EntryData, EntryRow
 
 NAME, UNIT = 0, 1
@@ -21,6 +22,9 @@ FIRST_MONTH = 2
 TOTAL = FIRST_MONTH + 12
 LEDGER_BG = QColor("#eef2f7")
 DIRTY_BG = QColor("#fff4c2")
+MARK_BG = {level: QColor(colour) for level, colour in FINDING_COLOURS.items()}
+LOCKED_BG = QColor(LOCKED_COLOUR)
+LOCKED_FG = QColor("#555555")
 
 
 def fmt_cell(cell: CellValue | None) -> str:
@@ -55,6 +59,7 @@ class EntryModel(QAbstractTableModel):
         self.rows: list[EntryRow] = []
         self.saved: dict[tuple[int, int], CellValue] = {}
         self.current: dict[tuple[int, int], CellValue] = {}
+        self.marks = ReviewMarks()
         self._was_dirty = False
         self.last_refusal = ""  # the reason of the latest refused edit
 
@@ -67,9 +72,27 @@ class EntryModel(QAbstractTableModel):
                       for r, row in enumerate(self.rows) for m in range(1, 13)
                       if (row.indicator_id, m) in data.cells}
         self.current = dict(self.saved)
+        self.marks = data.marks
         self.endResetModel()
         self.undo_stack.clear()
         self._emit_dirty()
+
+    def set_marks(self, marks: ReviewMarks) -> None:
+        """New 审核 findings or month states; the cells and their unsaved edits stay."""
+        self.marks = marks
+        if self.rows:
+            self.headerDataChanged.emit(Qt.Horizontal, FIRST_MONTH, TOTAL - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, TOTAL))
+
+    def mark(self, r: int, col: int):
+        """The 审核 mark of a cell (the year's total for column 全年), or None."""
+        if col < FIRST_MONTH:
+            return None
+        return self.marks.cells.get((self.rows[r].code, 0 if col == TOTAL else col - FIRST_MONTH + 1))
+
+    def lock(self, col: int):
+        """The lock of a month column (None: not locked)."""
+        return self.marks.locks.get(col - FIRST_MONTH + 1) if FIRST_MONTH <= col < TOTAL else None
 
     def edits(self) -> dict[tuple[str, int], CellValue | None]:
         """(indicator code, month) -> new cell (None: cleared), for every cell that differs from saved."""
@@ -102,6 +125,8 @@ class EntryModel(QAbstractTableModel):
         return 0 if parent.isValid() else TOTAL + 1
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.ToolTipRole and orientation == Qt.Horizontal and self.lock(section):
+            return self.lock(section).message
         if role != Qt.DisplayRole:
             return None
         if orientation == Qt.Vertical:
@@ -112,7 +137,8 @@ class EntryModel(QAbstractTableModel):
             return "单位"
         if section == TOTAL:
             return "全年"
-        return f"{section - FIRST_MONTH + 1}月"
+        lock = self.lock(section)
+        return f"{section - FIRST_MONTH + 1}月" + (f"\n{lock.label}" if lock else "")
 
     def flags(self, index):
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
@@ -123,6 +149,7 @@ class EntryModel(QAbstractTableModel):
     def is_editable(self, index) -> bool:
         return (
             index.isValid() and FIRST_MONTH <= index.column() < TOTAL and not self.rows[index.row()].is_ledger
+            and self.lock(index.column()) is None
         )
 
     def data(self, index, role=Qt.DisplayRole):
@@ -135,6 +162,8 @@ class EntryModel(QAbstractTableModel):
             return self._tooltip(index.row(), row, col)
         if role == Qt.BackgroundRole:
             return self._background(index.row(), row, col)
+        if role == Qt.ForegroundRole and self.lock(col):
+            return QBrush(LOCKED_FG)
         if role == Qt.TextAlignmentRole and col >= FIRST_MONTH:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.FontRole and col == TOTAL:
@@ -168,6 +197,12 @@ class EntryModel(QAbstractTableModel):
         return number(sum(c.value for c in filled))
 
     def _tooltip(self, r: int, row: EntryRow, col: int) -> str | None:
+        mark, lock = self.mark(r, col), self.lock(col)
+        own = self._own_tooltip(r, row, col)
+        parts = [p for p in (mark.tooltip if mark else None, lock.message if lock else None, own) if p]
+        return "\n".join(parts) or None
+
+    def _own_tooltip(self, r: int, row: EntryRow, col: int) -> str | None:
         if col == NAME:
             return f"{row.code} {row.name}\n计划原文：{row.source}"
         if row.is_ledger and col >= FIRST_MONTH:
@@ -181,12 +216,18 @@ class EntryModel(QAbstractTableModel):
         return None
 
     def _background(self, r: int, row: EntryRow, col: int):
-        if row.is_ledger:
-            return QBrush(LEDGER_BG)
-        if FIRST_MONTH <= col < TOTAL:
+        """Unsaved yellow first, then an error or open warning, a locked month's grey, explained green."""
+        if FIRST_MONTH <= col < TOTAL and not row.is_ledger:
             key = (r, col - FIRST_MONTH + 1)
             if self.saved.get(key) != self.current.get(key):
                 return QBrush(DIRTY_BG)
+        mark = self.mark(r, col)
+        if mark is not None and (mark.level != "explained" or not self.lock(col)):
+            return QBrush(MARK_BG[mark.level])
+        if self.lock(col):
+            return QBrush(LOCKED_BG)
+        if row.is_ledger:
+            return QBrush(LEDGER_BG)
         return None
 
     def has_note(self, index) -> bool:
@@ -248,13 +289,19 @@ class EntryModel(QAbstractTableModel):
         if row.is_ledger and FIRST_MONTH <= index.column() < TOTAL:
             return ("这一行由活动台账自动统计，不能直接填写。请在“活动台账”登记活动"
                     "（双击这一格可查看统计到的记录）。")
+        if self.lock(index.column()):
+            return self.lock(index.column()).message
         if index.column() == TOTAL:
             return "“全年”是各月的合计，由程序计算，请填写各月的数值。"
         return "这一列是指标说明，不能填写；请在 1—12 月的格子里填写。"
 
     def clear(self, indexes: list[QModelIndex]) -> bool:
         changes = [(i.row(), self._month(i), None) for i in indexes if self.is_editable(i)]
-        return self._push(changes, f"清除 {len(changes)} 格")
+        locked = [i for i in indexes if self.lock(i.column()) and not self.rows[i.row()].is_ledger]
+        done = self._push(changes, f"清除 {len(changes)} 格")
+        if locked:  # say why those cells kept their values
+            self.rejected.emit(self._where(locked[0]) + self.lock(locked[0].column()).message)
+        return done
 
     def set_note(self, index: QModelIndex, note: str) -> bool:
         cell = self.current.get(self._key(index))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan
 
 from ..context import AppContext
+from ..review.marks import ReviewMarks, load_marks
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class EntryData:
     ledger: dict  # (indicator_id, month) -> float
     indicators: dict  # code -> Indicator-like validator (detached ORM object)
     bases_before: dict  # indicator_id -> coverage base carried over from earlier years
+    marks: ReviewMarks = field(default_factory=ReviewMarks)  # 审核 findings on cells, locked months
 
 
 def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
@@ -54,7 +56,13 @@ def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
             _ = i.plan.start_year
         return EntryData(office.code, office.name, year, years, rows, grid.entered_cells(s, office, year),
                          grid.ledger_cells(s, office, year), {i.code: i for i in indicators},
-                         grid.bases_before(s, office, year))
+                         grid.bases_before(s, office, year), load_marks(s, office, year))
+
+
+def load_review_marks(ctx: AppContext, office_code: str, year: int) -> ReviewMarks:
+    """The findings and locks alone: refreshed after a save or a review change, edits kept."""
+    with ctx.db.read() as s:
+        return load_marks(s, offices.resolve(s, office_code), year)
 
 
 def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Changes:

@@ -228,6 +228,7 @@ class EntryPage(QWidget):
             show_error(self, self.tr("保存失败"), exc)
             return False
         self.model.mark_saved()
+        self.refresh_marks()  # a corrected value clears its finding, a changed one voids its 说明
         missed, self._missed_changes = self._missed_changes, False
         self._saving = True  # our own change: the grid already shows it (and keeps its undo history)
         try:
@@ -269,12 +270,42 @@ class EntryPage(QWidget):
             return
         self.reload(wanted)
 
+    def refresh_marks(self) -> None:
+        data = self.model.data_
+        try:
+            marks = operations.load_review_marks(self.ctx, data.office_code, data.year)
+        except Exception as exc:  # noqa: BLE001 - the grid keeps working without fresh marks
+            show_error(self, self.tr("无法读取审核提示"), exc)
+            return
+        self.model.set_marks(marks)
+
+    def select_cell(self, code: str, year: int, month: int) -> bool:
+        """Show ``code``'s cell of ``year``-``month`` (month 0: the year's total), selected and in view.
+
+        False when the year could not be shown (unsaved edits kept) or the indicator is not in the grid."""
+        if year != self.model.data_.year:
+            if not self.confirm_leave():
+                return False
+            self.reload(year)
+        row = next((r for r, entry in enumerate(self.model.rows) if entry.code == code), None)
+        if row is None:
+            return False
+        index = self.model.index(row, TOTAL if month == 0 else FIRST_MONTH + month - 1)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index, QAbstractItemView.PositionAtCenter)
+        self.table.setFocus()
+        return True
+
     def _on_changes(self, changes) -> None:
+        if changes.review and not (changes.everything or changes.settings or changes.values or changes.activities):
+            self.refresh_marks()  # an explanation or a month state: the cells and edits stay
+            return
         # Reload when something this grid shows changed elsewhere; with edits pending, after the save.
         if self._saving or not (changes.everything or changes.activities or changes.settings or changes.values):
             return
         if self.has_unsaved():
             self._missed_changes = True
+            self.refresh_marks()
         else:
             self.reload(self.model.data_.year)
 

@@ -184,6 +184,15 @@ class LedgerPage(QWidget):
         self.filters.show_month(indicator, year, month)
         self.reload()
 
+    def show_record(self, uid: str) -> bool:
+        """One record selected and in view (a jump from 审核); filters that would hide it are cleared."""
+        if self.model.uid_row(uid) < 0:
+            self.filters.clear()
+            self.reload()
+        self.select_uids([uid])
+        self.table.setFocus()
+        return self.model.uid_row(uid) >= 0
+
     def _show_count(self) -> None:
         text = self.tr("共 %1 条，受众合计 %2 人次").replace("%1", str(self.model.rowCount())) \
             .replace("%2", str(self.model.audience_total()))

@@ -25,6 +25,21 @@ class ReviewView:
     has_password: bool
     filler: str
     reviewer: str
+    names: dict[str, str]  # indicator code -> name
+
+    @property
+    def approvals(self) -> list[tuple[str, str]]:
+        """(months, "by, at") for each approval of the year's locked months, in month order."""
+        groups: dict[tuple, list[int]] = {}
+        for m in self.months:
+            if m.locked:
+                groups.setdefault((m.label, m.by, m.at, m.note), []).append(m.month)
+        lines = []
+        for (label, by, at, note), months in groups.items():
+            span = f"{months[0]}月" if len(months) == 1 else f"{months[0]}—{months[-1]}月"
+            who = f"{label}：{by or '审核人'}" + (f"，{at:%Y-%m-%d %H:%M}" if at else "")
+            lines.append((span, who + (f"（{note}）" if note else "")))
+        return lines
 
     def blocking_through(self, month: int) -> list[Finding]:
         last = f"{self.year}-{month:02d}"
@@ -41,7 +56,7 @@ class ReviewView:
 def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None = None) -> ReviewView:
     today = today or dt.date.today()
     with ctx.db.read() as s:
-        office = offices.this_office(s)
+        office = offices.this_office(s) or offices.city(s)
         current = plan.current_plan(s)
         years = list(current.years)
         if year not in years:
@@ -51,6 +66,7 @@ def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None 
             findings=run_checks(s, office, year, today=today), months=states.month_states(s, office, year),
             today=today, has_password=states.has_password(s), filler=settings.get(s, "user_filler") or "",
             reviewer=settings.get(s, "user_reviewer") or "",
+            names={i.code: i.name for i in plan.indicators(s, current)},
         )
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from kexie_desktop.models import REVIEW_STATES
 
 from . import operations as ops
+from .marks import FINDING_COLOURS, level
 from ..context import AppContext
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
 from ..errors import show_error
@@ -38,25 +40,35 @@ STATE_COLOURS = {
     "draft": "#eeeeee", "pending": "#fff2cc", "approved": "#d9ead3", "sent": "#cfe2f3", "received": "#b6d7a8",
     "returned": "#f4cccc",
 }
-FINDING_COLOURS = {"error": "#f4cccc", "warning": "#fce5cd", "explained": "#e2efda"}
+
+
+def month_text(finding) -> str:
+    return f"{int(finding.month[:4])}年{int(finding.month[5:])}月" if finding.month else "全年"
 
 
 class FindingsModel(RowTableModel):
     HEADERS = ("级别", "规则", "指标 / 活动", "月份", "数值", "提示", "说明")
+    MESSAGE = 5
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.names: dict[str, str] = {}
+
+    def what(self, f) -> str:
+        return f"{f.indicator} {self.names.get(f.indicator, '')}".strip() if f.indicator else "活动台账"
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
         f = self.rows[index.row()]
         if role == Qt.DisplayRole:
-            month = f"{int(f.month[:4])}年{int(f.month[5:])}月" if f.month else "全年"
-            what = f.indicator or "活动台账"
-            level = SEVERITY[f.severity] + ("（已说明）" if f.explanation else "")
-            return (level, f.rule, what, month, f.value, f.message, f.explanation or "")[index.column()]
-        if role == Qt.ToolTipRole and index.column() in (5, 6):
-            return f.message if index.column() == 5 else f.explanation
+            severity = SEVERITY[f.severity] + ("（已说明）" if f.explanation else "")
+            return (severity, f.rule, self.what(f), month_text(f), f.value, f.message,
+                    f.explanation or "")[index.column()]
+        if role == Qt.ToolTipRole and index.column() in (2, 5, 6):
+            return {2: self.what(f), 5: f.message, 6: f.explanation}[index.column()]
         if role == Qt.BackgroundRole and index.column() == 0:
-            return QBrush(QColor(FINDING_COLOURS["explained" if f.explanation else f.severity]))
+            return QBrush(QColor(FINDING_COLOURS[level(f)]))
         return None
 
 
@@ -90,16 +102,19 @@ class ApproveDialog(QDialog):
 
 
 class ReviewPage(QWidget):
-    jump_to_cell = Signal(str, int, int)  # indicator code, year, month
+    jump_to_cell = Signal(str, int, int)  # indicator code, year, month (0: the year's total)
     jump_to_record = Signal(str, int)  # activity uid, year
 
-    def __init__(self, ctx: AppContext, parent=None, today=None):
+    def __init__(self, ctx: AppContext, parent=None, today=None, year: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today  # tests fix "today"; the program uses the real date
         self.view: ops.ReviewView | None = None
         self.year = QComboBox()
         self.summary = QLabel()
+        self.approval = QLabel()  # who approved which months
+        self.approval.setWordWrap(True)
+        self.approval.setStyleSheet("color: #1b5e20;")
         self.month_buttons: list[QToolButton] = []
         self.month_group = QButtonGroup(self)
         self.month_group.setExclusive(True)
@@ -122,13 +137,23 @@ class ReviewPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.ElideRight)  # the whole 提示 and 说明 show below the table
+        self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((90, 48, 80, 80, 70, 520)):
+        header.setSectionResizeMode(FindingsModel.MESSAGE, QHeaderView.Stretch)
+        for col, width in enumerate((100, 48, 200, 86, 70, 400, 180)):
             self.table.setColumnWidth(col, width)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #1b5e20; font-size: 15px;")
+        self.listing = QStackedWidget()  # the findings, or a sentence when there are none
+        self.listing.addWidget(self.table)
+        self.listing.addWidget(self.empty)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.explanation = QPlainTextEdit()
         self.explanation.setPlaceholderText(self.tr("说明（至少 5 个字）：为什么这个数是对的"))
@@ -139,13 +164,15 @@ class ReviewPage(QWidget):
         self.message.setWordWrap(True)
         self._build_layout()
         self._connect()
-        self.reload()
+        self.reload(year)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("年度：")))
         top.addWidget(self.year)
-        top.addWidget(self.summary, 1)
+        top.addWidget(self.summary)
+        top.addSpacing(16)
+        top.addWidget(self.approval, 1)
         strip = QHBoxLayout()
         strip.setSpacing(2)
         for button in self.month_buttons:
@@ -169,7 +196,7 @@ class ReviewPage(QWidget):
         form.addLayout(row)
         form.addWidget(self.message)
         split = QSplitter(Qt.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(self.listing)
         split.addWidget(lower)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
@@ -204,7 +231,11 @@ class ReviewPage(QWidget):
             self.year.addItem(self.tr("{0}年").format(y), y)
         self.year.setCurrentIndex(v.years.index(v.year))
         self.year.blockSignals(False)
+        self.model.names = v.names
         self.model.set_rows(v.findings)
+        self.empty.setText(self.tr("{0}年没有发现问题：全部检查已通过。\n可以选中月份，提交审核。").format(v.year))
+        self.listing.setCurrentWidget(self.table if v.findings else self.empty)
+        self.approval.setText("；".join(span + who for span, who in v.approvals))
         errors = sum(f.severity == "error" for f in v.findings)
         open_warnings = sum(f.severity == "warning" and not f.explanation for f in v.findings)
         explained = sum(bool(f.explanation) for f in v.findings)
@@ -273,12 +304,20 @@ class ReviewPage(QWidget):
         self.explanation.setEnabled(can_explain)
         self.save_explanation.setEnabled(can_explain)
         self.jump_button.setEnabled(f is not None)
-        self.detail.setText(f.message if f else self.tr("没有需要处理的提示。"))
+        self.detail.setText(self._detail(f))
         self.explanation.setPlainText(f.explanation or "" if f else "")
         if f is not None and f.severity == "error":
             self.explanation.setPlaceholderText(self.tr("错误不能用说明放过，请改正数据。"))
         else:
             self.explanation.setPlaceholderText(self.tr("说明（至少 5 个字）：为什么这个数是对的"))
+
+    def _detail(self, f) -> str:
+        if f is None:
+            return self.tr("没有需要处理的提示。")
+        head = self.tr("{0}（{1}）　{2}　{3}　数值：{4}").format(
+            SEVERITY[f.severity] + ("，已说明" if f.explanation else ""), f.rule, self.model.what(f),
+            month_text(f), f.value or self.tr("（空）"))
+        return head + "\n" + f.message
 
     def _on_changes(self, changes) -> None:
         if changes.values or changes.activities or changes.review or changes.everything or changes.settings:
@@ -334,5 +373,5 @@ class ReviewPage(QWidget):
         if f.record:
             self.jump_to_record.emit(f.record, self.view.year)
         elif f.indicator:
-            month = int(f.month[5:]) if f.month else 1
+            month = int(f.month[5:]) if f.month else 0  # 0: the year's total
             self.jump_to_cell.emit(f.indicator, self.view.year, month)

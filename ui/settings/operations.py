@@ -31,3 +31,19 @@ def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thres
         if thresholds is not None:
             settings.put_thresholds(s, thresholds.behind, thresholds.serious)
     ctx.notify(Changes(settings=True))
+
+
+def has_review_password(ctx: AppContext) -> bool:
+    from kexie_desktop.review import states
+
+    with ctx.db.read() as s:
+        return states.has_password(s)
+
+
+def set_review_password(ctx: AppContext, new: str, old: str | None) -> None:
+    """Set, change or (``new`` empty) remove the 审核密码; the old one is checked by the core."""
+    from kexie_desktop.review import states
+
+    with ctx.db.write() as s:
+        changes = states.set_password(s, new, old=old)
+    ctx.notify(changes)

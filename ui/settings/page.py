@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QDialog,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -22,6 +23,7 @@ from .. import installation
 from ..context import AppContext
 from ..errors import log_path, show_error
 from . import operations
+from .password_dialog import PasswordDialog
 
 
 class SettingsPage(QWidget):
@@ -32,6 +34,12 @@ class SettingsPage(QWidget):
         self.filler = QLineEdit()
         self.reviewer = QLineEdit()
         self.phone = QLineEdit()
+        self.same_person = QLabel(self.tr("一人兼任，审核记录会注明"))
+        self.same_person.setStyleSheet("color: #7a5b00;")
+        self.password_state = QLabel()
+        self.password_button = QPushButton()
+        self.remove_password_button = QPushButton(self.tr("取消密码…"))
+        self.password_message = QLabel()
         self.behind = QDoubleSpinBox()
         self.serious = QDoubleSpinBox()
         for box in (self.behind, self.serious):
@@ -50,6 +58,10 @@ class SettingsPage(QWidget):
         self._build_layout()
         self.save_button.clicked.connect(self.save)
         self.open_folder.clicked.connect(self._open_folder)
+        self.password_button.clicked.connect(lambda: self.change_password(remove=False))
+        self.remove_password_button.clicked.connect(lambda: self.change_password(remove=True))
+        self.filler.textChanged.connect(self._show_same_person)
+        self.reviewer.textChanged.connect(self._show_same_person)
         self.reload()
 
     def _build_layout(self) -> None:
@@ -58,12 +70,19 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("本机单位："), self.office)
         form.addRow(self.tr("填报人："), self.filler)
         form.addRow(self.tr("审核人："), self.reviewer)
+        form.addRow("", self.same_person)
         form.addRow(self.tr("联系电话："), self.phone)
         status = QGroupBox(self.tr("进度状态阈值（低于时序进度多少个百分点）"))
         sform = QFormLayout(status)
         sform.addRow(self.tr("略有滞后：超过"), self.behind)
         sform.addRow(self.tr("严重滞后：超过"), self.serious)
         sform.addRow(self.threshold_note)
+        review = QGroupBox(self.tr("审核密码（审核通过时须输入）"))
+        rrow = QHBoxLayout(review)
+        rrow.addWidget(self.password_state)
+        rrow.addWidget(self.password_button)
+        rrow.addWidget(self.remove_password_button)
+        rrow.addWidget(self.password_message, 1)
         data = QGroupBox(self.tr("数据存放位置"))
         dform = QFormLayout(data)
         dform.addRow(self.tr("数据库文件："), self.db_path)
@@ -74,7 +93,7 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        for box in (people, status, data):
+        for box in (people, status, review, data):
             box.setMaximumWidth(900)
             layout.addWidget(box)
         layout.addLayout(buttons)
@@ -89,6 +108,8 @@ class SettingsPage(QWidget):
         self.filler.setText(here.filler)
         self.reviewer.setText(here.reviewer)
         self.phone.setText(here.phone)
+        self._show_same_person()
+        self._show_password_state()
         thresholds = operations.load_thresholds(self.ctx)
         self.behind.setValue(thresholds.behind)
         self.serious.setValue(thresholds.serious)
@@ -107,6 +128,31 @@ class SettingsPage(QWidget):
             return False
         self.message.setText(self.tr("设置已保存。"))
         return True
+
+    def _show_same_person(self) -> None:
+        filler, reviewer = self.filler.text().strip(), self.reviewer.text().strip()
+        self.same_person.setVisible(bool(filler) and filler == reviewer)
+
+    def _show_password_state(self) -> None:
+        has = operations.has_review_password(self.ctx)
+        self.password_state.setText(self.tr("已设置审核密码。") if has else self.tr("未设置审核密码。"))
+        self.password_button.setText(self.tr("修改密码…") if has else self.tr("设置密码…"))
+        self.remove_password_button.setEnabled(has)
+
+    def password_dialog(self, remove: bool) -> PasswordDialog:
+        has = operations.has_review_password(self.ctx)
+        return PasswordDialog(has, lambda new, old: operations.set_review_password(self.ctx, new, old),
+                              remove=remove, parent=self)
+
+    def change_password(self, remove: bool = False) -> None:
+        had = operations.has_review_password(self.ctx)
+        if self.password_dialog(remove).exec() != QDialog.Accepted:
+            return
+        self._show_password_state()
+        if remove:
+            self.password_message.setText(self.tr("审核密码已取消。"))
+        else:
+            self.password_message.setText(self.tr("审核密码已修改。") if had else self.tr("审核密码已设置。"))
 
     def _open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
