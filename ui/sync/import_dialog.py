@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from kexie_desktop.packages.pipeline.results import SAME
@@ -23,8 +24,18 @@ STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", 
 STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}
 
 
+UNAPPROVED_COLOR = "#fff2cc"
+
+
+def review_text(p) -> str:
+    """未审核 / 已审核 for a submission (empty for other kinds and refused files)."""
+    if p.review is None:
+        return ""
+    return "未审核" if p.unapproved else "已审核"
+
+
 class FilesModel(RowTableModel):
-    HEADERS = ("文件", "内容", "检查结果", "变更", "说明")
+    HEADERS = ("文件", "内容", "检查结果", "审核", "变更", "说明")
 
     def __init__(self, previews, parent=None):
         super().__init__(parent)
@@ -39,11 +50,14 @@ class FilesModel(RowTableModel):
                 p.file_name,
                 p.manifest.describe() if p.manifest else "—",
                 STATUS_LABELS.get(p.status, p.status),
+                review_text(p),
                 p.counts_text() if p.changes else "",
                 p.message,
             )[index.column()]
         if role == Qt.BackgroundRole and index.column() == 2:
             return QBrush(QColor(STATUS_COLORS.get(p.status, "#ffffff")))
+        if role == Qt.BackgroundRole and index.column() == 3 and p.unapproved:
+            return QBrush(QColor(UNAPPROVED_COLOR))
         if role == Qt.ToolTipRole:
             return p.message
         return None
@@ -74,6 +88,8 @@ class ImportPreviewDialog(QDialog):
         self.changes = ChangesModel(self)
         self.file_table = _table(self.files)
         self.change_table = _table(self.changes)
+        self.review_label = QLabel()  # the selected package's review: 未审核：7—9月
+        self.review_label.setWordWrap(True)
         ready = self.ready_paths()
         self.summary = QLabel(self._summary(ready))
         self.summary.setWordWrap(True)
@@ -85,7 +101,12 @@ class ImportPreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.file_table)
-        splitter.addWidget(self.change_table)
+        below = QWidget()
+        lower = QVBoxLayout(below)
+        lower.setContentsMargins(0, 0, 0, 0)
+        lower.addWidget(self.review_label)
+        lower.addWidget(self.change_table, 1)
+        splitter.addWidget(below)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
@@ -107,8 +128,19 @@ class ImportPreviewDialog(QDialog):
 
     def _show_changes(self, current, _previous=None) -> None:
         if current.isValid():
-            self.changes.set_changes(self.previews[current.row()].changes)
+            p = self.previews[current.row()]
+            self.changes.set_changes(p.changes)
+            self.review_label.setText(self.review_header(p))
+            self.review_label.setVisible(bool(p.review_line))
             fit_columns(self.change_table)
+
+    def review_header(self, p) -> str:
+        if not p.review_line:
+            return ""
+        explained = self.tr("已说明的警告 %1 条（工作表“审核说明”）。").replace("%1", str(len(p.review["explained"])))
+        if p.unapproved:
+            return self.tr("%1。导入后该单位本年数据标为“未审核”。").replace("%1", p.review_line) + explained
+        return p.review_line + "。" + explained
 
 
 def _table(model) -> QTableView:

@@ -92,15 +92,17 @@ def put_text(ws, formats: Formats, row: int, col: int, text: str, style: str | N
         ws.write_string(row, col, text, fmt)
 
 
-def set_width(ws, col: int, width: float) -> None:
-    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding)."""
-    ws.set_column_pixels(col, col, round(width * 7))
+def set_width(ws, col: int, width: float, fmt=None) -> None:
+    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding).
+    ``fmt``: the column's format, taken by its cells written without one of their own."""
+    ws.set_column_pixels(col, col, round(width * 7), fmt)
 
 
-def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float]):
+def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float],
+                 wrapped: Sequence[bool] = ()):
     ws = wb.add_worksheet(name)
     for i, width in enumerate(widths):
-        set_width(ws, i, width)
+        set_width(ws, i, width, formats.named["wrap"] if i < len(wrapped) and wrapped[i] else None)
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     fit_to_width(ws, landscape=len(widths) > 3)
@@ -113,7 +115,8 @@ def _write_data(wb, formats: Formats, sheet: PackageSheet) -> list[list]:
     """Write the rows; returns their canonical form, from the values as a reader will get them back.
     Plain text goes straight through: this loop runs for every cell of a 100,000-row ledger."""
     spec = sheet.spec
-    ws = _start_sheet(wb, formats, spec.name, spec.headers, [c.width for c in spec.columns])
+    ws = _start_sheet(wb, formats, spec.name, spec.headers, [c.width for c in spec.columns],
+                      [c.wrap for c in spec.columns])
     writers = [c.write for c in spec.columns]
     converted = any(writers)
     numbers = [formats.number(c.number_format) for c in spec.columns]
