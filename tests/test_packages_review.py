@@ -236,3 +236,13 @@ def test_cli_dry_run_json_progress_and_log_show_the_review(pair):
     entry = json.loads(text)[0]
     assert (entry["result"], entry["review"], entry["review_label"]) == ("applied", "draft", "未审核（3月）")
     pair.city = open_app_database(city_path)  # the fixture closes it
+
+
+def test_review_sheets_print_wrapped_at_the_top(pair):
+    pair.export(2019)
+    book = openpyxl.load_workbook(pair.tmp / "sub.xlsx")
+    ws = book["审核说明"]
+    assert (ws["H2"].alignment.wrap_text, ws["H2"].alignment.vertical) == (True, "top")
+    assert (ws["A2"].alignment.wrap_text, ws["A2"].alignment.vertical) in ((None, "top"), (False, "top"))
+    assert ws.row_dimensions[2].height == 48  # 提示: 51 characters in a column of 44, three lines at most
+    assert book["审核状态"].column_dimensions["E"].width == 50

@@ -44,6 +44,7 @@ STYLES = {
     "header": {"bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter", "text_wrap": True},
     "quoted": {"quote_prefix": True},
     "wrap": {"text_wrap": True, "valign": "top"},
+    "top": {"valign": "top"},
     "title": {"bold": True, "font_size": 14},
     "bold": {"bold": True, "valign": "top"},
 }
@@ -101,8 +102,10 @@ def set_width(ws, col: int, width: float, fmt=None) -> None:
 def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float],
                  wrapped: Sequence[bool] = ()):
     ws = wb.add_worksheet(name)
+    # A sheet with wrapped columns aligns every column at the top, so that a row reads as one line.
+    styles = [formats.named["wrap" if w else "top"] for w in wrapped] if any(wrapped) else []
     for i, width in enumerate(widths):
-        set_width(ws, i, width, formats.named["wrap"] if i < len(wrapped) and wrapped[i] else None)
+        set_width(ws, i, width, styles[i] if i < len(styles) else None)
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     fit_to_width(ws, landscape=len(widths) > 3)
@@ -121,9 +124,13 @@ def _write_data(wb, formats: Formats, sheet: PackageSheet) -> list[list]:
     converted = any(writers)
     numbers = [formats.number(c.number_format) for c in spec.columns]
     write_string, write_number = ws.write_string, ws.write_number
+    # Wrapped columns: rows get their height here (not every program re-measures them on opening).
+    wrapped = [(i, c.width) for i, c in enumerate(spec.columns) if c.wrap]
     written = []
     for row, values in enumerate(sheet.rows, start=1):
         values = [w(v) if w else v for w, v in zip(writers, values)] if converted else list(values)
+        if wrapped:
+            ws.set_row(row, max(row_height(values[i] if type(values[i]) is str else "", w - 1) for i, w in wrapped))
         for col, value in enumerate(values):
             kind = type(value)
             if kind is str:
