@@ -7,7 +7,7 @@ then times the best of several rounds, each round running a step and its baselin
 both sides alike). Each target is judged on the ratio of the best times; the median of the per-round
 ratios is printed beside it as a check:
 
-- export: ``export_submission`` (query, soft warnings, canonical form, HMAC, cover, notes, manifest,
+- export: ``export_submission`` (query, the review checks (审核说明), canonical form, HMAC, cover, notes, manifest,
   styled XlsxWriter workbook) vs the baseline: a bare openpyxl write-only workbook of the same cells,
   and vs the peer a user might script instead: pandas ``DataFrame.to_excel(engine="xlsxwriter")`` of
   the same cells (headers included); a bare XlsxWriter constant-memory write is printed for reference;

@@ -78,6 +78,10 @@ class PackageLog(Base):
     result: Mapped[str] = mapped_column(String(12))
     message: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # Submissions (migration 0005): "approved" or "draft" (imported, marked 未审核), and the months
+    # not approved ("7,8,9"); empty for other kinds and for log rows made before review existed.
+    review: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    unapproved_months: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class PackageSequence(Base):

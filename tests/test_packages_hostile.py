@@ -123,7 +123,7 @@ def test_renamed_column(city, origin, tmp_path):
 
 def test_wrong_schema_version(city, origin, tmp_path):
     path = files.set_manifest(origin.sub, tmp_path / "v1.xlsx", "schema_version", "1")
-    refuse(city, path, "数据包格式版本为 1，本程序只能读取版本 2")
+    refuse(city, path, "数据包格式版本为 1，本程序只能读取版本 3")
 
 
 def test_text_in_a_number_cell(city, origin, tmp_path):
@@ -274,3 +274,63 @@ def test_batch_of_hostile_files_keeps_going(city, origin, tmp_path):
     batch = packages.import_batch(city, [*bad, origin.sub])
     assert [r.outcome for r in batch.results] == ["refused", "refused", "refused", "applied"]
     assert dump(city) != before
+
+
+# -- the review sheets (审核状态, 审核说明): forged by a holder of the key, refused cell by cell ------------
+
+def test_forged_review_state(city, origin, tmp_path):
+    def change(sheets):
+        sheets["审核状态"][2][1] = "已批准"  # no such state
+    resign(origin.sub, tmp_path / "state.xlsx", origin.key, rows=change)
+    refuse(city, tmp_path / "state.xlsx", "工作表“审核状态”第 4 行 B 列（状态）：“已批准”不是可选值之一", "整个文件未导入")
+
+
+def test_review_state_of_another_year_and_twice_the_same_month(city, origin, tmp_path):
+    def change(sheets):
+        sheets["审核状态"][0][0] = "2020-01"
+        sheets["审核状态"][3][0] = "2019-03"
+    resign(origin.sub, tmp_path / "months.xlsx", origin.key, rows=change)
+    message = refuse(city, tmp_path / "months.xlsx", "工作表“审核状态”第 2 行 A 列（月份）：月份 2020-01 不属于此包的年份")
+    with city.read() as s:
+        reasons = [c.label + c.reason for c in packages.preview(s, tmp_path / "months.xlsx").changes
+                   if c.action == "拒绝"]
+    assert reasons[1] == "工作表“审核状态”第 5 行与第 4 行重复（每个月份只能有一行）。", message
+
+
+def test_forged_explanations(city, origin, tmp_path):
+    def change(sheets):
+        base = ["W99", "warning", "I09", "科教兴农项目", "2019-03", "", "4", "自造的规则", "自造规则的说明文字"]
+        sheets["审核说明"] += [
+            base,  # an unknown rule code is kept as text: accepted
+            ["E01", "error", "I09", "", "2019-04", "", "6", "错误", "错误也想用说明放过"],
+            ["W01", "提示", "I09", "", "2019-04", "", "6", "级别不对", ""],
+            ["W01", "warning", "I99", "", "2019-04", "", "6", "指标不对", ""],
+            ["W01", "warning", "", "", "2019-04", "", "6", "无对象", ""],
+            ["W01", "warning", "I09", "", "2019-05", "", "6", "说明太短", "短"],
+            list(base),
+        ]
+    resign(origin.sub, tmp_path / "notes.xlsx", origin.key, rows=change)
+    refuse(city, tmp_path / "notes.xlsx", "共有 6 处数据不符合要求")
+    with city.read() as s:
+        reasons = [c.label + "：" + c.reason for c in packages.preview(s, tmp_path / "notes.xlsx").changes
+                   if c.action == "拒绝"]
+    assert reasons == [  # the genuine package has two rows (gaps in January and February) before these
+        "工作表“审核说明”第 6 行 B 列（级别）：“提示”不是可选值之一（错误、警告）",
+        "工作表“审核说明”第 5 行 I 列（说明）：这是错误，不能用说明放过：错误必须在县区改正。",
+        "工作表“审核说明”第 7 行 C 列（指标代码）：未知的指标代码“I99”，本机的计划中没有这个指标。",
+        "工作表“审核说明”第 8 行 C 列（指标代码）：指标代码和记录编号不能都为空：提示应属于某个指标或某条台账记录。",
+        "工作表“审核说明”第 9 行 I 列（说明）：说明太短：至少 5 个字。",
+        "工作表“审核说明”第 10 行：与第 4 行重复（同一规则、同一对象只能有一行）。",
+    ]
+
+
+def test_an_unknown_rule_code_is_kept_as_text(city, origin, tmp_path):
+    def change(sheets):
+        sheets["审核说明"].append(["W99", "warning", "I09", "", "2019-03", "", "4", "新版程序的规则", "新规则的说明文字"])
+    resign(origin.sub, tmp_path / "w99.xlsx", origin.key, rows=change)
+    result = packages.apply(city, tmp_path / "w99.xlsx")
+    assert result.outcome == "applied", result.message
+    with city.read() as s:
+        from kexie_desktop.models import Explanation
+        assert [(e.rule, e.subject, e.value, e.text) for e in s.query(Explanation)] == [
+            ("W99", "I09/2019-03", "4", "新规则的说明文字")]

@@ -234,25 +234,34 @@ def test_init_package_needs_the_right_code(city, tmp_path):
     unit.close()
 
 
-def test_soft_warnings_and_their_explanations(small_unit):
+def test_review_sheets_list_the_checks_findings_and_the_month_states(small_unit):
     p = small_unit
     with p.unit.write() as s:
-        office, flow, level = offices.resolve(s, UNIT), plan.indicator(s, "I09"), None
+        office, flow = offices.resolve(s, UNIT), plan.indicator(s, "I09")
         for month, value in ((1, 2), (2, 2), (3, 2), (4, 30)):
             values.set_value(s, flow, office, 2019, month, float(value), note="4月集中立项" if month == 4 else None)
         level = next(i for i in plan.indicators(s)
                      if i.kind == "level" and i.aggregation != "city_only" and not i.is_ledger)
         values.set_value(s, level, office, 2019, 1, 50.0)
-        values.set_value(s, level, office, 2019, 2, 40.0)
+        values.set_value(s, level, office, 2019, 2, 30.0)
+    with p.unit.write() as s:
+        from kexie_desktop.review import explanations
+        explanations.explain(s, offices.resolve(s, UNIT), 2019, "W01", "I09/2019-04", "4月集中立项三十个")
     p.export(2019)
     wb = openpyxl.load_workbook(p.tmp / "sub.xlsx")
-    rows = [tuple(c.value for c in r) for r in wb["情况说明"].iter_rows(min_row=2)]
-    assert rows == [
-        ("I09", "科教兴农项目", "2019-04", "本月数值 30 超过全年非零月份中位数 2 的 5 倍", "4月集中立项"),
-        (level.code, level.name, "2019-02", "本月数值低于上月（50 → 40）", None),
+    rows = [tuple(c.value for c in r) for r in wb["审核说明"].iter_rows(min_row=2)]
+    assert rows == [  # warnings by month
+        ("W02", "警告", level.code, level.name, "2019-02", None, "30",
+         f"“{level.name}”2019年2月为 30，比上月 50 下降 40%：总量类指标一般不会大幅减少，请核对；确实无误请填写说明。", None),
+        ("W01", "警告", "I09", "科教兴农项目", "2019-04", None, "30",
+         "“科教兴农项目”2019年4月为 30，是上月 2 的 15 倍：请核对是否多输了数字；确实无误请填写说明。", "4月集中立项三十个"),
     ]
+    states = [tuple(c.value for c in r) for r in wb["审核状态"].iter_rows(min_row=2)]
+    assert states == [(f"2019-{m:02d}", "草稿", None, None, None) for m in range(1, 13)]
     preview = _preview(p.city, p.tmp / "sub.xlsx")
-    assert preview.warnings[0] == "科教兴农项目 2019-04：本月数值 30 超过全年非零月份中位数 2 的 5 倍。说明：4月集中立项"
+    assert preview.review == {"state": "draft", "approved_months": [], "unapproved_months": [1, 2, 3, 4],
+                              "explained": [{"rule": "W01", "indicator": "I09", "month": "2019-04", "record": None,
+                                             "value": "30", "explanation": "4月集中立项三十个"}]}
 
 
 def test_formula_injection_is_written_as_quoted_text(small_unit):
@@ -328,13 +337,14 @@ def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
         _add(small_unit, f"讲座{i}", uid=f"l-{i}")
     small_unit.export(2019)
     book = openpyxl.load_workbook(small_unit.tmp / "sub.xlsx")
-    assert book.sheetnames == ["封面", "月度数据", "活动台账", "情况说明", "填写说明", "校验信息"]
-    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 5 + ["hidden"]
+    assert book.sheetnames == ["封面", "月度数据", "活动台账", "审核说明", "审核状态", "填写说明", "校验信息"]
+    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 6 + ["hidden"]
     cover = book["封面"]
     assert (cover.column_dimensions["A"].width, cover.column_dimensions["B"].width) == (14, 72)
     assert (cover["A1"].value, cover["A1"].font.b, cover["A1"].font.sz) == ("连云港市科协三年行动计划 · 上报包", True, 14)
     assert cover["A3"].value == "包类型" and cover["A3"].font.b and cover["B3"].alignment.wrap_text
-    assert cover["A14"].value == "请勿修改" and cover.row_dimensions[14].height == 48  # three wrapped lines
+    assert cover["A10"].value == "审核状态" and cover["B10"].value == "草稿（未审核：1—3月）"  # after 审核人; records in March
+    assert cover["A15"].value == "请勿修改" and cover.row_dimensions[15].height == 48  # three wrapped lines
     notes = book["填写说明"]
     assert notes.column_dimensions["A"].width == 100
     assert [r[0].value for r in notes.iter_rows()] == ["填写说明", *submission.NOTES]

@@ -69,9 +69,14 @@ def test_export_then_import_with_preview(qtbot, unit_ctx, city_ctx, tmp_path, mo
         return str(target), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
     qtbot.mouseClick(unit_page.export_submission_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: target.exists() and unit_page.message.text().startswith("已导出"), timeout=20000)
     assert proposed[0].startswith("连云区科协-2019年-上报包-") and proposed[0].endswith(".xlsx")
+    # Nothing is approved and January and February are gaps: a draft, sent only after asking.
+    assert asked == ["2019年的数据还有 2 个错误，4 个月未审核（1—4月）。仍可导出，但封面和校验信息会注明“草稿”，"
+                     "市科协导入后标为“未审核”。\n\n要导出草稿吗？"]
     assert unit_page.log_model.rowCount() >= 1 and unit_page.log_model.rows[0]["direction"] == "sent"
 
     city_page = _page(qtbot, city_ctx)
@@ -99,6 +104,16 @@ def test_export_then_import_with_preview(qtbot, unit_ctx, city_ctx, tmp_path, mo
     assert not again.apply_button.isEnabled()
 
 
+def test_a_draft_export_declined_writes_nothing(qtbot, unit_ctx, tmp_path, monkeypatch):
+    page = _page(qtbot, unit_ctx)
+    page.year.setCurrentIndex(page.year.findData(2019))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
+    saved = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: saved.append(1) or ("", ""))
+    qtbot.mouseClick(page.export_submission_button, Qt.LeftButton)
+    assert saved == [] and page.log_model.rowCount() == 1  # only the init package it received
+
+
 def test_a_bad_file_is_refused_in_the_preview(qtbot, city_ctx, tmp_path):
     bad = tmp_path / "不是数据包.xlsx"
     bad.write_bytes(b"PK\x03\x04 definitely not a workbook")
@@ -107,7 +122,7 @@ def test_a_bad_file_is_refused_in_the_preview(qtbot, city_ctx, tmp_path):
     qtbot.waitUntil(lambda: getattr(page, "preview_dialog", None) is not None, timeout=20000)
     dialog = page.preview_dialog
     assert dialog.files.data(dialog.files.index(0, 2)) == "拒绝"
-    assert "不是数据包.xlsx" in dialog.files.data(dialog.files.index(0, 4))
+    assert "不是数据包.xlsx" in dialog.files.data(dialog.files.index(0, dialog.files.HEADERS.index("说明")))
     assert not dialog.apply_button.isEnabled()
 
 
@@ -158,6 +173,7 @@ def test_status_bar_counts_changes_not_yet_sent(qtbot, unit_ctx, tmp_path, monke
     assert window.unsent_label.text() == "　未上报的修改：2 处"  # the two values of the fixture
     target = tmp_path / "sub.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)  # a draft: yes, send it
     page = window.show_page("sync")
     page.year.setCurrentIndex(page.year.findData(2019))
     qtbot.mouseClick(page.export_submission_button, Qt.LeftButton)

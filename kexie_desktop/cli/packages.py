@@ -97,6 +97,8 @@ def cmd_import(args, out) -> int:
             out.write(f"[{result.to_dict()['outcome_label']}] {result.message}\n")
             if args.code is None and "需要激活码" in result.message:
                 out.write("    命令行：请加上 --code 激活码 再导入。\n")
+            if result.preview.review_line:
+                out.write(f"    审核：{result.preview.review_line}\n")
             if args.dry_run and result.preview.status == "ready":
                 _write_changes(result.preview, out)
             for warning in result.preview.warnings:
@@ -125,7 +127,8 @@ def cmd_packages(args, out) -> int:
         scope = f"{r['year']}年 " if r["year"] else ""
         seq = f"序号 {r['sequence']} " if r["sequence"] is not None else ""
         out.write(f"{r['at']}\t{'发出' if r['direction'] == 'sent' else '收到'}\t{r['kind_label']}\t"
-                  f"{r['office']}\t{scope}{seq}\t{r['result_label']}\t{r['file']}\n")
+                  f"{r['office']}\t{scope}{seq}\t{r['result_label']}\t{r['file']}"
+                  + (f"\t{r['review_label']}" if r["review_label"] else "") + "\n")
     return 0
 
 

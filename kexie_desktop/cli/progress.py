@@ -10,6 +10,7 @@ from ..errors import UserError
 from ..services import offices, plan, settings, targets
 from ..validation import parse_date, parse_number
 from ..display import MISSING, number, percent, target
+from ..packages.pipeline.log import review_states
 from .common import database, print_json
 
 
@@ -102,12 +103,26 @@ def cmd_progress(args, out) -> int:
     with database(args) as db, db.read() as s:
         office = _office(s, args)
         rows = engine.progress_for(s, office, _year(args), _as_of(args))
-        if args.json:
-            print_json([row_json(r) for r in rows], out)
-            return 0
         scope = engine.make_scope(s, _year(args), _as_of(args))
+        review = _received_review(s, office, scope.year)
+        if args.json:
+            # A unit's rows at the city say whether its package was approved (None: none received).
+            extra = {"review_state": review or None} if review is not None else {}
+            print_json([{**row_json(r), **extra} for r in rows], out)
+            return 0
         _print_progress(out, office, scope, rows)
+        if review:
+            out.write(f"审核：{office.name}{scope.year}年的上报包{review}\n")
     return 0
+
+
+def _received_review(s, office, year: int) -> str | None:
+    """At the city, for a unit: 已审核 / 未审核 as its last applied submission of ``year`` said ("" when
+    none said); None elsewhere."""
+    mine = offices.this_office(s)
+    if mine is None or not mine.is_city or office.is_city:
+        return None
+    return review_states(s, year).get(office.code, "")
 
 
 def _print_progress(out, office, scope, rows) -> None:

@@ -135,6 +135,18 @@ def unapprove(s: Session, office: Office, year: int, from_month: int, *, reason:
     return _move(s, office, year, months, "draft", user, reason)
 
 
+def mark_sent(s: Session, office: Office, year: int, months: list[int], *, package: str, user: str = "") -> Changes:
+    """Approved months carried by an exported package become 已报送. Who approved them and when stays
+    (the lock names the approver); the audit log names the package."""
+    rows = {r.month: r for r in _rows(s, office, year)}
+    moved = [rows[m] for m in months if m in rows and rows[m].state == "approved"]
+    for row in moved:
+        row.state = "sent"
+        audit.record(s, "review", f"{office.code}/{year}-{row.month:02d}", office.id, {"state": "approved"},
+                     {"state": "sent", "package": package}, user=user)
+    return Changes(review={office.id}) if moved else Changes()
+
+
 # --- the reviewer's password --------------------------------------------------------------------------
 
 def _hash(password: str, salt: bytes, params: dict) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kexie_desktop import progress as engine
+from kexie_desktop.packages.pipeline.log import review_states
 from kexie_desktop.services import offices, plan
 
 from ..context import AppContext
@@ -57,6 +58,16 @@ def load_setup(ctx: AppContext, today: dt.date | None = None) -> DashboardSetup:
             mine.is_city, mine.code, options, list(current.years), dt.date(current.start_year, 1, 1),
             dt.date(current.end_year, 12, 31), as_of.year, as_of,
         )
+
+
+def office_labels(ctx: AppContext, setup: DashboardSetup, year: int) -> list[str]:
+    """The chooser's labels; at the city a unit whose last package of ``year`` was not approved is
+    marked 未审核 (PRODUCT.md, "The reporting cycle")."""
+    if not setup.is_city:
+        return [o.label for o in setup.offices]
+    with ctx.db.read() as s:
+        marks = review_states(s, year)
+    return [f"{o.label}（未审核）" if marks.get(o.code) == "未审核" else o.label for o in setup.offices]
 
 
 def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date,

@@ -112,6 +112,8 @@ class DashboardPage(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("无法计算进度"), exc)
             return
+        for i, label in enumerate(ops.office_labels(self.ctx, self.setup, year)):
+            self.office.setItemText(i, label)
         selected = self.selected_code()
         self.model.set_rows(self.data.rows)
         self._fit_columns()

@@ -24,8 +24,18 @@ STATUS_LABELS = {"ready": "可导入", "unchanged": "未变（已导入过）", 
 STATUS_COLORS = {"ready": "#d8eefe", "unchanged": "#eeeeee", "refused": "#fde0d6"}
 
 
+UNAPPROVED_COLOR = "#fff2cc"
+
+
+def review_text(p) -> str:
+    """未审核 / 已审核 for a submission (empty for other kinds and refused files)."""
+    if p.review is None:
+        return ""
+    return "未审核" if p.unapproved else "已审核"
+
+
 class FilesModel(RowTableModel):
-    HEADERS = ("文件", "内容", "检查结果", "变更", "说明")
+    HEADERS = ("文件", "内容", "检查结果", "审核", "变更", "说明")
 
     def __init__(self, previews, parent=None):
         super().__init__(parent)
@@ -40,11 +50,14 @@ class FilesModel(RowTableModel):
                 p.file_name,
                 p.manifest.describe() if p.manifest else "—",
                 STATUS_LABELS.get(p.status, p.status),
+                review_text(p),
                 p.counts_text() if p.changes else "",
                 p.message,
             )[index.column()]
         if role == Qt.BackgroundRole and index.column() == 2:
             return QBrush(QColor(STATUS_COLORS.get(p.status, "#ffffff")))
+        if role == Qt.BackgroundRole and index.column() == 3 and p.unapproved:
+            return QBrush(QColor(UNAPPROVED_COLOR))
         if role == Qt.ToolTipRole:
             return p.message
         return None
@@ -75,6 +88,8 @@ class ImportPreviewDialog(QDialog):
         self.changes = ChangesModel(self)
         self.file_table = _table(self.files)
         self.change_table = _table(self.changes)
+        self.review_label = QLabel()  # the selected package's review: 未审核：7—9月
+        self.review_label.setWordWrap(True)
         ready = self.ready_paths()
         self.summary = QLabel(self._summary(ready))
         self.summary.setWordWrap(True)
@@ -93,6 +108,7 @@ class ImportPreviewDialog(QDialog):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.detail)
+        lower_layout.addWidget(self.review_label)
         lower_layout.addWidget(self.change_table, 1)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.file_table)
@@ -120,6 +136,8 @@ class ImportPreviewDialog(QDialog):
         if current.isValid():
             preview = self.previews[current.row()]
             self.changes.set_changes(preview.changes)
+            self.review_label.setText(self.review_header(preview))
+            self.review_label.setVisible(bool(preview.review_line))
             fit_columns(self.change_table)
             self.detail.setText(self._detail(preview))
             self.detail.setStyleSheet(f"background: {STATUS_COLORS.get(preview.status, '#ffffff')}; padding: 6px;")
@@ -130,6 +148,14 @@ class ImportPreviewDialog(QDialog):
         if preview.status == "refused":
             text += "\n" + self.tr("此文件不会写入任何数据，其他文件不受影响。")
         return text
+
+    def review_header(self, p) -> str:
+        if not p.review_line:
+            return ""
+        explained = self.tr("已说明的警告 %1 条（工作表“审核说明”）。").replace("%1", str(len(p.review["explained"])))
+        if p.unapproved:
+            return self.tr("%1。导入后该单位本年数据标为“未审核”。").replace("%1", p.review_line) + explained
+        return p.review_line + "。" + explained
 
 
 def _table(model) -> QTableView:

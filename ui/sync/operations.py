@@ -13,6 +13,7 @@ from kexie_desktop import packages
 from kexie_desktop.backup import backup_database, restore_database
 from kexie_desktop.changes import Changes
 from kexie_desktop.package_kinds import PACKAGE_KINDS
+from kexie_desktop.review.summary import ReviewSummary, office_summary
 from kexie_desktop.services import offices, plan
 
 from ..context import AppContext
@@ -49,6 +50,12 @@ def export_submission(ctx: AppContext, year: int, path: str, progress=None) -> p
     number = packages.reserve_sequence(ctx.db, "submission")  # committed before the file is written
     with ctx.db.write() as s:
         return packages.export_submission(s, offices.this_office(s), year, Path(path), sequence=number)
+
+
+def review_summary(ctx: AppContext, year: int) -> ReviewSummary:
+    """What the submission of ``year`` would say of its review (草稿 or 已审核), before exporting."""
+    with ctx.db.read() as s:
+        return office_summary(s, offices.this_office(s), year)
 
 
 def export_plan(ctx: AppContext, path: str, unit_code: str | None = None, progress=None) -> packages.ExportResult:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from kexie_desktop.changes import Changes
+from kexie_desktop.review.summary import months_text
 
 from ..context import AppContext
 from ..errors import show_error
@@ -38,8 +39,9 @@ NEEDS_CODE = "需要激活码"
 class LogModel(RowTableModel):
     """The package log, one dict per package sent or received."""
 
-    HEADERS = ("时间", "方向", "类型", "单位", "年度", "序号", "结果", "文件", "说明")
-    KEYS = ("at", "direction", "kind_label", "office", "year", "sequence", "result_label", "file", "message")
+    HEADERS = ("时间", "方向", "类型", "单位", "年度", "序号", "结果", "审核", "文件", "说明")
+    KEYS = ("at", "direction", "kind_label", "office", "year", "sequence", "result_label", "review_label", "file",
+            "message")
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
@@ -190,9 +192,34 @@ class SyncPage(QWidget):
         if not self.ctx.confirm_pending():
             return
         year = self.year.currentData()
+        if not self.confirm_draft(year):
+            return
         path = self._save_path(self.tr("导出上报包"), ops.proposed_name(self.setup.office_name, "submission", year))
         if path:
             self._export(self.tr("正在导出上报包…"), lambda p: ops.export_submission(self.ctx, year, path, p))
+
+    def confirm_draft(self, year: int) -> bool:
+        """A year with errors or unapproved months is sent as a draft (草稿) only when the user says so."""
+        try:
+            summary = ops.review_summary(self.ctx, year)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("无法检查审核状态"), exc)
+            return False
+        if summary.state == "approved":
+            return True
+        parts = []
+        if summary.errors:
+            parts.append(self.tr("还有 %1 个错误").replace("%1", str(summary.errors)))
+        if summary.unapproved_months:
+            parts.append(self.tr("%1 个月未审核（%2）").replace("%1", str(len(summary.unapproved_months))).replace(
+                "%2", months_text(summary.unapproved_months)))
+        if not parts:
+            parts.append(self.tr("还没有审核通过的月份"))
+        text = self.tr("%1年的数据%2。仍可导出，但封面和校验信息会注明“草稿”，市科协导入后标为“未审核”。"
+                       "\n\n要导出草稿吗？").replace("%1", str(year)).replace("%2", "，".join(parts))
+        answer = QMessageBox.question(self, self.tr("导出草稿"), text, QMessageBox.Yes | QMessageBox.No,
+                                      QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def export_plan(self) -> None:
         if not self.ctx.confirm_pending():

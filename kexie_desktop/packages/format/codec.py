@@ -137,6 +137,13 @@ def _month(v: Any) -> str:
     return text
 
 
+def _optional_month(v: Any) -> str:
+    """A month, or empty text (a finding about a year's total or a ledger record has none)."""
+    if v is None or (type(v) is str and not v.strip()):
+        return ""
+    return _month(v)
+
+
 def _date(v: Any) -> str:
     if isinstance(v, (dt.date, dt.datetime)):
         return v.strftime("%Y-%m-%d")
@@ -239,6 +246,7 @@ class Column:
     number_format: str | None = None
     # How the typed value is written back to a cell (labels for choices, 是/否 for flags).
     write: Callable[[Any], Any] | None = None
+    wrap: bool = False  # long prose: the column wraps its cells (printed, nothing is cut off)
 
     @property
     def bulk(self) -> Callable[[Any], Any] | None:
@@ -246,8 +254,8 @@ class Column:
         return _BULK.get(self.read)
 
 
-def text(key, header, width=16):
-    return Column(key, header, _text, width)
+def text(key, header, width=16, wrap=False):
+    return Column(key, header, _text, width, wrap=wrap)
 
 
 def code(key, header, width=12):
@@ -265,8 +273,8 @@ def count(key, header, width=10, optional_year=False, number_format="#,##0"):
     return Column(key, header, _count, width, number_format)
 
 
-def month(key, header, width=10):
-    return Column(key, header, _month, width)
+def month(key, header, width=10, optional=False):
+    return Column(key, header, _optional_month if optional else _month, width)
 
 
 def date(key, header, width=12):

@@ -8,10 +8,11 @@ from dataclasses import dataclass, fields
 from ...package_kinds import PACKAGE_KINDS
 from .errors import PackageError
 
-SCHEMA_VERSION = 2  # 2: signing.canonical joins each column instead of JSON-encoding every cell
-# The field "demo" did not bump the version: it is written (and signed) only in a demo package, so a
-# real package is exactly what version 2 always was, and an older program, which does not know the
-# field, computes another signature for a demo package and refuses it (never takes it as real data).
+# 2: signing.canonical joins each column instead of JSON-encoding every cell
+# 3: submissions carry 审核说明 and 审核状态 (instead of 情况说明) and the manifest their review summary
+SCHEMA_VERSION = 3
+# The field "demo" is written (and signed) only in a demo package, so a real package does not carry it, and a
+# program that does not know the field computes another signature for a demo package and refuses it.
 DEMO_MARK = "是"
 MANIFEST_SHEET = "校验信息"
 MANIFEST_HEADERS = ["字段", "说明", "值"]
@@ -30,6 +31,8 @@ LABELS = {
     "filler": "填报人",
     "reviewer": "审核人",
     "phone": "联系电话",
+    "review": "审核状态（上报包：approved 已审核 / draft 草稿）",
+    "approved_months": "已审核月份（上报包）",
     "key_id": "密钥编号",
     "salt": "盐值（初始化包）",
     "iterations": "迭代次数（初始化包）",
@@ -38,7 +41,10 @@ LABELS = {
     "signature": "签名（HMAC-SHA256）",
 }
 _INT_FIELDS = {"schema_version", "plan_version", "year", "sequence", "iterations", "next_sequence"}
-_OPTIONAL = {"year", "salt", "iterations", "next_sequence", "filler", "reviewer", "phone", "demo", "signature"}
+_OPTIONAL = {"year", "salt", "iterations", "next_sequence", "filler", "reviewer", "phone", "demo", "signature",
+             "review", "approved_months"}
+REVIEW_VALUES = ("", "approved", "draft")
+_MONTH_LIST = re.compile(r"^(?:(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*)?$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
@@ -58,6 +64,8 @@ class Manifest:
     filler: str = ""
     reviewer: str = ""
     phone: str = ""
+    review: str = ""  # submissions: "approved" or "draft" (see review.summary)
+    approved_months: str = ""  # submissions: "1,2,3"
     salt: str = ""
     iterations: int | None = None
     next_sequence: int | None = None
@@ -118,6 +126,8 @@ def _typed(key: str, text: str):
         return int(text)
     if key in ("signature", "key_id", "salt") and text and not _HEX.match(text):
         raise PackageError(f"“{LABELS[key]}”的值格式不对。", sheet=MANIFEST_SHEET)
+    if (key == "review" and text not in REVIEW_VALUES) or (key == "approved_months" and not _MONTH_LIST.match(text)):
+        raise PackageError(f"“{LABELS[key]}”的值“{text[:40]}”格式不对。", sheet=MANIFEST_SHEET)
     return text
 
 

@@ -44,6 +44,7 @@ STYLES = {
     "header": {"bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter", "text_wrap": True},
     "quoted": {"quote_prefix": True},
     "wrap": {"text_wrap": True, "valign": "top"},
+    "top": {"valign": "top"},
     "title": {"bold": True, "font_size": 14},
     "bold": {"bold": True, "valign": "top"},
 }
@@ -92,15 +93,19 @@ def put_text(ws, formats: Formats, row: int, col: int, text: str, style: str | N
         ws.write_string(row, col, text, fmt)
 
 
-def set_width(ws, col: int, width: float) -> None:
-    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding)."""
-    ws.set_column_pixels(col, col, round(width * 7))
+def set_width(ws, col: int, width: float, fmt=None) -> None:
+    """Column width as stored in the file, as openpyxl wrote it (XlsxWriter's set_column adds padding).
+    ``fmt``: the column's format, taken by its cells written without one of their own."""
+    ws.set_column_pixels(col, col, round(width * 7), fmt)
 
 
-def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float]):
+def _start_sheet(wb, formats: Formats, name: str, headers: list[str], widths: list[float],
+                 wrapped: Sequence[bool] = ()):
     ws = wb.add_worksheet(name)
+    # A sheet with wrapped columns aligns every column at the top, so that a row reads as one line.
+    styles = [formats.named["wrap" if w else "top"] for w in wrapped] if any(wrapped) else []
     for i, width in enumerate(widths):
-        set_width(ws, i, width)
+        set_width(ws, i, width, styles[i] if i < len(styles) else None)
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     fit_to_width(ws, landscape=len(widths) > 3)
@@ -113,14 +118,19 @@ def _write_data(wb, formats: Formats, sheet: PackageSheet) -> list[list]:
     """Write the rows; returns their canonical form, from the values as a reader will get them back.
     Plain text goes straight through: this loop runs for every cell of a 100,000-row ledger."""
     spec = sheet.spec
-    ws = _start_sheet(wb, formats, spec.name, spec.headers, [c.width for c in spec.columns])
+    ws = _start_sheet(wb, formats, spec.name, spec.headers, [c.width for c in spec.columns],
+                      [c.wrap for c in spec.columns])
     writers = [c.write for c in spec.columns]
     converted = any(writers)
     numbers = [formats.number(c.number_format) for c in spec.columns]
     write_string, write_number = ws.write_string, ws.write_number
+    # Wrapped columns: rows get their height here (not every program re-measures them on opening).
+    wrapped = [(i, c.width) for i, c in enumerate(spec.columns) if c.wrap]
     written = []
     for row, values in enumerate(sheet.rows, start=1):
         values = [w(v) if w else v for w, v in zip(writers, values)] if converted else list(values)
+        if wrapped:
+            ws.set_row(row, max(row_height(values[i] if type(values[i]) is str else "", w - 1) for i, w in wrapped))
         for col, value in enumerate(values):
             kind = type(value)
             if kind is str:

@@ -14,6 +14,7 @@ from ...db import Database
 from ...display import or_missing
 from ...errors import UserError
 from ...models import Office
+from ...review.summary import ReviewSummary
 from ...services import demo, offices, plan, settings
 from ..format.codec import clean_text
 from ..format.manifest import Manifest
@@ -36,11 +37,13 @@ class ExportResult:
     checksum: str
     counts: dict[str, int]
     activation_code: str | None = None
+    review: ReviewSummary | None = None  # submissions: what the cover and the manifest say
 
     @property
     def message(self) -> str:
         rows = "，".join(f"{name} {n} 行" for name, n in self.counts.items())
-        return f"已导出{self.manifest.describe()}：{rows}。文件：{self.path}"
+        state = f"审核状态：{self.review.cover_text()}。" if self.review else ""
+        return f"已导出{self.manifest.describe()}：{rows}。{state}文件：{self.path}"
 
 
 DEMO_COVER = ("本包来自填入了演示数据的安装，全部是虚拟数据，仅供试用：正式安装会拒绝导入，"

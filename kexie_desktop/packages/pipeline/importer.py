@@ -108,6 +108,7 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
         preview.message = str(exc.for_file(name))
         return preview, None
     preview.changes, preview.warnings = ChangeList(classified.changes), classified.warnings
+    preview.review, preview.review_line = classified.review, classified.review_line
     refused = preview.changes.only(REFUSED)
     if refused:
         first = refused[0]
@@ -115,8 +116,12 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
                            f"整个文件未导入（{m.describe()}）。")
         return preview, None
     preview.status = "ready"
-    preview.message = f"文件“{name}”：{m.describe()}：{preview.counts_text()}。"
+    preview.message = f"文件“{name}”：{m.describe()}：{preview.counts_text()}。{_marked(preview)}"
     return preview, classified
+
+
+def _marked(p: PackagePreview) -> str:
+    return f"{p.review_line}（导入后标为“未审核”）。" if p.unapproved else ""
 
 
 @contextmanager
@@ -146,7 +151,7 @@ def preview(s: Session, path: Path | str, code: str | None = None) -> PackagePre
 def _record(s: Session, result: ImportResult) -> None:
     p = result.preview
     log.record(s, direction="received", result=result.outcome, file_name=p.file_name, manifest=p.manifest,
-               checksum=p.checksum, message=p.message)
+               checksum=p.checksum, message=p.message, review=p.review)
 
 
 def apply(db: Database, path: Path | str, *, code: str | None = None, backup: bool = True,
@@ -198,7 +203,7 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
         preview_.message = f"文件“{loaded.path.name}”：导入时出错，没有写入任何数据：{exc}"
         return ImportResult(preview_, "refused", saved)
     m = loaded.manifest
-    preview_.message = f"文件“{loaded.path.name}”：已导入{m.describe()}：{preview_.counts_text()}。"
+    preview_.message = f"文件“{loaded.path.name}”：已导入{m.describe()}：{preview_.counts_text()}。{_marked(preview_)}"
     return ImportResult(preview_, "applied", saved, changes)
 
 
@@ -221,7 +226,7 @@ def import_batch(db: Database, paths: Iterable[Path | str], *, code: str | None 
                 result = ImportResult(p, "refused" if p.status == "refused" else "previewed")
                 with db.write() as s:
                     log.record(s, direction="received", result=result.outcome, file_name=p.file_name,
-                               manifest=p.manifest, checksum=p.checksum, message=p.message)
+                               manifest=p.manifest, checksum=p.checksum, message=p.message, review=p.review)
             else:
                 result = apply(db, path, code=code, backup=not backed_up, checkpoint=checkpoint)
                 backed_up = backed_up or result.backup is not None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...models import AuditEntry
 from ...package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
+from ...review.summary import months_text
 from ...services import offices
 from ..format.manifest import Manifest
 
@@ -41,7 +42,8 @@ def raise_sequence(s: Session, office_code: str, stream: str, at_least: int) -> 
 
 
 def record(s: Session, *, direction: str, result: str, file_name: str, manifest: Manifest | None = None,
-           checksum: str = "", message: str = "", kind: str | None = None) -> PackageLog:
+           checksum: str = "", message: str = "", kind: str | None = None, review: dict | None = None) -> PackageLog:
+    """``review``: a submission's review summary (PackagePreview.review), kept with the entry."""
     m = manifest
     entry = PackageLog(
         package_id=m.package_id if m else "",
@@ -54,6 +56,8 @@ def record(s: Session, *, direction: str, result: str, file_name: str, manifest:
         file_name=file_name[:260],
         result=result,
         message=message,
+        review=review["state"] if review else "",
+        unapproved_months=",".join(map(str, review["unapproved_months"])) if review else "",
     )
     s.add(entry)
     s.flush()
@@ -112,7 +116,31 @@ def describe(entry: PackageLog) -> dict:
         "result": entry.result,
         "result_label": RESULTS.get(entry.result, entry.result),
         "message": entry.message,
+        "review": entry.review or None,
+        "review_label": review_label(entry),
+        "unapproved_months": [int(m) for m in entry.unapproved_months.split(",") if m],
     }
+
+
+def review_label(entry: PackageLog) -> str:
+    """未审核（7—9月） / 已审核 for a submission whose review the log knows; else empty."""
+    if entry.review == "approved":
+        return "已审核"
+    if entry.review == "draft":
+        months = [int(m) for m in entry.unapproved_months.split(",") if m]
+        return f"未审核（{months_text(months)}）" if months else "未审核"
+    return ""
+
+
+def review_states(s: Session, year: int) -> dict[str, str]:
+    """Unit code → 已审核 / 未审核: the review of the last submission for ``year`` applied from each
+    unit (a unit whose package predates review, or that sent none, is absent)."""
+    q = select(PackageLog.office_code, PackageLog.review).where(
+        PackageLog.direction == "received", PackageLog.result == "applied", PackageLog.kind.in_(UP_KINDS),
+        PackageLog.year == year,
+    ).order_by(PackageLog.sequence, PackageLog.id)
+    found = {code: review for code, review in s.execute(q)}
+    return {code: "已审核" if review == "approved" else "未审核" for code, review in found.items() if review}
 
 
 def unsent_changes(s: Session, office) -> int:

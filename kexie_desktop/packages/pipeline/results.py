@@ -146,6 +146,10 @@ class Classified:
     changes: Sequence[RowChange]
     apply: Callable  # (session, source) -> Changes
     warnings: list[str] = field(default_factory=list)
+    # Submissions: the package's review summary ({"state", "approved_months", "unapproved_months",
+    # "explained"}) and its one-line form for the preview (未审核：7—9月)
+    review: dict | None = None
+    review_line: str = ""
 
 
 @dataclass
@@ -157,6 +161,13 @@ class PackagePreview:
     checksum: str = ""
     changes: ChangeList = field(default_factory=ChangeList)
     warnings: list[str] = field(default_factory=list)
+    review: dict | None = None  # see Classified.review
+    review_line: str = ""
+
+    @property
+    def unapproved(self) -> bool:
+        """A submission that is not fully approved: it imports, marked 未审核."""
+        return self.review is not None and self.review["state"] != "approved"
 
     @property
     def file_name(self) -> str:
@@ -178,6 +189,8 @@ class PackagePreview:
             "package_id": m.package_id if m else None, "checksum": self.checksum,
             "counts": self.counts, "warnings": self.warnings,
         }
+        if self.review is not None:
+            data["review"] = self.review
         if with_changes:
             data["changes"] = [c.to_dict() for c in self.changes.without(SAME)]
         return data

@@ -1,11 +1,9 @@
 """The submission package (上报包): a full snapshot of one unit's data for one year — monthly values,
-the activity ledger, and the unit's explanations of soft warnings."""
+the activity ledger, the findings of the checks with their explanations, and the months' review states."""
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,13 +11,19 @@ from sqlalchemy.orm import Session
 
 from ....errors import UserError
 from ....models import Activity, ActivityType, DataValue, Indicator, Office
-from ....services import plan
+from ....review import states
+from ....review.checks import run_checks
+from ....review.states import month_states
+from ....review.summary import office_summary
+from ....services import plan, settings
 from ....validation import check_year
 from ...format import codec as c
 from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
+from . import review
+from .review import FINDINGS, STATES
 
 VALUES = SheetSpec("月度数据", (
     c.code("office", "单位代码", 10), c.code("indicator", "指标代码", 10), c.text("indicator_name", "指标名称", 34),
@@ -35,25 +39,22 @@ LEDGER = SheetSpec("活动台账", (
     c.count("audience", "受众人次", number_format=None),
     c.text("note", "备注", 30),
 ))
-WARNINGS = SheetSpec("情况说明", (
-    c.code("indicator", "指标代码", 10), c.text("indicator_name", "指标名称", 34), c.month("month", "月份"),
-    c.text("warning", "提示", 44), c.text("explanation", "说明（即该月数值的备注）", 50),
-))
-SPECS = (VALUES, LEDGER, WARNINGS)
-FLOW_KINDS = ("annual_flow", "cumulative_flow", "range", "at_least")
-SPIKE_FACTOR = 5
+SPECS = (VALUES, LEDGER, FINDINGS, STATES)
 
-WHAT = "县区科协的上报包：本单位一年的全部月度数据、活动台账和情况说明（完整快照）。"
+WHAT = "县区科协的上报包：本单位一年的全部月度数据、活动台账、审核说明和各月审核状态（完整快照）。"
 HOW = ("市科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），先预览将新增、修改、删除的数据，确认后导入。"
        "同一个包重复导入不会重复计数；较新的包会取代较旧的包。")
 NOTES = [
     "一、本文件由程序自动生成，是本单位该年度数据的完整快照，请勿手工修改。",
     "二、“月度数据”：每个填报指标每月一行。月份写作 年-月（如 2019-03）；覆盖率指标的“应覆盖数”是应覆盖的单位总数。",
     "三、“活动台账”：每项活动一行。“记录编号”是该活动的唯一编号，市科协据此识别同一活动，重复上报不会重复计数。",
-    "四、“情况说明”：程序自动找出需要说明的数值（某月数值超过全年非零月份中位数的 5 倍；存量或覆盖率指标低于上月），"
-    "说明即该月数值的备注。请在程序中填写备注后重新导出。",
-    "五、“校验信息”工作表（隐藏）保存包的类型、单位、年份、序号和数字签名，用于导入时核对。",
-    "六、市科协导入时会核对签名：被修改过、用错密钥或序号早于已导入的包，都会被拒绝，数据库保持不变。",
+    "四、“审核说明”：导出时程序按审核规则检查本年数据找到的全部问题，每条一行：规则、级别（错误 / 警告）、"
+    "指标或台账记录、月份、数值和提示。“错误”须在程序中改正；“警告”须改正或由填报人写明说明，说明写在“说明”列。",
+    "五、“审核状态”：1—12 月每月一行：状态（草稿、待审核、已审核、已报送、市已接收、已退回）、经办人（提交、审核或"
+    "撤销审核的人）、时间和说明（如撤销审核的原因）。封面的“审核状态”写明本包是已审核还是草稿；"
+    "有数据的月份尚未全部审核通过、或仍有错误时，本包是草稿，市科协导入后标为“未审核”。",
+    "六、“校验信息”工作表（隐藏）保存包的类型、单位、年份、序号、审核状态和数字签名，用于导入时核对。",
+    "七、市科协导入时会核对签名：被修改过、用错密钥或序号早于已导入的包，都会被拒绝，数据库保持不变。",
 ]
 
 
@@ -83,45 +84,6 @@ def _ledger_rows(s: Session, office: Office, year: int) -> list[tuple]:
             for uid, tcode, tname, date, title, place, participants, audience, note in s.execute(q)]
 
 
-def soft_warnings(s: Session, value_rows: list[tuple]) -> list[tuple]:
-    """(indicator code, name, month, warning, explanation) for values that deserve an explanation."""
-    kinds = dict(s.execute(select(Indicator.code, Indicator.kind)).all())
-    by_indicator: dict[str, list[tuple]] = defaultdict(list)
-    for row in value_rows:
-        by_indicator[row[1]].append(row)
-    out = []
-    for code, rows in by_indicator.items():
-        kind = kinds.get(code)
-        for row, warning in _spikes(rows) if kind in FLOW_KINDS else _drops(rows, kind == "coverage"):
-            out.append((code, row[2], row[4], warning, row[7]))
-    return out
-
-
-def _spikes(rows: list[tuple]):
-    nonzero = [r[5] for r in rows if r[5]]
-    if not nonzero:
-        return
-    median = statistics.median(nonzero)
-    for row in rows:
-        if median > 0 and row[5] > SPIKE_FACTOR * median:
-            yield row, f"本月数值 {c.canon_number(row[5])} 超过全年非零月份中位数 {c.canon_number(median)} 的 {SPIKE_FACTOR} 倍"
-
-
-def _drops(rows: list[tuple], coverage: bool):
-    previous = None
-    for row in sorted(rows, key=lambda r: r[4]):
-        level = row[5] / row[6] if coverage and row[6] else row[5]
-        if previous is not None and previous[2] == _month_before(row[4]) and level < previous[1]:
-            what = "覆盖比例" if coverage else "数值"
-            yield row, f"本月{what}低于上月（{c.canon_number(previous[0])} → {c.canon_number(row[5])}）"
-        previous = (row[5], level, row[4])
-
-
-def _month_before(month: str) -> str:
-    year, m = int(month[:4]), int(month[5:])
-    return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
-
-
 def export_submission(s: Session, office: Office, year: int, path: Path, *,
                       sequence: int | None = None) -> ExportResult:
     """Write the submission package of ``office`` for ``year`` (this installation's own office)."""
@@ -135,12 +97,24 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     if key is None:
         raise UserError("本机还没有上报签名密钥（首次使用设置时没有载入初始化包），还不能导出上报包。请向市科协索取本单位的"
                         "初始化包和激活码，在“数据交换”页点“选择文件导入…”导入后再导出。")
-    value_rows = _value_rows(s, office, year)
+    findings = run_checks(s, office, year)
+    summary = office_summary(s, office, year, findings)
+    names = {i.code: i.name for i in plan.indicators(s)}
     sheets = [
-        PackageSheet(VALUES, value_rows),
+        PackageSheet(VALUES, _value_rows(s, office, year)),
         PackageSheet(LEDGER, _ledger_rows(s, office, year)),
-        PackageSheet(WARNINGS, soft_warnings(s, value_rows)),
+        PackageSheet(FINDINGS, review.finding_rows(findings, names)),
+        PackageSheet(STATES, review.state_rows(month_states(s, office, year), year)),
     ]
     manifest = new_manifest(s, "submission", office, key, numbering=office, year=year, sequence=sequence)
+    manifest.review, manifest.approved_months = summary.state, ",".join(map(str, summary.approved_months))
     cover = cover_rows(s, manifest, WHAT, HOW)
-    return finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES)
+    at = next(i for i, (label, _v) in enumerate(cover) if label == "审核人") + 1
+    cover.insert(at, ("审核状态", summary.cover_text()))
+    result = finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES)
+    # The file is in place and its log entry is in this transaction: the approved months it carries
+    # are 已报送 when (and only when) that commits.
+    states.mark_sent(s, office, year, list(summary.approved_months), package=manifest.package_id,
+                     user=settings.audit_user(s, "导出"))
+    result.review = summary
+    return result

@@ -16,8 +16,9 @@ from ...format.errors import PackageError
 from ...format.workbook import typed_columns, typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, DELETED, NEW, SAME, Classified, RowChange
-from . import ledger
-from .export import LEDGER, SPECS, VALUES, WARNINGS  # noqa: F401  (SPECS: PackageKind)
+from . import ledger, review
+from .export import LEDGER, SPECS, VALUES  # noqa: F401  (SPECS: PackageKind)
+from .review import FINDINGS, STATES
 from .scope import SubmissionScope
 
 
@@ -62,7 +63,14 @@ def classify(s: Session, loaded) -> Classified:
     ctx = SubmissionScope(_office(s, m.office_code), m.year, current, indicators, m.sequence or 0)
     edits = _classify_values(s, ctx, typed_rows(VALUES, loaded.rows[VALUES.name], ctx.refuser(VALUES)))
     ops = ledger.classify_ledger(s, ctx, typed_columns(LEDGER, loaded.rows[LEDGER.name], ctx.refuser(LEDGER)))
-    warnings = _warnings(ctx, typed_rows(WARNINGS, loaded.rows[WARNINGS.name], ctx.refuser(WARNINGS)))
+    rows, ledger_rows = loaded.rows[VALUES.name], loaded.rows[LEDGER.name]
+    months = review.data_months(ctx, rows.columns[4] if len(rows) else (),
+                                ledger_rows.columns[4] if len(ledger_rows) else ())
+    checked = review.classify_review(
+        s, ctx, typed_rows(FINDINGS, loaded.rows[FINDINGS.name], ctx.refuser(FINDINGS)),
+        typed_rows(STATES, loaded.rows[STATES.name], ctx.refuser(STATES)), months, m.review,
+        ledger_rows.columns[0] if len(ledger_rows) else (),
+    )
     office = ctx.office
 
     def apply(session: Session, source: str) -> Changes:
@@ -71,9 +79,11 @@ def classify(s: Session, loaded) -> Classified:
         if ops.touched:
             ledger.apply_ledger(session, office, ops, user, source)
             changes = changes | Changes(activities={office.id})
+        if review.apply_review(session, office, ctx.year, checked, user, source):
+            changes = changes | Changes(review={office.id})
         return changes
 
-    return Classified(ctx.changes, apply, warnings)
+    return Classified(ctx.changes, apply, review=checked.to_json(), review_line=review.header_line(checked.summary))
 
 
 # -- monthly values ----------------------------------------------------------------------------------
@@ -154,16 +164,3 @@ def _classify_value(ctx: SubmissionScope, old, rownum: int, row: tuple, indicato
         old_text = _show(old.value, old.base, old.note or "")
         ctx.changes.append(RowChange(VALUES.name, rownum, key, CHANGED, label, old_text, new_text))
     edits.append(values.ValueEdit(indicator, ctx.office, ctx.year, month, value, base, note))
-
-
-def _warnings(ctx: SubmissionScope, rows) -> list[str]:
-    out = []
-    for rownum, (code, name, month_text, warning, explanation) in rows:
-        if code not in ctx.indicators:
-            ctx.refuse(WARNINGS, rownum, "indicator", f"未知的指标代码“{code}”，本机的计划中没有这个指标。")
-            continue
-        if ctx.month(WARNINGS, rownum, month_text) is None:
-            continue
-        out.append(f"{name} {month_text}：{warning}。说明：{explanation or '（未说明）'}")
-    return out
-
