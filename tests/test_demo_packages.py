@@ -126,6 +126,19 @@ def test_a_real_unit_refuses_a_demo_citys_plan_package(tmp_path, _demo_template)
     unit.close()
 
 
+def test_a_demo_citys_plan_package_for_all_units_names_them_on_its_cover(tmp_path, _demo_template):
+    """The demo row at the top of the cover does not push 全部县区 onto another row."""
+    city = _demo_copy(_demo_template, tmp_path / "city.db")
+    with city.write() as s:
+        offices.set_this_office(s, offices.city(s))
+        packages.export_plan(s, tmp_path / "plan.xlsx")
+    city.close()
+    cover = _cover(tmp_path / "plan.xlsx")
+    assert cover["单位"] == "全部县区（含市科协目标）"
+    assert cover["包类型"] == "下发包（市科协 → 县区）"
+    assert "演示数据" in cover
+
+
 def test_a_demo_city_takes_a_demo_submission_and_clearing_removes_it(demo_city_and_unit):
     city, unit, tmp = demo_city_and_unit
     with unit.write() as s:  # a change so that the package differs from the city's own demo rows

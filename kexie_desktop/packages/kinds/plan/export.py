@@ -114,6 +114,6 @@ def export_plan(s: Session, path: Path, office: Office | None = None, *,
     key = keys.ensure_key(s, city)
     manifest = new_manifest(s, "plan", office or city, key, numbering=city, sequence=sequence)
     cover = cover_rows(s, manifest, WHAT, HOW)
-    if office is None:
-        cover[1] = ("单位", "全部县区（含市科协目标）")
+    if office is None:  # by label: a demo package has one more row at the top
+        cover = [("单位", "全部县区（含市科协目标）") if label == "单位" else (label, value) for label, value in cover]
     return finish(s, path, manifest, plan_sheets(s, office), key=key, cover=cover, notes=NOTES)
