@@ -93,7 +93,7 @@ def test_demo_packages_are_marked_on_the_cover_and_in_the_manifest(real_city_and
     city, unit, tmp = real_city_and_demo_unit
     export_sub(unit, UNIT, 2019, tmp / "F.xlsx")
     assert _manifest_fields(tmp / "F.xlsx")["demo"] == "是"
-    assert _manifest_fields(tmp / "F.xlsx")["schema_version"] == "2"
+    assert _manifest_fields(tmp / "F.xlsx")["schema_version"] == "3"
     cover = _cover(tmp / "F.xlsx")
     assert cover["演示数据"].startswith("本包来自填入了演示数据的安装，全部是虚拟数据")
     with city.write() as s:  # the real city's own packages carry no demo field at all
@@ -211,7 +211,7 @@ def test_clearing_demo_data_where_there_is_none_says_so(db):
 
 
 def test_a_real_package_verifies_exactly_as_before_the_demo_field(tmp_path):
-    """Real packages sign the same fields as format version 2 always did (no "demo" field)."""
+    """Real packages sign no "demo" field: the fields of format version 3 (version 2's plus the review summary)."""
     city = make_city(tmp_path / "city.db")
     with city.write() as s:
         result = packages.export_plan(s, tmp_path / "plan.xlsx")
@@ -220,6 +220,6 @@ def test_a_real_package_verifies_exactly_as_before_the_demo_field(tmp_path):
     assert not loaded.manifest.demo and result.manifest.signed_fields().keys() == {
         "schema_version", "kind", "plan_code", "plan_version", "office_code", "office_name", "year", "sequence",
         "package_id", "created", "program_version", "filler", "reviewer", "phone", "key_id", "salt", "iterations",
-        "next_sequence"}
+        "next_sequence", "review", "approved_months"}
     assert re.fullmatch(r"[0-9a-f]{64}", loaded.manifest.signature)
     city.close()
