@@ -84,6 +84,11 @@ def build_w03(s, o):  # unit targets arrive in the city's plan package
     months(s, o, "I08", 2019, {1: 20, 2: 11})  # 31 > 3 × 10: fires
     targets.put_target(s, indicator, o, 2018, 10, source="package")
     months(s, o, "I08", 2018, {1: 30})  # 30 = 3 × 10 (another year, checked separately): fine
+    # A ledger-counted annual flow: four reports in 2019 against a target of one.
+    targets.put_target(s, plan.indicator(s, "I02"), o, 2019, 1, source="package")
+    for day in (1, 2, 3, 4):
+        record(s, o, "ACAD_REPORT", dt.date(2019, 5, day), f"报告会{day}")
+    record(s, o, "ACAD_REPORT", dt.date(2018, 5, 1), "去年的报告会")  # another year: not in 2019's total
 
 
 def build_w04(s, o):
@@ -93,6 +98,14 @@ def build_w04(s, o):
     targets.put_target(s, plan.indicator(s, "I14"), o, None, 20, source="package")
     months(s, o, "I14", 2018, {1: 30})
     months(s, o, "I14", 2019, {1: 30})  # 60 = 3 × 20: fine
+    # Ledger-counted cumulative flows: lectures since the plan start (2 + 2 = 4 > 3 × 1) fire;
+    # 科技下乡 (3 = 3 × 1) does not.
+    targets.put_target(s, plan.indicator(s, "I39"), o, None, 1, source="package")
+    targets.put_target(s, plan.indicator(s, "I38"), o, None, 1, source="package")
+    for when in (dt.date(2018, 3, 1), dt.date(2018, 4, 1), dt.date(2019, 3, 1), dt.date(2019, 4, 1)):
+        record(s, o, "POP_LECTURE", when, f"讲座{when}")
+    for when in (dt.date(2018, 3, 1), dt.date(2019, 3, 1), dt.date(2019, 4, 1)):
+        record(s, o, "SCI_TO_COUNTRY", when, f"下乡{when}")
 
 
 def build_w05(s, o):
@@ -121,8 +134,8 @@ CASES = [
     ("E05", build_e05, 2019, [(None, "2019-06", "2019-06-16")]),
     ("W01", build_w01, 2019, [("I16", "2019-01", "30"), ("I09", "2019-02", "50")]),
     ("W02", build_w02, 2019, [("I12", "2019-02", "690")]),
-    ("W03", build_w03, 2019, [("I08", None, "31")]),
-    ("W04", build_w04, 2019, [("I09", None, "61")]),
+    ("W03", build_w03, 2019, [("I02", None, "4"), ("I08", None, "31")]),
+    ("W04", build_w04, 2019, [("I09", None, "61"), ("I39", None, "4")]),
     ("W05", build_w05, 2019, [(None, "2019-03", "5001")]),
     ("W06", build_w06, 2019, [(None, "2019-03", "101/100")]),
     ("W07", build_w07, 2019, [(None, "2019-04", "2")]),

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -21,6 +21,7 @@ from ..models import (
     ValidationRule,
 )
 from ..progress.facts import STOCK_KINDS, load_targets
+from ..display import number
 from ..services import plan as plan_service
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -64,12 +65,6 @@ class Rule:
 
     def covers(self, indicator: Indicator) -> bool:
         return not self.indicators or indicator.code in self.indicators
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def month_label(year: int, month: int) -> str:
@@ -183,72 +178,76 @@ def _load_totals(s: Session, batch: dict[int, Data], year: int, plan: Plan, flow
         batch[office].targets[ind] = target.value
 
 
-def _iso(date) -> str:
-    return date if isinstance(date, str) else date.isoformat()
-
-
 def _load_activities(
     s: Session, batch: dict[int, Data], year: int, today: dt.date, plan: Plan, rules: list[Rule]
 ) -> None:
-    """One pass over the year's ledger serves the record checks and the year's ledger totals; earlier
-    plan years add one grouped sum for the cumulative totals."""
+    """Three narrow passes over the ledger, each returning few rows: the records some rule flags, the
+    groups recorded twice, and per office and type the sums the year's and the plan's totals need."""
     a = Activity
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     # Records outside the plan years are reported with the plan's first or last year.
     lo = dt.date(1900, 1, 1) if year == plan.start_year else start
     hi = dt.date(9999, 12, 31) if year == plan.end_year else end
+    plan_start, plan_end = dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31)
     limits = [r.params.get("limit", 5000) for r in rules if r.check == "large_audience"]
     limit = min(limits) if limits else 5000
-    first, last, now = f"{plan.start_year}-01-01", f"{plan.end_year}-12-31", today.isoformat()
-    in_year = (start.isoformat(), end.isoformat())
-    # office_id + 0: the units are most of the table, so a plain scan beats the office/date index.
-    query = select(a.office_id, a.type_id, type_coerce(a.date, String), a.title, a.uid, a.audience,
-                   a.participants).where((a.office_id + 0).in_(list(batch)), a.date.between(lo, hi))
-    groups: dict[tuple, list] = {}
-    sums: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for office, type_id, date, title, uid, audience, participants in s.execute(query):
-        date = _iso(date)
-        if date > now or date < first or date > last or audience > limit or participants > audience > 0:
-            batch[office].activities.append((uid, dt.date.fromisoformat(date), title, audience, participants))
-        key = (office, type_id, date, title)
-        group = groups.get(key)
-        groups[key] = [1, uid] if group is None else [group[0] + 1, min(group[1], uid)]
-        if in_year[0] <= date <= in_year[1]:
-            total = sums[(office, type_id, "year")]
-            total[0] += 1
-            total[1] += audience
-            total[2] += participants
-    names = dict(s.execute(select(ActivityType.id, ActivityType.name)).all())
-    for (office, type_id, date, title), (n, uid) in groups.items():
-        if n > 1:
-            batch[office].duplicates.append((dt.date.fromisoformat(date), title, n, uid, names[type_id]))
-    if year > plan.start_year:
-        earlier = select(a.office_id, a.type_id, func.count(), func.sum(a.audience), func.sum(a.participants)).where(
-            (a.office_id + 0).in_(list(batch)), a.date.between(dt.date(plan.start_year, 1, 1), start - dt.timedelta(days=1))
-        ).group_by(a.office_id, a.type_id)
-        for office, type_id, n, audience, participants in s.execute(earlier):
-            sums[(office, type_id, "earlier")] = [n, audience or 0, participants or 0]
-    _ledger_totals(s, batch, sums)
+    # office_id + 0: at the city the units are most of the table, where a plain scan beats the index.
+    office = (a.office_id + 0).in_(list(batch)) if len(batch) > 1 else a.office_id == next(iter(batch))
+    flagged = select(a.office_id, a.uid, a.date, a.title, a.audience, a.participants).where(
+        office, a.date.between(lo, hi),
+        (a.date > today) | (a.date < plan_start) | (a.date > plan_end) | (a.audience > limit)
+        | ((a.participants > a.audience) & (a.audience > 0)),
+    )
+    for office_id, *row in s.execute(flagged):
+        batch[office_id].activities.append(tuple(row))
+    if any(r.check == "duplicate_activity" for r in rules):
+        n = func.count().label("n")
+        twice = (
+            select(a.type_id, a.office_id, a.date, a.title, n, func.min(a.uid))
+            .where(office, a.date.between(lo, hi))
+            .group_by(a.type_id, a.office_id, a.date, a.title)  # type first: a table scan, not index lookups
+            .having(func.count() > 1)
+        )
+        names = dict(s.execute(select(ActivityType.id, ActivityType.name)).all())
+        for type_id, office_id, date, title, count, uid in s.execute(twice):
+            batch[office_id].duplicates.append((date, title, count, uid, names[type_id]))
+    _ledger_totals(s, batch, office, year, plan)
 
 
-MEASURE_INDEX = {"count": 0, "audience": 1, "participants": 2}
-
-
-def _ledger_totals(s: Session, batch: dict[int, Data], sums: dict[tuple[int, int, str], list[int]]) -> None:
+def _ledger_totals(s: Session, batch: dict[int, Data], office, year: int, plan: Plan) -> None:
+    """The year's total of each annual ledger flow and the total since the plan start of each cumulative one,
+    from one grouped sum per office and activity type over only the types linked to such flows."""
     flows = {i.id: i for data in batch.values() for i in data.ledger_flows}
-    links = s.execute(
-        select(ActivityTypeIndicator.activity_type_id, ActivityTypeIndicator.indicator_id, ActivityTypeIndicator.measure)
-        .where(ActivityTypeIndicator.indicator_id.in_(list(flows)))
-    ).all()
+    if not flows:
+        return
+    link = ActivityTypeIndicator
+    links = s.execute(select(link.activity_type_id, link.indicator_id, link.measure)
+                      .where(link.indicator_id.in_(list(flows)))).all()
+    if not links:
+        return
+    a = Activity
+    this_year = a.date >= dt.date(year, 1, 1)
+    earliest = dt.date(plan.start_year if any(not flows[i].is_annual for _t, i, _m in links) else year, 1, 1)
+    sums = (
+        select(a.type_id, a.office_id,
+               func.sum(case((this_year, 1), else_=0)), func.sum(case((this_year, a.audience), else_=0)),
+               func.sum(case((this_year, a.participants), else_=0)),
+               func.count(), func.sum(a.audience), func.sum(a.participants))
+        .where(office, a.date.between(earliest, dt.date(year, 12, 31)),
+               a.type_id.in_({t for t, _i, _m in links}))
+        .group_by(a.type_id, a.office_id)  # type first: SQLite then scans the table instead of walking the
+    )                                     # office/date index with a lookup per record (2.5× faster here)
+    measures = {"count": 0, "audience": 1, "participants": 2}
+    by_type: dict[int, list] = defaultdict(list)
     for type_id, ind, measure in links:
-        indicator, k = flows[ind], MEASURE_INDEX[measure]
-        for data in batch.values():
-            this_year = sums.get((data.office.id, type_id, "year"))
-            earlier = sums.get((data.office.id, type_id, "earlier"))
-            scope = "year" if indicator.is_annual else "plan"
-            amount = (this_year[k] if this_year else 0) + (earlier[k] if earlier and scope == "plan" else 0)
-            if this_year or (earlier and scope == "plan"):
-                data.totals[(ind, scope)] = data.totals.get((ind, scope), 0.0) + amount
+        by_type[type_id].append((flows[ind], measures[measure]))
+    for type_id, office_id, *amounts in s.execute(sums):
+        data = batch[office_id]
+        for indicator, k in by_type[type_id]:
+            scope, amount = ("year", amounts[k]) if indicator.is_annual else ("plan", amounts[3 + k])
+            if indicator.is_annual and not amounts[0]:
+                continue  # no record this year: the year has no ledger total (as progress shows 未填报)
+            data.totals[(indicator.id, scope)] = data.totals.get((indicator.id, scope), 0.0) + float(amount or 0)
 
 
 # --- evaluators: each yields (subject, value, fields, indicator, month, record) -------------------------
