@@ -48,6 +48,8 @@ def put_thresholds(s: Session, behind: float, serious: float) -> None:
         raise UserError("阈值应满足：0 < 略有滞后 < 严重滞后 ≤ 100（百分点）。")
     put(s, "threshold_behind", behind)
     put(s, "threshold_serious", serious)
+
+
 class People(NamedTuple):
     """填报人, 审核人 and 联系电话 as entered ("" when not set): printed on the package covers."""
 
