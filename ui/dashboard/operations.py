@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kexie_desktop import progress as engine
-from kexie_desktop.packages.pipeline.log import review_states
 from kexie_desktop.services import offices, plan
 
 from ..context import AppContext
@@ -66,6 +65,8 @@ def office_labels(ctx: AppContext, setup: DashboardSetup, year: int) -> list[str
     if not setup.is_city:
         return [o.label for o in setup.offices]
     with ctx.db.read() as s:
+        from kexie_desktop.packages.pipeline.log import review_states  # here: the packages load openpyxl
+
         marks = review_states(s, year)
     return [f"{o.label}（未审核）" if marks.get(o.code) == "未审核" else o.label for o in setup.offices]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
-
 from ...errors import UserError
 
 
@@ -13,7 +11,7 @@ def where(sheet: str | None = None, row: int | None = None, col: int | None = No
     if row:
         text += f"第 {row} 行"
     if col:
-        text += f"{' ' if row else ''}{get_column_letter(col)} 列"
+        text += f"{' ' if row else ''}{column_letter(col)} 列"
     if header:
         text += f"（{header}）"
     return text
@@ -46,3 +44,12 @@ class PackageError(UserError):
 
     def __str__(self) -> str:
         return self._text()
+
+
+def column_letter(col: int) -> str:
+    """1 → A, 27 → AA: the column names a spreadsheet shows (without importing openpyxl at start-up)."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

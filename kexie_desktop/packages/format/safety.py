@@ -31,7 +31,6 @@ from io import BytesIO
 from pathlib import Path
 
 from defusedxml import ElementTree
-from openpyxl.utils import column_index_from_string
 
 from .errors import PackageError
 
@@ -301,7 +300,7 @@ def _check_formulas(sheet: str, content: bytes) -> None:
     ref = _CELL_REF.search(content, max(start, 0), at) if start >= 0 else None
     row = col = None
     if ref:
-        col = column_index_from_string(ref.group(1).decode().upper())
+        col = _column_number(ref.group(1).upper())
         row = int(ref.group(2))
     raise PackageError(
         "含有公式。本程序导出的数据包只含数值和文字，公式可能是被人为插入的，已拒绝导入。",
