@@ -38,6 +38,17 @@ def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]
         raise UserError(locked_message(r.year, r.month, r.by, r.at))
 
 
+def require_own_office(s: Session, office: Office) -> Office:
+    """审核 (submit, approve, unapprove, explain) is done where the data is entered: only this
+    installation's own office. Returns this office."""
+    this = offices.this_office(s)
+    if this is None:
+        raise UserError("本机还没有设定所属单位，不能审核。请先设定本机单位，或导入市科协发来的初始化包。")
+    if this.id != office.id:
+        raise UserError(f"本机是{this.name}，只能审核本单位的数据，不能审核{office.name}的。")
+    return this
+
+
 def locked_message(year: int, month: int, by: str, at) -> str:
     """Why a locked month refuses an edit: the one sentence the core, the grid and the ledger show."""
     when = f" 于 {at:%Y-%m-%d %H:%M}" if at else ""
