@@ -338,3 +338,25 @@ def test_a_sheet_saved_again_by_libreoffice_imports_the_same_rows(db, template, 
     again = resave(filled, tmp_path / "lo", tmp_path / "profile")
     assert [a.fields for a in read(db, again).new] == [a.fields for a in read(db, filled).new]
     assert sorted(a.fields for a in read(db, again).new) == STORED
+
+
+def test_rows_in_approved_months_are_named_by_row_when_the_sheet_is_read(db, db_path, template, tmp_path):
+    from kexie_desktop.models import ReviewMonth
+
+    with db.write() as s:
+        office = offices.resolve(s, OFFICE)
+        offices.set_this_office(s, office)
+        at = dt.datetime(2019, 7, 1, 9, 30)
+        s.add(ReviewMonth(office_id=office.id, year=2019, month=3, state="approved", by="李审", at=at))
+        s.add(ReviewMonth(office_id=office.id, year=2019, month=4, state="sent", by="李审", at=at))
+    path = fill(template, tmp_path / "锁定.xlsx", FILLED)
+    before = db_content(db_path)
+    with pytest.raises(SheetProblems) as caught:
+        read(db, path)
+    lock = ("的数据已由 李审 于 2019-07-01 09:30 审核通过并锁定，不能修改。"
+            "如需修改，请审核人在“审核”页撤销审核（须写明原因）。")
+    assert str(caught.value) == (
+        "文件“锁定.xlsx”中有 2 处问题，没有导入任何记录。请改正后重新导入：\n"
+        f"“活动台账”第 3 行 A 列：2019年3月{lock}\n"
+        f"“活动台账”第 4 行 A 列：2019年4月{lock}")
+    assert db_content(db_path) == before

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city
 from kexie_desktop import cli, packages
-from kexie_desktop.models import Activity, AuditEntry, DataValue, Target
+from kexie_desktop.models import Activity, AuditEntry, DataValue, Explanation, Target
+from kexie_desktop.review import states
 from kexie_desktop.packages.pipeline import importer
 from kexie_desktop.services import activities, demo, offices, plan, settings, targets, values
 from kexie_desktop.startup import open_app_database
@@ -170,6 +171,10 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
         activities.add_activity(s, office, activities.resolve_type(s, "科普讲座"), dt.date(2019, 6, 1), "真实讲座",
                                 participants=3, audience=40, user="王芳")
         targets.put_target(s, i09, office, None, 55.0, user="王芳", source="package")  # as a plan package sets it
+        # review made while the demo data is there: three months submitted and one explanation
+        states.submit(s, office, 2019, 3, user="王芳", today=dt.date(2019, 6, 15))
+        s.add(Explanation(office_id=office.id, rule="W01", subject="I09/2019-02", value="1", text="演示期间的说明",
+                          by="王芳"))
     with demo_db.read() as s:
         assert demo.is_demo(s)
         n_demo_values = len(s.scalars(select(DataValue.id).where(DataValue.source == "demo")).all())
@@ -190,8 +195,12 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
     expected = real(before)
     # demo targets go; the target the user set (its last change is his) stays
     expected["target"] = [r for r in before["target"] if r in after["target"]]
+    # the review rows judged demo data: they go with it
+    assert len(before["review_month"]) == 3 and len(before["explanation"]) == 1
+    expected["review_month"], expected["explanation"] = [], []
     assert after == expected
     assert counts["values"] == n_demo_values and changes.everything
+    assert (counts["review_months"], counts["explanations"]) == (3, 1)
     with demo_db.read() as s:
         assert not demo.is_demo(s) and settings.get(s, "demo_data") is False
         kept = s.execute(select(Target.value, Target.updated_by).where(Target.office_id == office.id)).all()

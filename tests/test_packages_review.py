@@ -195,7 +195,7 @@ def test_a_newer_package_drops_explanations_it_no_longer_has(pair):
     assert packages.apply(pair.city, pair.tmp / "one.xlsx").outcome == "applied"
     with pair.unit.write() as s:
         office = offices.resolve(s, UNIT)
-        states.unapprove(s, office, 2019, 1, reason="二月数字录错了")
+        states.unapprove(s, office, 2019, 1, reason="二月数字录错了", by="李审")
         values.set_value(s, plan.indicator(s, "I09"), office, 2019, 2, 3.0)  # corrected: no warning left
     pair.export(2019, "two.xlsx")
     with pair.city.read() as s:

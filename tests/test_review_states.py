@@ -174,3 +174,70 @@ def test_the_city_importing_a_unit_is_not_held_by_the_units_locks(db):
         s.add(ReviewMonth(office_id=unit.id, year=2019, month=1, state="approved", by="李审"))
     with db.write() as s:
         values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, OFFICE), 2019, 1, 7, source="package")
+
+
+def test_unapprove_asks_for_the_password_and_records_who_undid_it(unit, capsys):
+    assert run(unit, "review-password", "--new", "s3cret")[0] == 0
+    assert run(unit, "submit", "--office", OFFICE, "--through", "2019-02")[0] == 0
+    assert run(unit, "approve", "--office", OFFICE, "--through", "2019-02", "--by", "李审", "--password", "s3cret")[0] == 0
+    capsys.readouterr()
+    before = db_content(unit)
+    assert run(unit, "unapprove", "--office", OFFICE, "--from", "2019-02", "--reason", "二月数据录错了")[0] == 2
+    assert capsys.readouterr().err == "错误：审核已设密码：请输入审核密码。\n"
+    assert run(unit, "unapprove", "--office", OFFICE, "--from", "2019-02", "--reason", "二月数据录错了",
+               "--password", "wrong")[0] == 2
+    assert capsys.readouterr().err == "错误：审核密码不对，请重新输入。\n"
+    assert db_content(unit) == before
+    assert run(unit, "unapprove", "--office", OFFICE, "--from", "2019-02", "--reason", "二月数据录错了",
+               "--password", "s3cret", "--by", "张副审")[0] == 0
+    from kexie_desktop.startup import open_app_database
+
+    db = open_app_database(unit)
+    with db.read() as s:
+        feb = s.query(ReviewMonth).filter_by(month=2).one()
+        last = s.query(AuditEntry).filter_by(entity="review").order_by(AuditEntry.id.desc()).first()
+    db.close()
+    assert (feb.state, feb.by, feb.note) == ("draft", "张副审", "二月数据录错了")
+    assert (last.entity_key, last.user) == ("320722/2019-02", "张副审")
+
+
+@pytest.mark.parametrize("args", [
+    ("approve", "--office", "赣榆区", "--through", "2019-01", "--by", "李审"),
+    ("submit", "--office", "赣榆区", "--through", "2019-01"),
+    ("unapprove", "--office", "赣榆区", "--from", "2019-01", "--reason", "二月数据录错了", "--by", "李审"),
+    ("explain", "--office", "赣榆区", "--indicator", "I09", "--month", "2019-02", "--rule", "W01",
+     "--text", "二月引进了一个专家团队"),
+])
+def test_the_city_cannot_review_a_units_data(db_path, capsys, args):
+    assert run(db_path, "init", "--office", "320700")[0] == 0
+    from kexie_desktop.startup import open_app_database
+
+    db = open_app_database(db_path)
+    with db.write() as s:  # a unit's figures and states as an imported package leaves them
+        unit = offices.resolve(s, "赣榆区")
+        for month, value in ((1, 4), (2, 60)):
+            values.set_value(s, plan.indicator(s, "I09"), unit, 2019, month, value, source="package")
+        s.add(ReviewMonth(office_id=unit.id, year=2019, month=1, state="pending", by="王填"))
+    db.close()
+    capsys.readouterr()
+    before = db_content(db_path)
+    assert run(db_path, *args)[0] == 2
+    assert capsys.readouterr().err == "错误：本机是连云港市科协，只能审核本单位的数据，不能审核赣榆区科协的。\n"
+    assert db_content(db_path) == before
+
+
+def test_the_current_month_can_be_submitted_but_approved_only_once_it_has_ended(db):
+    today = dt.date(2019, 3, 10)
+    with db.write() as s:
+        office = offices.resolve(s, OFFICE)
+        offices.set_this_office(s, office)
+        values.set_value(s, plan.indicator(s, "I09"), office, 2019, 1, 2)
+        states.submit(s, office, 2019, 3, today=today)  # March, the current month, may be handed over
+    with pytest.raises(UserError) as refused, db.write() as s:
+        states.approve(s, offices.resolve(s, OFFICE), 2019, 3, by="李审", today=today)
+    assert str(refused.value) == "2019年3月还没有结束，不能审核通过；请选到上个月为止，本月结束后再审核。"
+    with db.write() as s:
+        states.approve(s, offices.resolve(s, OFFICE), 2019, 2, by="李审", today=today)
+    with db.read() as s:
+        assert [m.state for m in states.month_states(s, offices.resolve(s, OFFICE), 2019)[:4]] == [
+            "approved", "approved", "pending", "draft"]

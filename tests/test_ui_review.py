@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QInputDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from kexie_desktop.models import DataValue
 from kexie_desktop.review import states
@@ -109,12 +109,67 @@ def test_submit_then_approve_once_the_error_is_corrected(qtbot, unit_ctx, monkey
     assert page.message.text() == "已审核通过并锁定：2019年1—2月。"
     assert page.unapprove_button.isEnabled()
 
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("一月数据需要补充", True))
+    def undo(dialog):
+        assert dialog.name.text() == "李审"
+        type_text(dialog.reason, "一月数据需要补充")
+        return QDialog.Accepted
+
+    monkeypatch.setattr("ui.review.page.UnapproveDialog.exec", undo)
     page.month_buttons[0].click()
     qtbot.mouseClick(page.unapprove_button, Qt.LeftButton)
     with unit_ctx.db.read() as s:
         labels = [m.label for m in states.month_states(s, offices.resolve(s, "东海县"), 2019)[:2]]
     assert labels == ["草稿", "草稿"]
+
+
+def test_unapprove_asks_the_reviewers_name_and_password(qtbot, unit_ctx, monkeypatch):
+    with unit_ctx.db.write() as s:
+        office = offices.resolve(s, "东海县")
+        s.query(DataValue).filter_by(office_id=office.id, indicator_id=plan.indicator(s, "I01").id).one().base = 5
+        s.query(DataValue).filter_by(office_id=office.id, month=2).one().value = 12
+        states.submit(s, office, 2019, 2, today=TODAY)
+        states.approve(s, office, 2019, 2, by="李审", today=TODAY)
+        states.set_password(s, "s3cret")
+    page = make_page(qtbot, unit_ctx)
+    page.month_buttons[1].click()
+    seen, warned = [], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+
+    def undo(password):
+        def fill(dialog):
+            seen.append((dialog.name.text(), dialog.password.isVisibleTo(dialog)))
+            type_text(dialog.reason, "二月数据录错了")
+            dialog.name.setText("张副审")
+            type_text(dialog.password, password)
+            return QDialog.Accepted
+        return fill
+
+    monkeypatch.setattr("ui.review.page.UnapproveDialog.exec", undo("wrong"))
+    qtbot.mouseClick(page.unapprove_button, Qt.LeftButton)
+    assert warned == ["审核密码不对，请重新输入。"]
+    monkeypatch.setattr("ui.review.page.UnapproveDialog.exec", undo("s3cret"))
+    qtbot.mouseClick(page.unapprove_button, Qt.LeftButton)
+    assert seen == [("李审", True), ("李审", True)] and len(warned) == 1
+    with unit_ctx.db.read() as s:
+        months = states.month_states(s, offices.resolve(s, "东海县"), 2019)[:2]
+    assert [(m.state, m.by, m.note) for m in months] == [("approved", "李审", ""), ("draft", "张副审", "二月数据录错了")]
+    assert page.message.text() == "已撤销审核：2019年2月起回到草稿。"
+
+
+def test_the_current_month_can_be_submitted_but_not_approved(qtbot, unit_ctx):
+    with unit_ctx.db.write() as s:
+        office = offices.resolve(s, "东海县")
+        s.query(DataValue).filter_by(office_id=office.id, indicator_id=plan.indicator(s, "I01").id).one().base = 5
+        s.query(DataValue).filter_by(office_id=office.id, month=2).one().value = 12
+    page = make_page(qtbot, unit_ctx)
+    page.month_buttons[5].click()  # June, the month of "today"
+    assert page.submit_button.isEnabled()
+    qtbot.mouseClick(page.submit_button, Qt.LeftButton)
+    assert page.month_buttons[5].text() == "6月\n待审核"
+    assert not page.approve_button.isEnabled()
+    assert page.month_note.text() == "6月还没有结束：可以提交，月份结束后才能审核通过。"
+    page.month_buttons[4].click()  # May has ended
+    assert page.approve_button.isEnabled() and page.month_note.text() == ""
 
 
 def test_no_findings_shows_a_sentence_instead_of_an_empty_table(qtbot, ctx):

@@ -185,3 +185,47 @@ def test_delete_in_a_locked_month_says_why_and_a_year_mark_sits_on_the_total(qtb
     entry.model.set_marks(marks)
     total = january.siblingAtColumn(TOTAL)
     assert (colour(total), total.data(Qt.ToolTipRole)) == (FINDING_COLOURS["warning"], "警告（W03）：全年合计超过目标的 3 倍")
+
+
+def test_approval_first_offers_to_save_the_grids_edits_and_judges_what_is_saved(qtbot, window, unit_ctx, monkeypatch):
+    from kexie_desktop.review import explanations, states
+    from PySide6.QtWidgets import QMessageBox
+
+    with unit_ctx.db.write() as s:  # the error corrected, the warning explained, January–February submitted
+        office = offices.resolve(s, "东海县")
+        s.query(DataValue).filter_by(office_id=office.id, indicator_id=plan.indicator(s, "I01").id).one().base = 5
+        explanations.explain(s, office, YEAR, "W01", "I09/2020-02", "二月集中验收一批项目")
+        states.submit(s, office, YEAR, 2)
+    entry = click_nav(qtbot, window, "数据填报")
+    entry.reload(YEAR)
+    # An unsaved edit that voids the explanation: February 500, fifty times January.
+    index = grid_cell(entry, "I09", 2)
+    entry.table.setFocus()
+    entry.table.setCurrentIndex(index)
+    for ch in "500":
+        qtbot.keyClick(QApplication.focusWidget(), ch)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    assert index.data() == "500" and entry.has_unsaved()
+
+    review = click_nav(qtbot, window, "审核")
+    review.month_buttons[1].click()
+    assert review.approve_button.isEnabled()  # the saved data has nothing blocking
+    asked, opened, warned = [], [], []
+    monkeypatch.setattr("ui.review.page.ApproveDialog.exec", lambda dialog: opened.append(1) or QDialog.Accepted)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Cancel)
+    qtbot.mouseClick(review.approve_button, Qt.LeftButton)
+    assert asked == ["填报表中有尚未保存的修改。是否保存？"] and opened == [] and entry.has_unsaved()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Save)
+    qtbot.mouseClick(review.approve_button, Qt.LeftButton)
+    assert len(asked) == 2 and not entry.has_unsaved()
+    # What is saved now has an unexplained warning: approval is refused, nothing is locked.
+    with unit_ctx.db.read() as s:
+        assert s.query(DataValue).filter_by(indicator_id=plan.indicator(s, "I09").id, month=2).one().value == 500
+    assert len(warned) == 1 and warned[0].startswith("不能审核通过：还有 0 个错误、1 个未说明的警告。")
+    with unit_ctx.db.read() as s:
+        months = states.month_states(s, offices.resolve(s, "东海县"), YEAR)[:2]
+    assert [m.state for m in months] == ["pending", "pending"]
+    assert [review.model.data(review.model.index(r, 0)) for r in range(review.model.rowCount())] == ["警告"]

@@ -111,3 +111,20 @@ def test_review_travels_to_the_city_preview_log_and_dashboard(qtbot, unit_ctx, c
     assert labels[[dashboard.office.itemData(i) for i in range(dashboard.office.count())].index(UNIT)] == \
         "连云区科协（未审核）"
     assert sum("未审核" in label for label in labels) == 1
+
+
+def test_after_an_export_the_review_page_shows_the_months_sent_without_a_reload(qtbot, unit_ctx, tmp_path,
+                                                                                 monkeypatch):
+    from ui.review.page import ReviewPage
+
+    review = ReviewPage(unit_ctx, year=2019)
+    qtbot.addWidget(review)
+    assert [b.text() for b in review.month_buttons[:3]] == ["1月\n已审核", "2月\n已审核", "3月\n待审核"]
+    unit_page = _page(qtbot, unit_ctx)
+    unit_page.year.setCurrentIndex(unit_page.year.findData(2019))
+    target = tmp_path / "sub.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    qtbot.mouseClick(unit_page.export_submission_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: unit_page.message.text().startswith("已导出"), timeout=20000)
+    assert [b.text() for b in review.month_buttons[:3]] == ["1月\n已报送", "2月\n已报送", "3月\n待审核"]

@@ -304,7 +304,8 @@ class MainWindow(QMainWindow):
     def ask_clear_demo(self) -> None:
         answer = QMessageBox.question(
             self, self.tr("清除演示数据"),
-            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录和分解目标），实际填报的数据保留不变。"
+            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录和分解目标），以及这期间所做的审核状态和审核说明；"
+                    "实际填报的数据保留不变。"
                     "删除前会自动备份数据库。继续吗？"),
         )
         if answer != QMessageBox.Yes:
@@ -318,9 +319,10 @@ class MainWindow(QMainWindow):
             show_error(self, self.tr("清除演示数据失败"), exc)
             return
         self.statusBar().showMessage(
-            self.tr("已清除演示数据：%1 条月度数值，%2 条活动记录，%3 个分解目标。")
+            self.tr("已清除演示数据：%1 条月度数值，%2 条活动记录，%3 个分解目标，%4 个月的审核状态，%5 条审核说明。")
             .replace("%1", str(counts["values"])).replace("%2", str(counts["activities"]))
-            .replace("%3", str(counts["targets"])), 10000)
+            .replace("%3", str(counts["targets"])).replace("%4", str(counts["review_months"]))
+            .replace("%5", str(counts["explanations"])), 10000)
 
     def open_log_folder(self) -> None:
         from PySide6.QtCore import QUrl

@@ -27,7 +27,7 @@ from ..packages.format import safety
 from ..packages.format.codec import canon_cell, clean_text
 from ..packages.format.errors import PackageError
 from ..packages.format.workbook import Book
-from ..services import activities
+from ..services import activities, locks
 from ..services.plan import current_plan
 from ..validation import parse_date, parse_number
 from .layout import (AUDIENCE, DATE, HEADERS, HELP_SHEET, NOTE, PARTICIPANTS, PLACE, SHEET, TITLE, TYPE,
@@ -143,6 +143,12 @@ def read_sheet(s: Session, office: Office, path: Path, progress=None) -> Activit
     new = [a for a in parsed if a.key not in known]
     existing = [a for a in parsed if a.key in known]
     differing = [a.row for a in existing if known[a.key] != a.fields[4:]]
+    # New rows in approved (locked) months would be refused at import: name them here, with their rows.
+    locked = locks.locked_months(s, office, {(a.date.year, a.date.month) for a in new})
+    if locked:
+        problems = [f"{_place(sheet, a.row, DATE)}：{locks.locked_message(r.year, r.month, r.by, r.at)}"
+                    for a in new if (r := locked.get((a.date.year, a.date.month)))]
+        raise SheetProblems(path.name, problems)
     return ActivitySheet(path.name, sheet, new, existing, differing, examples)
 
 

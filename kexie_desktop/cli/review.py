@@ -47,6 +47,8 @@ def register(sub, common) -> None:
     p.add_argument("--office", required=True)
     p.add_argument("--from", dest="from_month", required=True, help="年-月")
     p.add_argument("--reason", required=True)
+    p.add_argument("--by", help="审核人姓名，默认本机设定的审核人")
+    p.add_argument("--password", help="审核密码（设了密码时必填）")
     p.set_defaults(handler=cmd_unapprove)
 
     p = sub.add_parser("review-password", parents=[common], help="设定、修改或取消审核密码")
@@ -134,8 +136,8 @@ def cmd_unapprove(args, out) -> int:
     with database(args) as db, db.write() as s:
         office = offices.resolve(s, args.office)
         year, month = _month(s, office, args.from_month)
-        states.unapprove(s, office, year, month, reason=args.reason,
-                         user=settings.get(s, "user_reviewer") or "命令行")
+        by = args.by if args.by is not None else settings.get(s, "user_reviewer") or ""
+        states.unapprove(s, office, year, month, reason=args.reason, by=by, password=args.password)
         line = _states_line(s, office, year)
     out.write(f"已撤销审核：{office.name} {year}年。{line}\n")
     return 0

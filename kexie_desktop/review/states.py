@@ -19,7 +19,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import REVIEW_STATES, Office, ReviewMonth
 from ..services import audit, settings
-from ..services.locks import LOCKED_STATES
+from ..services.locks import LOCKED_STATES, require_own_office
 from .checks import run_checks
 
 PASSWORD_KEY = "reviewer_password"
@@ -83,6 +83,7 @@ def _due_months(year: int, through: int, today: dt.date) -> None:
 
 def submit(s: Session, office: Office, year: int, through: int, *, user: str = "", today: dt.date | None = None) -> Changes:
     """The 填报人 hands months 1..``through`` to the reviewer (草稿 or 已退回 → 待审核)."""
+    require_own_office(s, office)
     _due_months(year, through, today or dt.date.today())
     states = month_states(s, office, year)[:through]
     months = [m.month for m in states if m.state in ("draft", "returned")]
@@ -96,12 +97,16 @@ def approve(
     today: dt.date | None = None,
 ) -> Changes:
     """The 审核人 approves months 1..``through``: all submitted, no error, every warning explained."""
+    require_own_office(s, office)
     today = today or dt.date.today()
     by = (by or "").strip()
     if not by:
         raise UserError("请写明审核人姓名。")
     check_password(s, password)
-    _due_months(year, through, today)
+    # A month is approved once it has ended (submitting the current month is fine: the filler may
+    # hand over early, but the reviewer locks only finished months).
+    if (year, through) >= (today.year, today.month):
+        raise UserError(f"{year}年{through}月还没有结束，不能审核通过；请选到上个月为止，本月结束后再审核。")
     states = month_states(s, office, year)[:through]
     drafts = [m.month for m in states if m.state in ("draft", "returned")]
     if drafts:
@@ -123,8 +128,17 @@ def approve(
     return _move(s, office, year, months, "approved", by, "填报人与审核人为同一人" if alone else "")
 
 
-def unapprove(s: Session, office: Office, year: int, from_month: int, *, reason: str, user: str = "") -> Changes:
-    """撤销审核: months ``from_month``..12 that are approved (or sent) go back to 草稿; a reason is required."""
+def unapprove(
+    s: Session, office: Office, year: int, from_month: int, *, reason: str, by: str,
+    password: str | None = None,
+) -> Changes:
+    """撤销审核 by the 审核人 ``by`` (the review password when one is set): months ``from_month``..12
+    that are approved (or sent) go back to 草稿; a reason is required."""
+    require_own_office(s, office)
+    by = (by or "").strip()
+    if not by:
+        raise UserError("请写明撤销审核的审核人姓名。")
+    check_password(s, password)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise UserError(f"撤销审核必须写明原因（至少 {MIN_REASON} 个字），以便日后查证。")
@@ -132,7 +146,7 @@ def unapprove(s: Session, office: Office, year: int, from_month: int, *, reason:
     months = [m.month for m in states if m.locked]
     if not months:
         raise UserError(f"{year}年{from_month}月起没有已审核的月份，无需撤销。")
-    return _move(s, office, year, months, "draft", user, reason)
+    return _move(s, office, year, months, "draft", by, reason)
 
 
 def mark_sent(s: Session, office: Office, year: int, months: list[int], *, package: str, user: str = "") -> Changes:

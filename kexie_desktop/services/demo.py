@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..changes import Changes
-from ..models import Activity, ActivityType, ActivityTypeIndicator, AuditEntry, DataValue, Indicator, Office, Setting, Target
+from ..models import (
+    Activity, ActivityType, ActivityTypeIndicator, AuditEntry, DataValue, Explanation, Indicator, Office, ReviewMonth,
+    Setting, Target,
+)
 from . import activities, offices, plan, settings, targets, values
 
 DEMO = "demo"
@@ -61,9 +64,16 @@ def _is_demo_source(column):
 
 def clear_demo(s: Session) -> tuple[dict[str, int], Changes]:
     """Remove every demo row (values, activities, targets whose last change was demo, their audit
-    entries) and the demo mark, in the caller's transaction. Rows entered for real stay as they are."""
+    entries) and the demo mark, in the caller's transaction. Rows entered for real stay as they are.
+
+    The review states and explanations of an office whose demo data goes were made while demo data
+    was there (they judged it): they go too, and the office starts again from 草稿."""
     require_demo(s)
-    counts = {"values": 0, "activities": 0, "targets": 0}
+    counts = {"values": 0, "activities": 0, "targets": 0, "review_months": 0, "explanations": 0}
+    demo_offices = set(s.scalars(select(DataValue.office_id).where(_is_demo_source(DataValue.source)).distinct()))
+    demo_offices |= set(s.scalars(select(Activity.office_id).where(_is_demo_source(Activity.source)).distinct()))
+    counts["review_months"] = s.execute(delete(ReviewMonth).where(ReviewMonth.office_id.in_(demo_offices))).rowcount
+    counts["explanations"] = s.execute(delete(Explanation).where(Explanation.office_id.in_(demo_offices))).rowcount
     counts["values"] = s.execute(delete(DataValue).where(_is_demo_source(DataValue.source))).rowcount
     counts["activities"] = s.execute(delete(Activity).where(_is_demo_source(Activity.source))).rowcount
     last = (select(AuditEntry.entity_key, func.max(AuditEntry.id).label("last"))

@@ -22,9 +22,18 @@ def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]
     wanted = set(months)
     if not wanted:
         return
+    locked = locked_months(s, office, wanted)
+    if locked:
+        r = locked[min(locked)]
+        raise UserError(locked_message(r.year, r.month, r.by, r.at))
+
+
+def locked_months(s: Session, office: Office, months: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ReviewMonth]:
+    """Which of ``months`` are locked for ``office`` here ((year, month) -> its review row)."""
+    wanted = set(months)
     this = offices.this_office(s)
-    if this is None or this.id != office.id:
-        return
+    if not wanted or this is None or this.id != office.id:
+        return {}
     rows = s.scalars(
         select(ReviewMonth).where(
             ReviewMonth.office_id == office.id,
@@ -32,10 +41,18 @@ def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]
             ReviewMonth.state.in_(LOCKED_STATES),
         )
     )
-    locked = sorted((r for r in rows if (r.year, r.month) in wanted), key=lambda r: (r.year, r.month))
-    if locked:
-        r = locked[0]
-        raise UserError(locked_message(r.year, r.month, r.by, r.at))
+    return {(r.year, r.month): r for r in rows if (r.year, r.month) in wanted}
+
+
+def require_own_office(s: Session, office: Office) -> Office:
+    """审核 (submit, approve, unapprove, explain) is done where the data is entered: only this
+    installation's own office. Returns this office."""
+    this = offices.this_office(s)
+    if this is None:
+        raise UserError("本机还没有设定所属单位，不能审核。请先设定本机单位，或导入市科协发来的初始化包。")
+    if this.id != office.id:
+        raise UserError(f"本机是{this.name}，只能审核本单位的数据，不能审核{office.name}的。")
+    return this
 
 
 def locked_message(year: int, month: int, by: str, at) -> str:

@@ -52,6 +52,13 @@ class ReviewView:
             return 12
         return self.today.month if self.year == self.today.year else 0
 
+    @property
+    def last_ended_month(self) -> int:
+        """The latest month that may be approved: it has ended (0: none of the year has)."""
+        if self.year < self.today.year:
+            return 12
+        return self.today.month - 1 if self.year == self.today.year else 0
+
 
 def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None = None) -> ReviewView:
     today = today or dt.date.today()
@@ -94,6 +101,7 @@ def approve(ctx: AppContext, year: int, through: int, by: str, password: str | N
     return _write(ctx, lambda s, o: states.approve(s, o, year, through, by=by, password=password, today=today))
 
 
-def unapprove(ctx: AppContext, year: int, from_month: int, reason: str) -> Changes:
-    return _write(ctx, lambda s, o: states.unapprove(s, o, year, from_month, reason=reason,
-                                                     user=settings.get(s, "user_reviewer") or ""))
+def unapprove(ctx: AppContext, year: int, from_month: int, reason: str, by: str,
+              password: str | None) -> Changes:
+    return _write(ctx, lambda s, o: states.unapprove(s, o, year, from_month, reason=reason, by=by,
+                                                     password=password))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -91,6 +90,39 @@ class ApproveDialog(QDialog):
         self.error = error_message()
         layout.addWidget(self.error)
         buttons, self.ok_button = ok_cancel(self, self.tr("审核通过"))
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        if not self.name.text().strip():
+            self.error.setText(self.tr("请写明审核人姓名。"))
+            self.error.show()
+            return
+        super().accept()
+
+
+class UnapproveDialog(QDialog):
+    """撤销审核: the reason, who (prefilled with the stored 审核人) and, when one is set, the password."""
+
+    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("撤销审核"))
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText(self.tr("原因（至少 5 个字）"))
+        self.reason.setMaximumHeight(80)
+        self.name = QLineEdit(reviewer)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint_label(self.tr("撤销{0}的审核，这些月份回到草稿，可以修改；须写明原因。").format(months)))
+        form = QFormLayout()
+        form.addRow(self.tr("原因："), self.reason)
+        form.addRow(self.tr("审核人："), self.name)
+        if needs_password:
+            form.addRow(self.tr("审核密码："), self.password)
+        layout.addLayout(form)
+        self.error = error_message()
+        layout.addWidget(self.error)
+        buttons, self.ok_button = ok_cancel(self, self.tr("撤销审核"))
         layout.addWidget(buttons)
 
     def accept(self) -> None:
@@ -275,7 +307,7 @@ class ReviewPage(QWidget):
         self.submit_button.setEnabled(due and any(s.state in ("draft", "returned") for s in upto))
         blocking = v.blocking_through(m)
         self.approve_button.setEnabled(
-            due and any(s.state == "pending" for s in upto)
+            m <= v.last_ended_month and any(s.state == "pending" for s in upto)
             and all(s.state not in ("draft", "returned") for s in upto) and not blocking
         )
         self.unapprove_button.setEnabled(any(s.locked for s in v.months[m - 1:]))
@@ -284,6 +316,8 @@ class ReviewPage(QWidget):
         self.unapprove_button.setText(self.tr("撤销审核（{0}月起）").format(m))
         if not due:
             note = self.tr("{0}月还没有到。").format(m)
+        elif m > v.last_ended_month and any(s.state == "pending" for s in upto):
+            note = self.tr("{0}月还没有结束：可以提交，月份结束后才能审核通过。").format(m)
         elif blocking and any(s.state == "pending" for s in upto):
             errors = sum(f.severity == "error" for f in blocking)
             note = self.tr("还不能审核通过：1—{0}月有 {1} 个错误、{2} 个未说明的警告。").format(
@@ -342,11 +376,16 @@ class ReviewPage(QWidget):
                   self.tr("已保存说明：{0} {1}。").format(f.rule, f.indicator or f.value))
 
     def submit(self) -> None:
+        if not self.ctx.confirm_pending():  # the grid's unsaved edits: save them first, or stop
+            return
         m = self.selected_month()
         self._run(self.tr("提交审核"), lambda: ops.submit(self.ctx, self.view.year, m, self.today),
                   self.tr("已提交审核：{0}年1—{1}月。").format(self.view.year, m))
 
     def approve(self) -> None:
+        # Approval judges what is saved: unsaved grid edits are saved (or dropped) first, or nothing happens.
+        if not self.ctx.confirm_pending():
+            return
         m = self.selected_month()
         dialog = ApproveDialog(self.view.reviewer, self.view.has_password,
                                self.tr("{0}年1—{1}月").format(self.view.year, m), self)
@@ -359,11 +398,12 @@ class ReviewPage(QWidget):
 
     def unapprove(self) -> None:
         m = self.selected_month()
-        reason, ok = QInputDialog.getMultiLineText(
-            self, self.tr("撤销审核"), self.tr("撤销 {0}年{1}月起的审核，原因（至少 5 个字）：").format(self.view.year, m))
-        if not ok:
+        dialog = UnapproveDialog(self.view.reviewer, self.view.has_password,
+                                 self.tr("{0}年{1}月起").format(self.view.year, m), self)
+        if dialog.exec() != QDialog.Accepted:
             return
-        self._run(self.tr("撤销审核"), lambda: ops.unapprove(self.ctx, self.view.year, m, reason),
+        reason, by, password = dialog.reason.toPlainText(), dialog.name.text(), dialog.password.text() or None
+        self._run(self.tr("撤销审核"), lambda: ops.unapprove(self.ctx, self.view.year, m, reason, by, password),
                   self.tr("已撤销审核：{0}年{1}月起回到草稿。").format(self.view.year, m))
 
     def jump(self) -> None:

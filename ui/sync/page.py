@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kexie_desktop.changes import Changes
 from kexie_desktop.review.summary import months_text
 
 from ..context import AppContext
@@ -182,7 +181,7 @@ class SyncPage(QWidget):
         def done(result) -> None:
             self._say(result.message)
             self.reload_log()
-            self.ctx.notify(Changes(sent=True))
+            self.ctx.notify(result.changes)  # the log, and a submission's months now 已报送
             if on_done:
                 on_done(result)
 

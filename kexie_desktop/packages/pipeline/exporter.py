@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from ... import __version__
+from ...changes import Changes
 from ...db import Database
 from ...display import or_missing
 from ...errors import UserError
@@ -38,6 +39,8 @@ class ExportResult:
     counts: dict[str, int]
     activation_code: str | None = None
     review: ReviewSummary | None = None  # submissions: what the cover and the manifest say
+    # What the export changed besides the log (a submission's approved months become 已报送).
+    changes: Changes = field(default_factory=lambda: Changes(sent=True))
 
     @property
     def message(self) -> str:

@@ -114,7 +114,7 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     result = finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES)
     # The file is in place and its log entry is in this transaction: the approved months it carries
     # are 已报送 when (and only when) that commits.
-    states.mark_sent(s, office, year, list(summary.approved_months), package=manifest.package_id,
-                     user=settings.audit_user(s, "导出"))
+    result.changes |= states.mark_sent(s, office, year, list(summary.approved_months),
+                                       package=manifest.package_id, user=settings.audit_user(s, "导出"))
     result.review = summary
     return result
