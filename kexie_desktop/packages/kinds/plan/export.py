@@ -1,5 +1,6 @@
 """The plan/targets package (下发包, city → units): the plan, its sections and indicators, offices,
-activity types and their ledger rules, and all targets (optionally only one unit's plus the city's)."""
+activity types and their ledger rules, the plan's 审核 rules, and all targets (optionally only one
+unit's plus the city's)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ....errors import UserError
-from ....models import (AGGREGATIONS, ENTRIES, KINDS, MEASURES, OFFICE_KINDS, PERIODS, ActivityType,
-                      ActivityTypeIndicator, Indicator, Office, Target)
+from ....models import (AGGREGATIONS, ENTRIES, KINDS, MEASURES, OFFICE_KINDS, PERIODS, SEVERITIES, ActivityType,
+                      ActivityTypeIndicator, Indicator, Office, Target, ValidationRule)
 from ....services import offices, plan
 from ....services.activities import activity_types
 from ...format import codec as c
@@ -47,7 +48,12 @@ TARGETS = SheetSpec("目标", (
     c.text("indicator_name", "指标名称", 34), c.count("year", "年份（空＝期末）", 10, optional_year=True),
     c.number("value", "目标值"), c.number("min", "下限", optional=True), c.number("max", "上限", optional=True),
 ))
-SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, TARGETS)
+RULES = SheetSpec("审核规则", (
+    c.code("code", "代码", 8), c.code("check", "检查", 26), c.labelled("severity", "级别", SEVERITIES, 8),
+    c.text("indicators", "适用指标", 16), c.text("params", "参数", 24), c.text("message", "提示", 70, wrap=True),
+    c.yes_no("active", "启用"),
+))
+SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
 HOW = "县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，不会删除本单位已填报的数据。"
@@ -56,7 +62,10 @@ NOTES = [
     "二、“计划”“章节”“指标”：行动计划的结构。“目标原文”“出处原文”是计划文本中的原句。",
     "三、“单位”：市科协和各县区、功能区。“台账统计”：哪类活动计入哪个指标（场次、受众人次或参与人数）。",
     "四、“目标”：每个单位每个指标的目标；“年份”为空表示到计划期末的目标。区间目标有下限和上限。",
-    "五、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
+    "五、“审核规则”：上报前检查数据的规则。“检查”是程序内置的检查方法；“级别”为错误的须改正，为警告的须改正或填写说明；"
+    "“适用指标”是逗号分隔的指标代码，空表示全部指标；“参数”是检查用的阈值（JSON，如 {\"factor\": 5}）；"
+    "“提示”是发现问题时显示的文字。导入后按本表替换县区的规则，本表没有的规则停用（不删除）。",
+    "六、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
 ]
 
 
@@ -70,6 +79,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(INDICATORS, [_indicator_row(i) for i in plan.indicators(s, current)]),
         PackageSheet(TYPES, [(t.code, t.name, t.sort_order) for t in activity_types(s)]),
         PackageSheet(LINKS, _link_rows(s)),
+        PackageSheet(RULES, rule_rows(s, current)),
         PackageSheet(TARGETS, _target_rows(s, current, office)),
     ]
 
@@ -86,6 +96,14 @@ def _link_rows(s: Session) -> list[tuple]:
          .join(Indicator, ActivityTypeIndicator.indicator_id == Indicator.id)
          .order_by(ActivityType.sort_order, Indicator.sort_order, ActivityTypeIndicator.measure))
     return [tuple(row) for row in s.execute(q)]
+
+
+def rule_rows(s: Session, current) -> list[tuple]:
+    """The plan's 审核 rules, the inactive ones too (a unit then deactivates its copy)."""
+    q = select(ValidationRule).where(ValidationRule.plan_id == current.id).order_by(ValidationRule.sort_order)
+    return [(r.code, r.check, r.severity, ",".join(json.loads(r.indicators or "[]")),
+             json.dumps(json.loads(r.params or "{}"), ensure_ascii=False), r.message, r.active)
+            for r in s.scalars(q)]
 
 
 def _target_rows(s: Session, current, office: Office | None) -> list[tuple]:

@@ -1,10 +1,14 @@
-"""Importing a plan/targets package at a unit: upsert the plan, offices, indicators, activity types
-and targets. Nothing is ever deleted, and a unit's entered data is never touched."""
+"""Importing a plan/targets package at a unit: upsert the plan, offices, indicators, activity types,
+审核 rules and targets. Nothing is ever deleted (a rule the package no longer has is deactivated), and
+a unit's entered data is never touched."""
 
 from __future__ import annotations
 
 import json
+import math
+import string
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable
 
 from sqlalchemy import select
@@ -12,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from ....changes import Changes
 from ....errors import UserError
-from ....models import ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target
+from ....models import (SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target,
+                        ValidationRule)
+from ....review.checks import EVALUATORS
 from ....services import offices, plan, targets
 from ....validation import check_value
 from ...format.codec import SheetSpec, canon_number
@@ -20,7 +26,7 @@ from ...format.errors import PackageError, where
 from ...format.workbook import typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
-from .export import INDICATORS, LINKS, OFFICES, PLAN, SECTIONS, SPECS, TARGETS, TYPES
+from .export import INDICATORS, LINKS, OFFICES, PLAN, RULES, SECTIONS, SPECS, TARGETS, TYPES
 
 # Fields of an existing indicator that a plan package may update (its kind and rules stay).
 INDICATOR_UPDATES = ("name", "unit", "covers", "phrase", "source", "other_sources")
@@ -60,8 +66,10 @@ FIELD_LABELS = {
     "active": "启用", "unit": "计量单位", "period": "期限", "aggregation": "汇总方式", "entry": "填报方式",
     "covers": "覆盖对象", "signed": "可为负数", "phrase": "目标原文", "source": "出处原文", "other_sources": "其他出处",
     "value": "目标值", "min_value": "下限", "max_value": "上限",
+    "check": "检查", "severity": "级别", "indicators": "适用指标", "params": "参数", "message": "提示",
 }
-LONG_TEXTS = ("phrase", "source", "other_sources")
+LONG_TEXTS = ("phrase", "source", "other_sources", "message")
+RULE_CODE_LENGTH = ValidationRule.code.type.length
 
 
 def _short(value) -> str:
@@ -120,6 +128,7 @@ def classify_content(s: Session, loaded) -> _Work:
     _offices(s, work, rows[OFFICES.name])
     indicators = _indicators(s, work, current, sections, rows[INDICATORS.name])
     _types(s, work, rows[TYPES.name], rows[LINKS.name], indicators)
+    _rules(s, work, current, indicators, rows[RULES.name])
     _targets(s, work, current, indicators, rows[TARGETS.name])
     return work
 
@@ -276,6 +285,119 @@ def _link(work, rownum, link, links, known_types, types, indicators) -> None:
         session.flush()
     work.steps.append(step)
     work.result.plan = True
+
+
+def rule_params(text: str) -> dict | None:
+    """A rule's 参数 cell as a JSON object of finite numbers (empty: none), or None if it is not one."""
+    if not text.strip():
+        return {}
+    try:
+        found = json.loads(text, parse_constant=lambda name: math.nan)
+    except (ValueError, RecursionError):  # a forged cell may nest thousands deep
+        return None
+    if not isinstance(found, dict):
+        return None
+    out = {}
+    for key, value in found.items():
+        if type(value) not in (int, float) or abs(value) >= 1e15 or not math.isfinite(value):
+            return None  # bool is no number here; NaN, Infinity and 1e400 are no threshold
+        out[key] = int(value) if float(value).is_integer() else value
+    return out
+
+
+def message_problem(message: str) -> str | None:
+    """Why a rule's 提示 could not be shown with the finding's fields (checks fill it by name), or None."""
+    if not message.strip():
+        return "提示不能为空。"
+    try:
+        fields = list(string.Formatter().parse(message))
+    except ValueError:
+        return "提示中的花括号不成对（字段写成 {indicator} 这样）。"
+    for _text, name, spec, conversion in fields:
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            return f"提示中的字段“{{{name}}}”不对：只能写成 {{字段名}}，不能带格式或序号。"
+    return None
+
+
+def _rules(s: Session, work: _Work, current: Plan, indicators: dict[str, Indicator], rows) -> None:
+    """Replace the unit's rules by the package's: new and changed rows, and those it no longer has
+    deactivated (an explanation still names its rule)."""
+    existing = {r.code: r for r in s.scalars(select(ValidationRule).where(ValidationRule.plan_id == current.id))}
+    seen: dict[str, int] = {}
+    for order, (rownum, (code, check, severity, codes, params_text, message, active)) in enumerate(rows):
+        wanted = [x.strip() for x in codes.replace("，", ",").split(",") if x.strip()]
+        unknown = [x for x in wanted if x not in indicators]
+        params = rule_params(params_text)
+        if code in seen:
+            work.refuse(RULES, rownum, "code", f"规则代码“{code}”与第 {seen[code]} 行重复。")
+            continue
+        seen[code] = rownum
+        if len(code) > RULE_CODE_LENGTH:
+            work.refuse(RULES, rownum, "code", f"规则代码“{code[:30]}”太长（最多 {RULE_CODE_LENGTH} 个字符）。")
+        elif check not in EVALUATORS:
+            work.refuse(RULES, rownum, "check", f"本程序没有名为“{check}”的检查，请使用相同版本的程序。")
+        elif unknown:
+            work.refuse(RULES, rownum, "indicators", f"未知的指标代码“{'、'.join(unknown)}”。")
+        elif params is None:
+            work.refuse(RULES, rownum, "params",
+                        f"参数“{params_text[:40]}”不是由数字组成的 JSON 对象（例如 {{\"factor\": 5}}）。")
+        elif (problem := message_problem(message)) is not None:
+            work.refuse(RULES, rownum, "message", problem)
+        else:
+            fields = {"check": check, "severity": severity, "indicators": ",".join(dict.fromkeys(wanted)),
+                      "params": json.dumps(params, ensure_ascii=False), "message": message, "active": active,
+                      "sort_order": order}
+            _rule(work, current, rownum, code, existing.get(code), fields)
+    if any(ch.sheet == RULES.name and ch.action == REFUSED for ch in work.changes):
+        return  # a refused row's code is unknown: no row is shown as deactivated for it
+    for code, old in existing.items():
+        if code not in seen and old.active:
+            work.changes.append(RowChange(RULES.name, None, code, CHANGED, f"{code} 本包没有此规则，停用",
+                                          "启用 是", "启用 否"))
+            work.steps.append(_deactivate(work, old))
+            work.result.plan = True
+
+
+def _deactivate(work: _Work, rule: ValidationRule):
+    def step(session, source):
+        rule.active = False
+        _rules_changed(session, work)
+    return step
+
+
+def _rule_view(rule: ValidationRule) -> SimpleNamespace:
+    """A stored rule in the form of a package row, so that equal rules compare equal."""
+    params = rule_params(rule.params or "{}")
+    return SimpleNamespace(
+        check=rule.check, severity=SEVERITIES.get(rule.severity, rule.severity),
+        indicators=",".join(json.loads(rule.indicators or "[]")), message=rule.message, active=rule.active,
+        params=rule.params if params is None else json.dumps(params, ensure_ascii=False), sort_order=rule.sort_order)
+
+
+def _rule(work: _Work, current: Plan, rownum: int, code: str, old: ValidationRule | None, fields: dict) -> None:
+    shown = dict(fields, severity=SEVERITIES[fields["severity"]])  # compared and previewed as in the sheet
+    old_view = None if old is None else _rule_view(old)
+    if work.upsert(RULES, rownum, code, f"{code} {shown['severity']}", old_view, shown) == SAME:
+        return
+    codes = fields["indicators"].split(",") if fields["indicators"] else []
+    stored = dict(fields, indicators=json.dumps(codes, ensure_ascii=False))
+
+    def step(session, source):
+        rule = old
+        if rule is None:
+            rule = ValidationRule(plan_id=current.id, code=code)
+            session.add(rule)
+        for k, v in stored.items():
+            setattr(rule, k, v)
+        _rules_changed(session, work)
+    work.steps.append(step)
+    work.result.plan = True
+
+
+def _rules_changed(session: Session, work: _Work) -> None:
+    mine = offices.this_office(session)  # None while an init package installs: nothing checked yet
+    if mine is not None:
+        work.result.review.add(mine.id)
 
 
 def target_problem(indicator: Indicator, current: Plan, year, value, low, high) -> str | None:
