@@ -407,6 +407,36 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     other.close()
 
 
+def test_a_rule_refusing_one_file_while_applying_refuses_that_file_and_the_batch_goes_on(
+        small_unit, city, tmp_path, monkeypatch):
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.packages.kinds.submission import review
+
+    other = open_app_database(tmp_path / "other.db")
+    init_unit(city, other, "320706", tmp_path)
+    _add(small_unit, "讲座")
+    small_unit.export(2019, "a.xlsx")
+    with other.write() as s:
+        activities.add_activity(s, offices.resolve(s, "320706"), activities.resolve_type(s, "科普讲座"),
+                                dt.date(2019, 5, 1), "海州讲座")
+    export_sub(other, "320706", 2019, tmp_path / "c.xlsx")
+    real = review.apply_review
+
+    def refusing(s, office, *args):  # after a.xlsx's ledger rows are written
+        if office.code == UNIT:
+            raise UserError("某条规则拒绝了这一行。")
+        return real(s, office, *args)
+    monkeypatch.setattr(review, "apply_review", refusing)
+    logged = len(log_results(city))
+    batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "c.xlsx"])
+    assert [r.outcome for r in batch.results] == ["refused", "applied"]
+    assert batch.results[0].message == "文件“a.xlsx”：导入时出错，没有写入任何数据：某条规则拒绝了这一行。"
+    assert log_results(city)[logged:] == ["refused", "applied"]
+    assert office_year(city, UNIT, 2019) == ([], [])
+    assert office_year(city, "320706", 2019)[1][0][3] == "海州讲座"
+    other.close()
+
+
 def test_cancelling_a_batch_keeps_the_files_done_and_touches_no_other(small_unit):
     from kexie_desktop.errors import Cancelled
 
