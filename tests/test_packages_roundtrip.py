@@ -597,3 +597,24 @@ def test_a_writer_killed_mid_file_leaves_no_package_shaped_file_and_the_next_wri
     write_package(folder / "p.xlsx", manifest, [PackageSheet(spec, [("好",)])], title="t", cover=[], notes=[],
                   key=b"k" * 32)
     assert sorted(p.name for p in folder.iterdir()) == sorted(["p.xlsx", live.name])
+
+
+def test_a_target_open_in_excel_is_named_and_the_temporary_file_goes(tmp_path, monkeypatch):
+    """On Windows os.replace onto a file that Excel or WPS holds open raises PermissionError."""
+    import os
+
+    from kexie_desktop.packages.format import workbook
+    from kexie_desktop.packages.format.errors import PackageError
+
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "连云区.xlsx"
+    target.write_bytes(b"the old file")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(PackageError) as caught:
+        workbook.save_atomically(openpyxl.Workbook(), target)
+    assert str(caught.value) == f"文件“{target}”正被 Excel 或 WPS 打开，请关闭它后重试（或换一个文件名）。"
+    assert [p.name for p in target.parent.iterdir()] == ["连云区.xlsx"]
+    assert target.read_bytes() == b"the old file"
