@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import UserError
+from .instance_lock import pid_alive
 from .paths import backup_dir
 
 # A writer that finds the database locked gives up after this long and says who holds it (the lock
@@ -194,10 +195,9 @@ def backup_file(db_path: Path, reason: str = "backup", dest: Path | None = None)
     if dest is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         folder = backup_dir(db_path)
-        for stale in folder.glob(f".{db_path.stem}-*.partial*"):  # left by a killed earlier attempt
-            stale.unlink(missing_ok=True)
+        _remove_abandoned(folder, db_path.stem)
         dest = folder / f"{db_path.stem}-{reason}-{stamp}.db"
-    tmp = dest.with_name(f".{dest.name}.partial")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
         src = sqlite3.connect(str(db_path))
         try:
@@ -214,6 +214,14 @@ def backup_file(db_path: Path, reason: str = "backup", dest: Path | None = None)
             leftover.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _remove_abandoned(folder: Path, stem: str) -> None:
+    """Partial copies left by a killed attempt; one whose process still runs is still being written."""
+    for stale in folder.glob(f".{stem}-*.partial*"):
+        pid = stale.name.rsplit(".partial", 1)[0].rsplit(".", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            stale.unlink(missing_ok=True)
 
 
 @dataclass

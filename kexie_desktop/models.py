@@ -130,6 +130,8 @@ class Indicator(Base):
     aggregation: Mapped[str] = mapped_column(String(10))
     entry: Mapped[str] = mapped_column(String(10))
     covers: Mapped[Optional[str]] = mapped_column(String(100))
+    # A coverage whose objects are the units themselves (县（区）全覆盖): every unit belongs to the base.
+    covers_units: Mapped[bool] = mapped_column(default=False)
     phrase: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     # Further sentences of the plan that state the same target, JSON list.

@@ -126,3 +126,18 @@ def test_damaged_file_gives_a_chinese_message(tmp_path):
 def test_folder_instead_of_file(tmp_path):
     with pytest.raises(UserError, match="是一个文件夹"):
         open_app_database(tmp_path)
+
+
+def test_upgrade_to_0006_flags_the_builtin_coverages_of_the_units(db_path):
+    """A database of revision 0005 holds the built-in plan without ``covers_units``; the upgrade sets it."""
+    open_app_database(db_path).close()
+    old = sqlite3.connect(str(db_path))
+    old.execute("ALTER TABLE indicator DROP COLUMN covers_units")
+    old.execute("UPDATE alembic_version SET version_num = '0005'")
+    old.commit()
+    old.close()
+    upgraded = open_app_database(db_path)
+    with upgraded.read() as s:
+        flagged = s.scalars(select(Indicator.code).where(Indicator.covers_units).order_by(Indicator.code)).all()
+    assert flagged == ["I01", "I30", "I53"]
+    upgraded.close()

@@ -7,6 +7,7 @@ passes integrity_check and holds exactly the before- or after-state, and a retry
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import shutil
@@ -325,9 +326,21 @@ def test_a_backup_cut_short_never_lies_under_a_backups_name(unit_db, tmp_path, m
         filler.unlink()
         assert run_cli(unit_db, "backup", "--out", fs / "copy.db")[0] == 0
         assert integrity(fs / "copy.db") == "ok"
-    # a copy killed half-way (its .partial file left behind) is removed by the next backup
+
+
+def test_the_next_backup_removes_a_killed_copys_partial_file_but_not_a_running_ones(unit_db):
+    """The temporary name carries the writer's pid: another program still copying keeps its file."""
+    from kexie_desktop import db as dbmod
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True).stdout)
     folder = unit_db.parent / "backups"
     folder.mkdir(exist_ok=True)
-    (folder / ".unit-before-import-20261130-120000-000000.db.partial").write_bytes(b"half")
+    killed = folder / f".unit-before-import-20261130-120000-000000.db.{dead}.partial"
+    killed.write_bytes(b"half")
+    (folder / (killed.name + "-journal")).write_bytes(b"half")
+    running = folder / f".unit-before-import-20261130-120000-000001.db.{os.getppid()}.partial"
+    running.write_bytes(b"still copying")
     made = dbmod.backup_file(unit_db, reason="before-import")
-    assert sorted(p.name for p in folder.iterdir()) == [made.name]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([made.name, running.name])
+    assert integrity(made) == "ok"

@@ -97,3 +97,22 @@ def test_cli_history_refuses_a_bad_month_in_chinese(pair, capsys):
     city, _unit = pair
     code, _text = _cli(city, "--office", UNIT, "--indicator", "I09", "--month", "2019-13")
     assert code == 2 and capsys.readouterr().err.startswith("错误：")
+
+
+def test_a_value_from_a_demo_package_names_the_package_and_says_demo(tmp_path):
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, UNIT, tmp_path)
+    for db in (city, unit):  # only a demo installation takes a demo package
+        with db.write() as s:
+            settings.put(s, "demo_data", True)
+    with unit.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, UNIT), 2019, 3, 7, user="王芳")
+    path = tmp_path / "连云区科协-2019年-上报包.xlsx"
+    export_sub(unit, UNIT, 2019, path)
+    assert packages.apply(city, path).outcome == "applied"
+    rows, _ = _rows(city, 3, targets=False)
+    assert [row[-1] for row in rows] == ["演示数据，上报包“连云区科协-2019年-上报包.xlsx”（第 1 号）"]
+    assert history.source_text("demo:package:0123456789abcdef") == "演示数据，数据包 01234567"
+    city.close()
+    unit.close()

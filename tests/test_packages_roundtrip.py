@@ -407,6 +407,36 @@ def test_batch_import_with_one_bad_file(small_unit, city, tmp_path):
     other.close()
 
 
+def test_a_rule_refusing_one_file_while_applying_refuses_that_file_and_the_batch_goes_on(
+        small_unit, city, tmp_path, monkeypatch):
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.packages.kinds.submission import review
+
+    other = open_app_database(tmp_path / "other.db")
+    init_unit(city, other, "320706", tmp_path)
+    _add(small_unit, "讲座")
+    small_unit.export(2019, "a.xlsx")
+    with other.write() as s:
+        activities.add_activity(s, offices.resolve(s, "320706"), activities.resolve_type(s, "科普讲座"),
+                                dt.date(2019, 5, 1), "海州讲座")
+    export_sub(other, "320706", 2019, tmp_path / "c.xlsx")
+    real = review.apply_review
+
+    def refusing(s, office, *args):  # after a.xlsx's ledger rows are written
+        if office.code == UNIT:
+            raise UserError("某条规则拒绝了这一行。")
+        return real(s, office, *args)
+    monkeypatch.setattr(review, "apply_review", refusing)
+    logged = len(log_results(city))
+    batch = packages.import_batch(city, [tmp_path / "a.xlsx", tmp_path / "c.xlsx"])
+    assert [r.outcome for r in batch.results] == ["refused", "applied"]
+    assert batch.results[0].message == "文件“a.xlsx”：导入时出错，没有写入任何数据：某条规则拒绝了这一行。"
+    assert log_results(city)[logged:] == ["refused", "applied"]
+    assert office_year(city, UNIT, 2019) == ([], [])
+    assert office_year(city, "320706", 2019)[1][0][3] == "海州讲座"
+    other.close()
+
+
 def test_cancelling_a_batch_keeps_the_files_done_and_touches_no_other(small_unit):
     from kexie_desktop.errors import Cancelled
 
@@ -567,3 +597,24 @@ def test_a_writer_killed_mid_file_leaves_no_package_shaped_file_and_the_next_wri
     write_package(folder / "p.xlsx", manifest, [PackageSheet(spec, [("好",)])], title="t", cover=[], notes=[],
                   key=b"k" * 32)
     assert sorted(p.name for p in folder.iterdir()) == sorted(["p.xlsx", live.name])
+
+
+def test_a_target_open_in_excel_is_named_and_the_temporary_file_goes(tmp_path, monkeypatch):
+    """On Windows os.replace onto a file that Excel or WPS holds open raises PermissionError."""
+    import os
+
+    from kexie_desktop.packages.format import workbook
+    from kexie_desktop.packages.format.errors import PackageError
+
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "连云区.xlsx"
+    target.write_bytes(b"the old file")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(PackageError) as caught:
+        workbook.save_atomically(openpyxl.Workbook(), target)
+    assert str(caught.value) == f"文件“{target}”正被 Excel 或 WPS 打开，请关闭它后重试（或换一个文件名）。"
+    assert [p.name for p in target.parent.iterdir()] == ["连云区.xlsx"]
+    assert target.read_bytes() == b"the old file"

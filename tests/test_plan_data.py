@@ -171,8 +171,9 @@ def test_indicators_in_order_of_first_appearance():
 
 @pytest.mark.parametrize("ind", INDICATORS, ids=IDS)
 def test_indicator_fields(ind):
-    assert INDICATOR_KEYS <= set(ind) <= INDICATOR_KEYS | {"signed"}
+    assert INDICATOR_KEYS <= set(ind) <= INDICATOR_KEYS | {"signed", "covers_units"}
     assert ind.get("signed", False) in (True, False)
+    assert ind.get("covers_units", False) in (True, False)
     assert ind["kind"] in KINDS
     assert ind["period"] in PERIODS
     assert ind["aggregation"] in AGGREGATIONS
@@ -191,7 +192,10 @@ def test_indicator_fields(ind):
         assert ind["target"] == 100 and ind["unit"] == "%"
         assert ind["covers"]
         assert ind["aggregation"] in {"share", "city_only"}
+        if ind.get("covers_units"):
+            assert ind["aggregation"] == "share"
     else:
+        assert "covers_units" not in ind
         assert ind["covers"] is None
     if ind["kind"] == "annual_flow":
         assert ind["period"] == "annual"
@@ -438,3 +442,8 @@ def test_split_coverages_share_their_sentence():
     assert cov("园区")["sources"] == cov("省级以上高新技术企业")["sources"]
     assert cov("学会理事会")["sources"] == cov("民办科技类社团")["sources"]
     assert cov("有条件的市级学会")["aggregation"] == "city_only"
+
+
+def test_the_coverages_of_the_units_themselves():
+    """县（区）全覆盖 and 市县两级…全覆盖 stand over every unit; 100万人以上县（区） over some of them only."""
+    assert [i["code"] for i in INDICATORS if i.get("covers_units")] == ["I01", "I30", "I53"]

@@ -279,3 +279,15 @@ def test_city_trend_of_a_coverage_of_the_units_counts_the_missing_units(db):
         trend = progress.trend(s, plan.indicator(s, "I01"), offices.city(s), 2020, END)
     by_month = {(p.year, p.month): p.actual for p in trend.points}
     assert (by_month[(2020, 5)], by_month[(2020, 6)], by_month[(2020, 12)]) == (None, 10.0, 10.0)  # 1 of 10
+
+
+def test_city_coverage_of_city_and_units_counts_unreported_units_as_not_covered(db):
+    """I53 市县两级农技协组织覆盖: its base is the units themselves (and the city), like I01."""
+    with db.write() as s:
+        for unit, covered in ((A, 1), (B, 0), (C, 1), (D, 1)):  # 4 of the 10 units reported
+            _set(s, "I53", unit, 2020, 6, covered, base=1)
+    with db.read() as s:
+        row = progress.city_progress(s, 2020, END).row(CITY, "I53")
+    # 3 covered of the 10 units (the 6 silent ones are not known to be covered); target 100 %.
+    assert (row.covered, row.base, row.actual, row.progress) == (3, 10, 30.0, 0.3)
+    assert (row.units_reported, row.units_total) == (4, 10)

@@ -181,3 +181,38 @@ def test_the_city_shows_an_issued_activation_code_again(qtbot, tmp_path, qapp, m
     assert page.activation_box.text().endswith("\n\n" + first)
     page.activation_box.close()
     city.close()
+
+
+def test_trying_wrong_codes_and_cancelling_writes_no_package_log(qtbot, ctx, init_file, monkeypatch):
+    """Checking a code only previews (a read transaction): the package log is for imports."""
+    path, _code = init_file
+    wizard = _wizard(qtbot, ctx)
+    assert len(_load(qtbot, wizard, monkeypatch, path, ["WRONG-CODE-1", "WRONG-CODE-2"])) == 3
+    qtbot.mouseClick(wizard.button(QWizard.CancelButton), Qt.LeftButton)
+    with ctx.db.read() as s:
+        assert packages.package_log(s) == []
+
+
+def test_a_storage_failure_while_importing_the_init_package_is_shown_and_the_wizard_stays(
+        qtbot, ctx, init_file, monkeypatch):
+    from kexie_desktop.storage_errors import StorageError
+    from ui.sync import operations as sync_operations
+
+    path, code = init_file
+    wizard = _wizard(qtbot, ctx)
+    _load(qtbot, wizard, monkeypatch, path, [code])
+    qtbot.mouseClick(wizard.button(QWizard.NextButton), Qt.LeftButton)
+    type_text(wizard.people_page.filler, "王芳")
+    qtbot.mouseClick(wizard.button(QWizard.NextButton), Qt.LeftButton)
+    full = "磁盘空间已满，本次操作没有保存任何数据（数据库保持原样）。请清理磁盘后重试。"
+
+    def failing(*args, **kwargs):
+        raise StorageError(full, "full")
+    monkeypatch.setattr(sync_operations, "apply_files", failing)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    qtbot.mouseClick(wizard.button(QWizard.FinishButton), Qt.LeftButton)
+    assert shown == [("初始化包未导入", full)]
+    assert wizard.isVisible() and wizard.result() != QWizard.Accepted
+    with ctx.db.read() as s:
+        assert offices.this_office(s) is None

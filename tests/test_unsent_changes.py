@@ -80,3 +80,26 @@ def test_city_packages_clear_the_units_they_carried_only(tmp_path):
     assert unsent(city) == ({"320700": 1} | {code: 1 for code in UNITS[5:]}, 6)
     run(city, "export-plan", "--out", tmp_path / "plan-all.xlsx")
     assert unsent(city) == ({}, 0)
+
+
+def test_rows_from_a_demo_package_are_not_unsent_changes(tmp_path):
+    """A demo package's rows carry source "demo:package:<id>": demo data, never a change to send."""
+    from kexie_desktop.services import plan, targets, values
+
+    unit, city = tmp_path / "unit.db", tmp_path / "city.db"
+    run(city, "init", "--office", "320700")
+    text = run(city, "export-init", "--office", "320703", "--out", tmp_path / "init.xlsx")
+    run(unit, "import", tmp_path / "init.xlsx", "--code", re.search(r"激活码：(\S+)", text).group(1))
+    for path, code in ((unit, "320703"), (city, "320706")):
+        database = open_app_database(path)
+        with database.write() as s:
+            office, indicator = offices.resolve(s, code), plan.indicator(s, "I09")
+            if path == unit:
+                values.set_value(s, indicator, office, 2019, 3, 4, source="demo:package:abc")
+                values.set_value(s, indicator, office, 2019, 4, 5)  # entered by hand: counts
+            else:
+                targets.put_target(s, indicator, office, None, 60, source="demo:package:abc")
+                targets.put_target(s, plan.indicator(s, "I08"), office, 2020, 40)
+        database.close()
+    assert unsent(unit) == ({2019: 1}, 1)
+    assert unsent(city) == ({"320706": 1}, 1)

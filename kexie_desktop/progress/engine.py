@@ -22,10 +22,6 @@ from .arithmetic import Figure
 from .calendar import Period, check_year, default_as_of, plan_period, target_period
 from .facts import Facts, load_facts, load_targets
 
-# ``Indicator.covers`` of coverages counted over the units themselves (the base is every unit).
-UNIT_COVERS = ("县（区）",)
-
-
 @dataclass(frozen=True)
 class ProgressRow:
     """Progress of one indicator for one office (the city's row is consolidated over its units)."""
@@ -166,7 +162,7 @@ def office_rows(scope: Scope, office: Office, indicators, facts: Facts, targets)
 
 def counts_units(indicator: Indicator) -> bool:
     """A coverage whose objects are the units themselves (县（区）全覆盖): every unit should be covered."""
-    return indicator.kind == "coverage" and indicator.aggregation == "share" and indicator.covers in UNIT_COVERS
+    return indicator.kind == "coverage" and indicator.aggregation == "share" and indicator.covers_units
 
 
 def city_row(scope: Scope, city: Office, units, indicator: Indicator, facts: Facts, targets) -> ProgressRow:

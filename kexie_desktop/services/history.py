@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Indicator, Office
 from ..package_models import PackageLog
+from . import demo
 
 VALUE, TARGET = "value", "target"
 EMPTY = "（空）"
@@ -55,7 +56,7 @@ def history(s: Session, office: Office, indicator: Indicator, year: int | None =
         return []
     rows = s.scalars(select(AuditEntry).where(AuditEntry.office_id == office.id, or_(*wanted))
                      .order_by(AuditEntry.at, AuditEntry.id)).all()
-    packages = _packages(s, {r.source.removeprefix("package:") for r in rows if r.source.startswith("package:")})
+    packages = _packages(s, {_package_id(r.source) for r in rows} - {None})
     return [_entry(r, indicator, packages) for r in rows]
 
 
@@ -78,15 +79,22 @@ def _entry(row: AuditEntry, indicator: Indicator, packages: dict[str, PackageLog
                         source_text(row.source, packages))
 
 
+def _package_id(source: str | None) -> str | None:
+    """The package behind "package:<id>", or "demo:package:<id>" (a demo package, demo.package_source)."""
+    rest = (source or "").removeprefix(f"{demo.DEMO}:")
+    return rest.removeprefix("package:") if rest.startswith("package:") else None
+
+
 def source_text(source: str, packages: dict[str, PackageLog] | None = None) -> str:
-    if source.startswith("package:"):
-        package_id = source.removeprefix("package:")
+    package_id = _package_id(source)
+    if package_id is not None:
+        marked = f"{demo.DEMO_NOTE}，" if source.startswith(f"{demo.DEMO}:") else ""
         log = (packages or {}).get(package_id)
         if log is None:
-            return f"数据包 {package_id[:8]}"
+            return f"{marked}数据包 {package_id[:8]}"
         kind = KIND_NAMES.get(log.kind, "数据包")
         number = f"第 {log.sequence} 号" if log.sequence else ""
-        return f"{kind}“{log.file_name}”" + (f"（{number}）" if number else "")
+        return f"{marked}{kind}“{log.file_name}”" + (f"（{number}）" if number else "")
     return SOURCE_NAMES.get(source, source or "—")
 
 

@@ -73,7 +73,7 @@ def _add_indicator(s: Session, plan: Plan, section: Section, types: dict, order:
     indicator = Indicator(
         plan=plan, section=section, code=row["code"], name=row["name"], unit=row["unit"], kind=row["kind"],
         period=row["period"], aggregation=row["aggregation"], entry=row["entry"], covers=row.get("covers"),
-        phrase=row["phrase"], source=sources[0], other_sources=json.dumps(sources[1:], ensure_ascii=False),
+        covers_units=bool(row.get("covers_units", False)), phrase=row["phrase"], source=sources[0], other_sources=json.dumps(sources[1:], ensure_ascii=False),
         signed=bool(row.get("signed", False)), sort_order=order,
     )
     s.add(indicator)

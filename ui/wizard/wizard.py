@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import installation
+from ..errors import show_error
 from ..context import AppContext
 from ..widgets import file_dialogs
 from . import operations
@@ -184,9 +185,13 @@ class FirstStartWizard(QWizard):
 
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            batch = sync_operations.apply_files(self.ctx, [path], code)
-        finally:
-            QApplication.restoreOverrideCursor()
+            try:
+                batch = sync_operations.apply_files(self.ctx, [path], code)
+            finally:
+                QApplication.restoreOverrideCursor()
+        except Exception as exc:  # noqa: BLE001 - a full disk or a locked database: say so, stay open
+            show_error(self, self.tr("初始化包未导入"), exc)
+            return False
         result = batch.results[0]
         if not result.ok:
             QMessageBox.warning(self, self.tr("初始化包未导入"), result.message)

@@ -253,7 +253,10 @@ def atomic_target(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError:  # Windows: Excel or WPS holds the old file open
+            raise PackageError(f"文件“{path}”正被 Excel 或 WPS 打开，请关闭它后重试（或换一个文件名）。") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -192,7 +192,9 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
         changes = classified.apply(s, demo.package_source(loaded.manifest.package_id, loaded.manifest.demo))
         nested.commit()
     except (UserError, SQLAlchemyError) as exc:
-        if not transaction_alive(s) or describe(exc, db.path) is not None:
+        # A rule's refusal (any other UserError) refuses this file only; a storage failure stops the batch.
+        storage = isinstance(exc, StorageError) or (not isinstance(exc, UserError) and describe(exc, db.path))
+        if not transaction_alive(s) or storage:
             # The disk or the file failed (SQLite may have rolled the whole transaction back, savepoint
             # included): nothing was applied, so this import's backup is only a burden on a full disk.
             if saved is not None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...models import AuditEntry
 from ...package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
 from ...review.summary import months_text
-from ...services import offices
+from ...services import demo, offices
 from ..format.manifest import Manifest
 
 UP_KINDS = ("submission",)
@@ -165,7 +165,7 @@ def unsent_by_scope(s: Session, office) -> dict:
     counts: dict[int, int] = {}
     q = select(AuditEntry.entity, AuditEntry.entity_key, AuditEntry.old, AuditEntry.new, AuditEntry.at).where(
         AuditEntry.entity.in_(("value", "activity")), AuditEntry.office_id == office.id,
-        AuditEntry.source.not_in(("builtin", "demo")),
+        _counted(AuditEntry.source),
     )
     for entity, key, old, new, at in s.execute(q):
         for year in _years_of(entity, key, old, new):
@@ -173,6 +173,11 @@ def unsent_by_scope(s: Session, office) -> dict:
                 continue
             counts[year] = counts.get(year, 0) + 1
     return counts
+
+
+def _counted(source):
+    """Neither the built-in plan nor demo data (entered as demo or from a demo package)."""
+    return (source != "builtin") & ~demo._is_demo_source(source)
 
 
 def _last_sent(s: Session, kinds, office_code: str | None = None) -> dict:
@@ -201,7 +206,7 @@ def _unsent_targets(s: Session, city, units) -> dict:
     # The city's own targets reach every unit in any package: unsent until the last unit got one.
     got[city.id] = None if None in got.values() or not units else min(got.values())
     q = select(AuditEntry.office_id, AuditEntry.at, func.count()).where(
-        AuditEntry.entity == "target", AuditEntry.source.not_in(("builtin", "demo")),
+        AuditEntry.entity == "target", _counted(AuditEntry.source),
     ).group_by(AuditEntry.office_id, AuditEntry.at)
     counts: dict[str, int] = {}
     for office_id, at, n in s.execute(q):
