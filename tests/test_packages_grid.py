@@ -20,6 +20,7 @@ from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city
 from kexie_desktop import packages
 from kexie_desktop import activity_sheet
+from kexie_desktop.packages.format.errors import PackageError
 from kexie_desktop.packages.format import safety
 from kexie_desktop.packages.format.errors import PackageError
 from kexie_desktop.services import offices, plan, values
@@ -146,3 +147,19 @@ def test_the_grid_of_a_genuine_package_is_measured_exactly(origin):
     safety.check_grid(parts)
     sheet = parts[safety.sheet_parts(parts)["月度数据"]]
     assert safety._cell_extent(sheet) == (8, 2)  # 8 columns; the header and one value
+
+
+@pytest.mark.parametrize("xml, extent", [
+    (b'<row r="1"><c r="A1"/><c r="IW1"/></row>', (257, 1)),  # plain spelling, one column too many
+    (b"<row r='1'><c r='XFD1'/></row>", (16384, 1)),  # single quotes
+    (b'<row r="1"><c s="1" r="XFD1"/></row>', (16384, 1)),  # r after another attribute
+    (b'<row r="1"><c r = "xfd1"/></row>', (16384, 1)),  # spaces, lower case
+    (b'<row r="1"><c r="A1"/></row><row r="2"><c r="J3000001"/></row>', (10, 3000001)),  # far below its row
+])
+def test_every_spelling_of_a_far_reference_is_measured(xml, extent):
+    """The fast measure of the usual spelling and the general one agree; an unusual spelling takes the
+    general one, so no way of writing the reference slips past the bound."""
+    content = b'<worksheet xmlns:r="x"><sheetData>' + xml + b"</sheetData></worksheet>"
+    assert safety._cell_extent(content) == safety._general_cell_extent(content) == extent
+    with pytest.raises(PackageError, match="单元格范围过大"):
+        safety._check_extent("月度数据", *extent)

@@ -142,8 +142,38 @@ def _dimension_extent(sheet: str, ref: bytes) -> tuple[int, int]:
     return _column_number(m.group(1).upper()), int(m.group(2))
 
 
+# The form every writer uses (<c r="B7">, <row r="7">) is measured with literal-prefixed patterns, which
+# are fast; any other spelling of an "r" attribute (quotes, spaces, order, lower case) takes the general path.
+_FAST_WIDE = re.compile(rb'<c r="([A-Z]{2,})\d')
+_FAST_NARROW = re.compile(rb'<c r="([A-Z])\d')
+_FAST_ROWS = {n: (re.compile(rb'<row r="(\d{%d,})"' % n), re.compile(rb'<c r="[A-Z]+(\d{%d,})"' % n))
+              for n in range(7, 0, -1)}
+
+
 def _cell_extent(content: bytes) -> tuple[int, int]:
     """(widest column, last row) of the cell references and row numbers in a worksheet's XML."""
+    fast = _fast_cell_extent(content)
+    return fast if fast is not None else _general_cell_extent(content)
+
+
+def _fast_cell_extent(content: bytes) -> tuple[int, int] | None:
+    cells, rows = content.count(b'<c r="'), content.count(b'<row r="')
+    others = sum(content.count(b) for b in (b"r=", b"r =", b"r\t", b"r\n", b"r\r")) - cells - rows
+    if others != sum(content.count(b) for b in (b"header=", b"footer=", b"xmlns:r=")):
+        return None  # another spelling, or "r=" in a text: measure the general way
+    wide, narrow = _FAST_WIDE.findall(content), _FAST_NARROW.findall(content)
+    if len(wide) + len(narrow) != cells:
+        return None
+    widest = max((_column_number(c) for c in {*wide, *narrow}), default=0)
+    for row_tags, cell_refs in _FAST_ROWS.values():  # the longest row numbers first: few of them to compare
+        found = row_tags.findall(content) + cell_refs.findall(content)
+        if found:
+            last = max(found, key=lambda r: (len(r.lstrip(b"0")), r.lstrip(b"0")))
+            return widest, int(last) if len(last) <= 12 else MAX_ROWS + 1
+    return widest, 0
+
+
+def _general_cell_extent(content: bytes) -> tuple[int, int]:
     columns = {c.upper() for c in _REF_COLUMN.findall(content)}  # a handful in a real sheet
     widest = max((_column_number(c) for c in columns), default=0)
     rows = set(_REF_ROW.findall(content)) | set(_ROW_REF.findall(content))
