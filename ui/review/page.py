@@ -71,41 +71,14 @@ class FindingsModel(RowTableModel):
         return None
 
 
-class ApproveDialog(QDialog):
-    """审核人 and, when one is set, the review password."""
+class ReviewerDialog(QDialog):
+    """Who acts (prefilled with the stored 审核人), the review password when one is set, and for 撤销审核
+    the reason: the one form both reviewer actions ask for."""
 
-    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
+    def __init__(self, title: str, hint: str, reviewer: str, needs_password: bool, *, with_reason: bool,
+                 parent=None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("审核通过"))
-        self.name = QLineEdit(reviewer)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.Password)
-        layout = QVBoxLayout(self)
-        layout.addWidget(hint_label(self.tr("审核通过后，{0}的数据将锁定，不能再修改；如需修改须撤销审核并写明原因。").format(months)))
-        form = QFormLayout()
-        form.addRow(self.tr("审核人："), self.name)
-        if needs_password:
-            form.addRow(self.tr("审核密码："), self.password)
-        layout.addLayout(form)
-        self.error = error_message()
-        layout.addWidget(self.error)
-        buttons, self.ok_button = ok_cancel(self, self.tr("审核通过"))
-        layout.addWidget(buttons)
-
-    def accept(self) -> None:
-        if not self.name.text().strip():
-            self.error.setText(self.tr("请写明审核人姓名。"))
-            self.error.show()
-            return
-        super().accept()
-
-
-class UnapproveDialog(QDialog):
-    """撤销审核: the reason, who (prefilled with the stored 审核人) and, when one is set, the password."""
-
-    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("撤销审核"))
+        self.setWindowTitle(title)
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText(self.tr("原因（至少 5 个字）"))
         self.reason.setMaximumHeight(80)
@@ -113,16 +86,17 @@ class UnapproveDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.Password)
         layout = QVBoxLayout(self)
-        layout.addWidget(hint_label(self.tr("撤销{0}的审核，这些月份回到草稿，可以修改；须写明原因。").format(months)))
+        layout.addWidget(hint_label(hint))
         form = QFormLayout()
-        form.addRow(self.tr("原因："), self.reason)
+        if with_reason:
+            form.addRow(self.tr("原因："), self.reason)
         form.addRow(self.tr("审核人："), self.name)
         if needs_password:
             form.addRow(self.tr("审核密码："), self.password)
         layout.addLayout(form)
         self.error = error_message()
         layout.addWidget(self.error)
-        buttons, self.ok_button = ok_cancel(self, self.tr("撤销审核"))
+        buttons, self.ok_button = ok_cancel(self, title)
         layout.addWidget(buttons)
 
     def accept(self) -> None:
@@ -131,6 +105,18 @@ class UnapproveDialog(QDialog):
             self.error.show()
             return
         super().accept()
+
+
+class ApproveDialog(ReviewerDialog):
+    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
+        hint = self.tr("审核通过后，{0}的数据将锁定，不能再修改；如需修改须撤销审核并写明原因。").format(months)
+        super().__init__(self.tr("审核通过"), hint, reviewer, needs_password, with_reason=False, parent=parent)
+
+
+class UnapproveDialog(ReviewerDialog):
+    def __init__(self, reviewer: str, needs_password: bool, months: str, parent=None):
+        hint = self.tr("撤销{0}的审核，这些月份回到草稿，可以修改；须写明原因。").format(months)
+        super().__init__(self.tr("撤销审核"), hint, reviewer, needs_password, with_reason=True, parent=parent)
 
 
 class ReviewPage(QWidget):
