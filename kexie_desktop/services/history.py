@@ -13,12 +13,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Indicator, Office
+from ..package_kinds import PACKAGE_KINDS
 from ..package_models import PackageLog
 from . import demo
 
 VALUE, TARGET = "value", "target"
 EMPTY = "（空）"
-KIND_NAMES = {"submission": "上报包", "plan": "下发包", "init": "初始化包"}
 SOURCE_NAMES = {"manual": "手工录入", "demo": "演示数据", "builtin": "内置计划", "split": "任务分解",
                 "cli": "命令行"}
 
@@ -92,7 +92,7 @@ def source_text(source: str, packages: dict[str, PackageLog] | None = None) -> s
         log = (packages or {}).get(package_id)
         if log is None:
             return f"{marked}数据包 {package_id[:8]}"
-        kind = KIND_NAMES.get(log.kind, "数据包")
+        kind = PACKAGE_KINDS.get(log.kind, "数据包")
         number = f"第 {log.sequence} 号" if log.sequence else ""
         return f"{marked}{kind}“{log.file_name}”" + (f"（{number}）" if number else "")
     return SOURCE_NAMES.get(source, source or "—")
