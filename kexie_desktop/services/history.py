@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..display import number
 from ..models import AuditEntry, Indicator, Office
 from ..package_kinds import PACKAGE_KINDS
 from ..package_models import PackageLog
@@ -102,18 +103,12 @@ def _load(text: str | None):
     return None if text is None else json.loads(text)
 
 
-def _number(value) -> str:
-    if value is None:
-        return ""
-    return f"{int(value)}" if float(value) == int(value) else f"{value:g}"
-
-
 def _value_text(snap: dict | None, indicator: Indicator) -> str:
     if snap is None:
         return EMPTY
-    text = _number(snap["value"])
+    text = number(snap["value"])
     if snap.get("base") is not None:
-        text += f"/{_number(snap['base'])}"
+        text += f"/{number(snap['base'])}"
     else:
         text += indicator.unit or ""
     return text + (f"（备注：{snap['note']}）" if snap.get("note") else "")
@@ -123,5 +118,5 @@ def _target_text(snap: dict | None, indicator: Indicator) -> str:
     if snap is None:
         return EMPTY
     if snap.get("max") is not None:
-        return f"{_number(snap.get('min', snap['value']))}—{_number(snap['max'])}{indicator.unit or ''}"
-    return f"{_number(snap['value'])}{indicator.unit or ''}"
+        return f"{number(snap.get('min', snap['value']))}—{number(snap['max'])}{indicator.unit or ''}"
+    return f"{number(snap['value'])}{indicator.unit or ''}"
