@@ -243,6 +243,8 @@ class Activity(Base):
     __tablename__ = "activity"
     __table_args__ = (
         Index("ix_activity_office_date", "office_id", "date"),
+        # Covering for the grouped ledger sums and the duplicate check (migration 0007).
+        Index("ix_activity_ledger", "office_id", "type_id", "date", "title", "audience", "participants"),
         CheckConstraint("participants >= 0 AND audience >= 0", name="ck_activity_counts"),
     )
 

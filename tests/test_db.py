@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from kexie_desktop import db as dbmod
 from kexie_desktop.errors import UserError
@@ -130,11 +130,15 @@ def test_folder_instead_of_file(tmp_path):
 
 def test_upgrade_to_0006_flags_the_builtin_coverages_of_the_units(db_path):
     """A database of revision 0005 holds the built-in plan without ``covers_units``; the upgrade sets it."""
+    from alembic import command
+
     open_app_database(db_path).close()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        command.downgrade(dbmod._alembic_config(conn), "0005")  # 0008, 0007 and 0006 undone
+    engine.dispose()
     old = sqlite3.connect(str(db_path))
-    old.execute("ALTER TABLE indicator DROP COLUMN covers_units")
-    old.execute("UPDATE alembic_version SET version_num = '0005'")
-    old.commit()
+    assert "covers_units" not in {row[1] for row in old.execute("PRAGMA table_info(indicator)")}
     old.close()
     upgraded = open_app_database(db_path)
     with upgraded.read() as s:

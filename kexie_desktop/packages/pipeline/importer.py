@@ -7,8 +7,6 @@ Order of checks: file safety → workbook structure → manifest → role of thi
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -17,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from ...db import Database, backup_file, transaction_alive
 from ...errors import Cancelled, UserError
+from ...gcpause import gc_paused
 from ...services import demo
 from ...storage_errors import StorageError, describe
 from ..format import signing
 from ..format.errors import PackageError
 from ..format.manifest import MANIFEST_SHEET, Manifest, read_manifest_rows, signed_texts
-from ..format.workbook import SheetRows, canonical_rows, is_parser_failure, read_book
+from ..format.workbook import canonical_rows, is_parser_failure, read_book
 from ..kinds import HANDLERS
 from . import log
 from .kind import Loaded
@@ -124,23 +123,10 @@ def _marked(p: PackagePreview) -> str:
     return f"{p.review_line}（导入后标为“未审核”）。" if p.unapproved else ""
 
 
-@contextmanager
-def _gc_paused():
-    """A 100,000-row package makes millions of short-lived objects and no reference cycles; the
-    cyclic collector would rescan them over and over (about a tenth of the import time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def preview(s: Session, path: Path | str, code: str | None = None) -> PackagePreview:
     """What importing the file would change. Writes nothing."""
     path = Path(path)
-    with _gc_paused():
+    with gc_paused():
         try:
             loaded = load(path)
         except PackageError as exc:
@@ -161,7 +147,7 @@ def apply(db: Database, path: Path | str, *, code: str | None = None, backup: bo
     ``checkpoint()`` is called between the steps that write nothing (after reading the file, after
     judging it); it may raise Cancelled, which leaves the database as it was.
     """
-    with _gc_paused():
+    with gc_paused():
         return _apply(db, Path(path), code, backup, checkpoint or (lambda: None))
 
 
