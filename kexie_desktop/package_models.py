@@ -1,4 +1,5 @@
-"""Tables of the Excel package exchange (migration 0003): signing keys, the package log, sequences.
+"""Tables of the Excel package exchange (migrations 0003, 0008): signing keys, the package log, sequences,
+the city's returns and the receipts a unit got back.
 
 Kept apart from ``models.py`` so that the exchange can evolve without touching the domain model;
 the classes share ``models.Base`` so Alembic and ``Base.metadata`` see them.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, Office
@@ -25,8 +26,9 @@ RESULTS = {
     "previewed": "仅预览",
 }
 # Sequence streams: a unit numbers its submissions; the city numbers plan and init packages together,
-# so that an old plan package can never roll back targets delivered by a newer init package.
-STREAMS = {"up": "上报", "down": "下发"}
+# so that an old plan package can never roll back targets delivered by a newer init package; receipts and
+# returns (its replies to submissions) have their own numbering, so a reply never makes a plan package "old".
+STREAMS = {"up": "上报", "down": "下发", "reply": "回执退回"}
 
 
 def _now() -> dt.datetime:
@@ -82,6 +84,13 @@ class PackageLog(Base):
     # not approved ("7,8,9"); empty for other kinds and for log rows made before review existed.
     review: Mapped[str] = mapped_column(String(10), default="", server_default="")
     unapproved_months: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Migration 0008 (报送情况): when the sender made the package (the manifest's 创建时间: on time means
+    # created by the deadline; ``at`` is when it arrived here); for a submission the months with data
+    # and the approved months ("1,2,3"); for a receipt or a return the submission it answers.
+    created: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    months: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    approved_months: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reply_to: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class PackageSequence(Base):
@@ -93,3 +102,55 @@ class PackageSequence(Base):
     office_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     stream: Mapped[str] = mapped_column(String(10), primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class ReturnItem(Base):
+    """One item of a return (退回包): a month of a unit's year, or one indicator of it, sent back with a
+    reason. The city keeps the items it returned, the unit the items it got; an item stays open until a
+    later submission answers it (at the city: one that brings the month's approved figures again; at the
+    unit: the next package it exports with the month)."""
+
+    __tablename__ = "return_item"
+    __table_args__ = (
+        UniqueConstraint("return_package", "month", "indicator"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_return_item_month"),
+        Index("ix_return_item_office_year", "office_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_package: Mapped[str] = mapped_column(String(40))  # the return package's id
+    submission: Mapped[str] = mapped_column(String(40))  # the package id of the returned submission
+    submission_sequence: Mapped[int] = mapped_column(Integer)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    indicator: Mapped[str] = mapped_column(String(20), default="")  # empty: the whole month
+    reason: Mapped[str] = mapped_column(Text)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    answered_by: Mapped[str] = mapped_column(String(40), default="")  # package id of the answering submission
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+    @property
+    def open(self) -> bool:
+        return not self.answered_by
+
+
+class ReceiptMonth(Base):
+    """At a unit: what the city holds of one month, as the last receipt (回执包) said."""
+
+    __tablename__ = "receipt_month"
+    __table_args__ = (
+        UniqueConstraint("office_id", "year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_receipt_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    values: Mapped[int] = mapped_column(Integer, default=0)  # monthly values the city holds
+    records: Mapped[int] = mapped_column(Integer, default=0)  # ledger records dated in the month
+    approved: Mapped[bool] = mapped_column(default=False)  # the city holds them as 已审核 (else 未审核)
+    receipt: Mapped[str] = mapped_column(String(40))  # the receipt's package id
+    submission: Mapped[str] = mapped_column(String(40))  # the submission the receipt confirms
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)  # when the receipt was imported

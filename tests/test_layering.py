@@ -98,5 +98,5 @@ def test_every_package_kind_implements_the_protocol():
     from kexie_desktop.packages.kinds import HANDLERS
     from kexie_desktop.packages.pipeline.kind import PackageKind
 
-    assert sorted(HANDLERS) == ["init", "plan", "submission"]
+    assert sorted(HANDLERS) == ["init", "plan", "receipt", "return", "submission"]
     assert all(isinstance(kind, PackageKind) for kind in HANDLERS.values())

@@ -140,7 +140,7 @@ def test_round_trip_preview_apply_and_reimport(pair):
     with pair.city.read() as s:
         preview = packages.preview(s, pair.tmp / "sub.xlsx")
     assert preview.status == "ready", preview.message
-    assert preview.review == {"state": "draft", "approved_months": [1, 2], "unapproved_months": [3],
+    assert preview.review == {"state": "draft", "approved_months": [1, 2], "unapproved_months": [3], "months": [1, 2, 3],
                               "explained": [EXPLAINED]}
     assert preview.review_line == "未审核：3月"
     assert "未审核：3月（导入后标为“未审核”）" in preview.message
@@ -202,7 +202,7 @@ def test_a_newer_package_drops_explanations_it_no_longer_has(pair):
         preview = packages.preview(s, pair.tmp / "two.xlsx")
     gone = [(c.action, c.key, c.old) for c in preview.changes if c.sheet == "审核说明"]
     assert gone == [("删除", "W01/I09/2019-02", f"30（说明：{WHY}）")]
-    assert preview.review == {"state": "draft", "approved_months": [], "unapproved_months": [1, 2, 3],
+    assert preview.review == {"state": "draft", "approved_months": [], "unapproved_months": [1, 2, 3], "months": [1, 2, 3],
                               "explained": []}
     assert packages.apply(pair.city, pair.tmp / "two.xlsx").outcome == "applied"
     months, notes = city_review(pair.city)
@@ -221,7 +221,8 @@ def test_cli_dry_run_json_progress_and_log_show_the_review(pair):
     code, text = run("--db", city_path, "import", pair.tmp / "sub.xlsx", "--dry-run", "--json")
     assert code == 0
     assert json.loads(text)["files"][0]["review"] == {
-        "state": "draft", "approved_months": [1, 2], "unapproved_months": [3], "explained": [EXPLAINED]}
+        "state": "draft", "approved_months": [1, 2], "unapproved_months": [3], "months": [1, 2, 3],
+        "explained": [EXPLAINED]}
     code, text = run("--db", city_path, "import", pair.tmp / "sub.xlsx", "--dry-run")
     assert code == 0 and "    审核：未审核：3月\n" in text
     code, text = run("--db", city_path, "progress", "--office", UNIT, "--year", "2019", "--json")

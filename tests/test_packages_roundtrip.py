@@ -260,6 +260,7 @@ def test_review_sheets_list_the_checks_findings_and_the_month_states(small_unit)
     assert states == [(f"2019-{m:02d}", "草稿", None, None, None) for m in range(1, 13)]
     preview = _preview(p.city, p.tmp / "sub.xlsx")
     assert preview.review == {"state": "draft", "approved_months": [], "unapproved_months": [1, 2, 3, 4],
+                              "months": [1, 2, 3, 4],
                               "explained": [{"rule": "W01", "indicator": "I09", "month": "2019-04", "record": None,
                                              "value": "30", "explanation": "4月集中立项三十个"}]}
 

@@ -19,6 +19,8 @@ refused.
 
 from .kinds.init.export import export_init
 from .kinds.plan.export import export_plan
+from .kinds.receipt.export import export_receipt
+from .kinds.returns.export import ReturnRequest, export_return
 from .kinds.submission.export import export_submission
 from .pipeline.exporter import ExportResult, reserve_sequence
 from .pipeline.importer import apply, import_batch, preview
@@ -27,6 +29,7 @@ from .pipeline.log import entries as package_log
 from .pipeline.results import BatchResult, ImportResult, PackagePreview, RowChange
 
 __all__ = [
-    "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "RowChange", "apply", "describe_log_entry",
-    "export_init", "export_plan", "export_submission", "import_batch", "package_log", "preview", "reserve_sequence",
+    "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "ReturnRequest", "RowChange", "apply",
+    "describe_log_entry", "export_init", "export_plan", "export_receipt", "export_return", "export_submission",
+    "import_batch", "package_log", "preview", "reserve_sequence",
 ]

@@ -43,6 +43,7 @@ class ReviewSummary:
     unapproved_months: tuple[int, ...]  # months up to the last one with data that are not approved
     errors: int = 0  # errors the checks still find (the unit; the city does not re-check)
     approvers: tuple[str, ...] = ()
+    months: tuple[int, ...] = ()  # the months with values or ledger records
 
     @property
     def label(self) -> str:
@@ -67,7 +68,7 @@ class ReviewSummary:
 
     def to_json(self) -> dict:
         return {"state": self.state, "approved_months": list(self.approved_months),
-                "unapproved_months": list(self.unapproved_months)}
+                "unapproved_months": list(self.unapproved_months), "months": list(self.months)}
 
 
 def summarize(states: dict[int, str], data_months: Iterable[int], *, errors: int = 0,
@@ -80,7 +81,7 @@ def summarize(states: dict[int, str], data_months: Iterable[int], *, errors: int
     unapproved = tuple(m for m in range(1, last + 1) if states.get(m, "draft") not in LOCKED_STATES)
     state = APPROVED if approved and not unapproved and not errors else DRAFT
     names = tuple(dict.fromkeys(n for n in approvers if n))
-    return ReviewSummary(state, approved, unapproved, errors, names)
+    return ReviewSummary(state, approved, unapproved, errors, names, tuple(sorted(set(data_months))))
 
 
 def office_summary(s: Session, office: Office, year: int, findings: list[Finding] | None = None, *,

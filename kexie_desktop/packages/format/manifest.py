@@ -12,8 +12,10 @@ from .errors import PackageError
 # 3: submissions carry 审核说明 and 审核状态 (instead of 情况说明) and the manifest their review summary
 SCHEMA_VERSION = 3
 # The field "demo" is written (and signed) only in a demo package, so a real package does not carry it, and a
-# program that does not know the field computes another signature for a demo package and refuses it.
+# program that does not know the field computes another signature for a demo package and refuses it. The
+# same holds for "reply_to", which only receipts and returns carry: other packages stay as they were.
 DEMO_MARK = "是"
+WHEN_SET = ("demo", "reply_to")
 MANIFEST_SHEET = "校验信息"
 MANIFEST_HEADERS = ["字段", "说明", "值"]
 LABELS = {
@@ -33,6 +35,7 @@ LABELS = {
     "phone": "联系电话",
     "review": "审核状态（上报包：approved 已审核 / draft 草稿）",
     "approved_months": "已审核月份（上报包）",
+    "reply_to": "所答复的上报包编号（回执包、退回包）",
     "key_id": "密钥编号",
     "salt": "盐值（初始化包）",
     "iterations": "迭代次数（初始化包）",
@@ -42,7 +45,7 @@ LABELS = {
 }
 _INT_FIELDS = {"schema_version", "plan_version", "year", "sequence", "iterations", "next_sequence"}
 _OPTIONAL = {"year", "salt", "iterations", "next_sequence", "filler", "reviewer", "phone", "demo", "signature",
-             "review", "approved_months"}
+             "review", "approved_months", "reply_to"}
 REVIEW_VALUES = ("", "approved", "draft")
 _MONTH_LIST = re.compile(r"^(?:(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*)?$")
 _HEX = re.compile(r"^[0-9a-f]+$")
@@ -66,6 +69,7 @@ class Manifest:
     phone: str = ""
     review: str = ""  # submissions: "approved" or "draft" (see review.summary)
     approved_months: str = ""  # submissions: "1,2,3"
+    reply_to: str = ""  # receipts and returns: the package id of the submission they answer
     salt: str = ""
     iterations: int | None = None
     next_sequence: int | None = None
@@ -86,10 +90,10 @@ class Manifest:
         return f"{self.kind_label}（{'，'.join(parts)}）"
 
     def to_fields(self) -> dict[str, str]:
-        """Every field as text, in the order of LABELS (empty text for None); no "demo" in a real package."""
+        """Every field as text, in the order of LABELS (empty text for None); the WHEN_SET fields only when set."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["demo"] = DEMO_MARK if self.demo else None
-        return {k: "" if values[k] is None else str(values[k]) for k in LABELS if k != "demo" or self.demo}
+        return {k: "" if values[k] is None else str(values[k]) for k in LABELS if k not in WHEN_SET or values[k]}
 
     def signed_fields(self) -> dict[str, str]:
         return {k: v for k, v in self.to_fields().items() if k != "signature"}
@@ -124,7 +128,7 @@ def _typed(key: str, text: str):
         if not re.fullmatch(r"\d{1,9}", text):
             raise PackageError(f"“{LABELS[key]}”的值“{text[:40]}”不是整数。", sheet=MANIFEST_SHEET)
         return int(text)
-    if key in ("signature", "key_id", "salt") and text and not _HEX.match(text):
+    if key in ("signature", "key_id", "salt", "reply_to") and text and not _HEX.match(text):
         raise PackageError(f"“{LABELS[key]}”的值格式不对。", sheet=MANIFEST_SHEET)
     if (key == "review" and text not in REVIEW_VALUES) or (key == "approved_months" and not _MONTH_LIST.match(text)):
         raise PackageError(f"“{LABELS[key]}”的值“{text[:40]}”格式不对。", sheet=MANIFEST_SHEET)
@@ -132,8 +136,8 @@ def _typed(key: str, text: str):
 
 
 def signed_texts(raw: dict[str, str]) -> dict[str, str]:
-    """The manifest fields a signature covers, as read from a file: "demo" only where it is set."""
-    return {k: raw.get(k, "") for k in LABELS if k != "demo" or raw.get("demo", "")}
+    """The manifest fields a signature covers, as read from a file: the WHEN_SET fields only where set."""
+    return {k: raw.get(k, "") for k in LABELS if k not in WHEN_SET or raw.get(k, "")}
 
 
 def manifest_rows(manifest: Manifest) -> list[list[str]]:

@@ -24,7 +24,8 @@ from ..format.workbook import PackageSheet, write_package
 from . import log
 
 TITLE = "连云港市科协三年行动计划 · {kind}"
-DIRECTION = {"submission": "县区 → 市科协", "plan": "市科协 → 县区", "init": "市科协 → 一个县区（新安装）"}
+DIRECTION = {"submission": "县区 → 市科协", "plan": "市科协 → 县区", "init": "市科协 → 一个县区（新安装）",
+             "receipt": "市科协 → 县区（答复上报包）", "return": "市科协 → 县区（答复上报包）"}
 DO_NOT_EDIT = (
     "本文件带有数字签名。可以打开查看、打印，但请不要修改任何数据、表名或列名：哪怕只改一个数字，"
     "导入时也会被拒绝（“文件在导出后被修改过”）。数据有误时，请在程序中改正后重新导出。"
@@ -116,8 +117,9 @@ def cover_rows(s: Session, m: Manifest, what: str, how: str) -> list[tuple[str, 
 
 
 def finish(s: Session, path: Path, manifest: Manifest, sheets: list[PackageSheet], *, key: bytes,
-           cover: list[tuple[str, str]], notes: list[str]) -> ExportResult:
-    """Write the signed file and log it as sent. Row lists are counted before writing."""
+           cover: list[tuple[str, str]], notes: list[str], review: dict | None = None) -> ExportResult:
+    """Write the signed file and log it as sent (a submission with its ``review`` summary, see
+    log.record). Row lists are counted before writing."""
     counts = {sheet.spec.name: len(sheet.rows) for sheet in sheets}
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -125,5 +127,5 @@ def finish(s: Session, path: Path, manifest: Manifest, sheets: list[PackageSheet
     title = TITLE.format(kind=manifest.kind_label) + ("（演示数据）" if manifest.demo else "")
     digest = write_package(path, manifest, sheets, title=title, cover=cover, notes=notes, key=key)
     log.record(s, direction="sent", result="exported", file_name=path.name, manifest=manifest,
-               checksum=digest, message=f"导出到 {path}")
+               checksum=digest, message=f"导出到 {path}", review=review)
     return ExportResult(path, manifest, digest, counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import func, select
@@ -15,10 +16,11 @@ from ..format.manifest import Manifest
 
 UP_KINDS = ("submission",)
 DOWN_KINDS = ("plan", "init")
+REPLY_KINDS = ("receipt", "return")  # the city's answers to a submission
 
 
 def stream_of(kind: str) -> str:
-    return "up" if kind in UP_KINDS else "down"
+    return "up" if kind in UP_KINDS else "reply" if kind in REPLY_KINDS else "down"
 
 
 def next_sequence(s: Session, office_code: str, stream: str) -> int:
@@ -41,9 +43,21 @@ def raise_sequence(s: Session, office_code: str, stream: str, at_least: int) -> 
     s.flush()
 
 
+def _months(months) -> str:
+    return ",".join(map(str, sorted(months or ())))
+
+
+def _created(m: Manifest | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(m.created) if m and m.created else None
+    except ValueError:  # a refused file's manifest may say anything
+        return None
+
+
 def record(s: Session, *, direction: str, result: str, file_name: str, manifest: Manifest | None = None,
            checksum: str = "", message: str = "", kind: str | None = None, review: dict | None = None) -> PackageLog:
-    """``review``: a submission's review summary (PackagePreview.review), kept with the entry."""
+    """``review``: a submission's review summary (PackagePreview.review, or the exporter's), kept with the
+    entry with the months the package holds data for and its approved months (报送情况 reads them)."""
     m = manifest
     entry = PackageLog(
         package_id=m.package_id if m else "",
@@ -57,7 +71,11 @@ def record(s: Session, *, direction: str, result: str, file_name: str, manifest:
         result=result,
         message=message,
         review=review["state"] if review else "",
-        unapproved_months=",".join(map(str, review["unapproved_months"])) if review else "",
+        unapproved_months=_months(review["unapproved_months"]) if review else "",
+        created=_created(m),
+        months=_months(review.get("months")) if review else "",
+        approved_months=_months(review["approved_months"]) if review else "",
+        reply_to=m.reply_to if m else "",
     )
     s.add(entry)
     s.flush()
@@ -75,10 +93,13 @@ def _applied(s: Session, kinds, office_code: str | None, year: int | None):
 
 
 def last_applied(s: Session, manifest: Manifest) -> PackageLog | None:
-    """The applied package this one would supersede: same office and year for submissions; any
-    downward package for plan and init packages (they share the city's numbering)."""
+    """The applied package this one would supersede: same office and year for submissions, and for
+    receipts and returns (of which the newer tells the state); any downward package for plan and init
+    packages (they share the city's numbering)."""
     if manifest.kind in UP_KINDS:
         q = _applied(s, UP_KINDS, manifest.office_code, manifest.year)
+    elif manifest.kind in REPLY_KINDS:  # replies about one unit's year, receipts and returns in one order
+        q = _applied(s, REPLY_KINDS, manifest.office_code, manifest.year)
     else:
         q = _applied(s, DOWN_KINDS, None, None)
     return s.scalars(q.order_by(PackageLog.sequence.desc(), PackageLog.id.desc())).first()

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ....changes import Changes
 from ....errors import UserError
 from ....models import Activity, ActivityType, DataValue, Indicator, Office
 from ....review import states
@@ -22,6 +23,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
+from .. import answers
 from . import review
 from .review import FINDINGS, STATES
 
@@ -111,10 +113,15 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     cover = cover_rows(s, manifest, WHAT, HOW)
     at = next(i for i, (label, _v) in enumerate(cover) if label == "审核人") + 1
     cover.insert(at, ("审核状态", summary.cover_text()))
-    result = finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES)
+    result = finish(s, path, manifest, sheets, key=key, cover=cover, notes=NOTES, review=summary.to_json())
     # The file is in place and its log entry is in this transaction: the approved months it carries
     # are 已报送 when (and only when) that commits.
     result.changes |= states.mark_sent(s, office, year, list(summary.approved_months),
                                        package=manifest.package_id, user=settings.audit_user(s, "导出"))
+    # The city's returned items of months this package carries are answered by it.
+    answered = answers.answerable(s, office, year, summary.months)
+    if answered:
+        answers.answer(answered, manifest.package_id)
+        result.changes |= Changes(review={office.id})
     result.review = summary
     return result

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ....changes import Changes
 from ....errors import UserError
 from ....models import DataValue, Indicator, Office
+from ....package_models import ReturnItem
 from ....services import offices, plan, settings, values
 from ....validation import check_text, check_value, check_year
 from ...format.codec import canon_number
@@ -16,6 +17,7 @@ from ...format.errors import PackageError
 from ...format.workbook import typed_columns, typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, DELETED, NEW, SAME, Classified, RowChange
+from .. import answers
 from . import ledger, review
 from .export import LEDGER, SPECS, VALUES  # noqa: F401  (SPECS: PackageKind)
 from .review import FINDINGS, STATES
@@ -72,6 +74,13 @@ def classify(s: Session, loaded) -> Classified:
         ledger_rows.columns[0] if len(ledger_rows) else (),
     )
     office = ctx.office
+    # Items the city returned from an older package of this unit × year that this one answers.
+    answered = answers.answerable(s, office, m.year, checked.summary.months, m.sequence or 0)
+    for item in answered:
+        what = f"{item.year}年{item.month}月" + (f" 指标 {item.indicator}" if item.indicator else "（整月）")
+        ctx.changes.append(RowChange("退回事项", None, f"{item.return_package}/{item.month}/{item.indicator}", CHANGED,
+                                     f"退回：{what}", f"已退回待重报（{item.reason}）", "已重报"))
+    answered_ids = [i.id for i in answered]
 
     def apply(session: Session, source: str) -> Changes:
         user = settings.audit_user(session, "导入")
@@ -80,6 +89,9 @@ def classify(s: Session, loaded) -> Classified:
             ledger.apply_ledger(session, office, ops, user, source)
             changes = changes | Changes(activities={office.id})
         if review.apply_review(session, office, ctx.year, checked, user, source):
+            changes = changes | Changes(review={office.id})
+        if answered_ids:
+            answers.answer([session.get(ReturnItem, i) for i in answered_ids], m.package_id)
             changes = changes | Changes(review={office.id})
         return changes
 
