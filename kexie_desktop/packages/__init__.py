@@ -20,7 +20,7 @@ refused.
 from .kinds.init.export import export_init
 from .kinds.plan.export import export_plan
 from .kinds.receipt.export import export_receipt
-from .kinds.returns.export import ReturnRequest, export_return
+from .kinds.returns.export import ReturnRequest, check_return, export_return
 from .kinds.submission.export import export_submission
 from .pipeline.exporter import ExportResult, reserve_sequence
 from .pipeline.importer import apply, import_batch, preview
@@ -30,6 +30,7 @@ from .pipeline.results import BatchResult, ImportResult, PackagePreview, RowChan
 
 __all__ = [
     "BatchResult", "ExportResult", "ImportResult", "PackagePreview", "ReturnRequest", "RowChange", "apply",
+    "check_return",
     "describe_log_entry", "export_init", "export_plan", "export_receipt", "export_return", "export_submission",
     "import_batch", "package_log", "preview", "reserve_sequence",
 ]

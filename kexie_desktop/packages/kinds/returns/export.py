@@ -85,6 +85,14 @@ def _items(s: Session, entry, requests: list[ReturnRequest]) -> list[tuple[int, 
     return [out[k] for k in sorted(out)]
 
 
+def check_return(s: Session, package_id: str, requests: list[ReturnRequest]) -> list[tuple[int, str, str, str]]:
+    """The items (month, indicator code, indicator name, reason) a return of ``package_id`` would carry, or
+    the UserError ``export_return`` would raise: a dialog asks before it writes anything."""
+    entry = find_applied(s, package_id)
+    require_latest(s, entry)
+    return _items(s, entry, requests)
+
+
 def export_return(s: Session, package_id: str, requests: list[ReturnRequest], path: Path, *,
                   sequence: int | None = None) -> ExportResult:
     """Write the return of the applied submission ``package_id`` and keep its items (open) here."""
