@@ -89,3 +89,16 @@ def working_year(ctx: AppContext) -> int:
     with ctx.db.read() as s:
         current = plan.current_plan(s)
         return min(max(dt.date.today().year, current.start_year), current.end_year)
+
+
+def delivery_line(ctx: AppContext, year: int) -> tuple[str, list[str]] | None:
+    """The status bar's 报送 of ``year`` ("2020年报送：1—6月市已接收，7月已退回") and the packages waiting a
+    week or more for the city's answer; None at the city or before an office is chosen."""
+    from kexie_desktop.review import delivery
+
+    with ctx.db.read() as s:
+        office = offices.this_office(s)
+        if office is None or office.is_city:
+            return None
+        d = delivery.year_delivery(s, office, year)
+        return delivery.summary_text(d), [w.text for w in d.waiting]

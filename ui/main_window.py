@@ -56,11 +56,16 @@ class MainWindow(QMainWindow):
         self.demo_label.hide()
         self.year_label = QLabel()
         self.unsent_label = QLabel()
+        self.delivery_label = QLabel()  # a unit: what the city has of the working year (报送)
+        self.waiting_label = QLabel()  # a unit: a package unanswered after a week
+        self.waiting_label.setStyleSheet("color: white; background: #b45f06; padding: 0 6px;")
         self.db_label = QLabel()
         self.statusBar().addWidget(self.demo_label)
         self.statusBar().addWidget(self.office_label)
         self.statusBar().addWidget(self.year_label)
         self.statusBar().addWidget(self.unsent_label)
+        self.statusBar().addWidget(self.delivery_label)
+        self.statusBar().addWidget(self.waiting_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self._build_menus()
         self._restore_geometry()
@@ -357,6 +362,14 @@ class MainWindow(QMainWindow):
         what = self.tr("未下发的目标修改") if is_city else self.tr("未上报的修改")
         self.unsent_label.setText(self.tr("　%1：%2 处").replace("%1", what).replace("%2", str(unsent)))
         self.unsent_label.setStyleSheet("color: #9a4a00;" if unsent else "")
+        line = None if is_city else installation.delivery_line(self.ctx, year)
+        self.delivery_label.setVisible(line is not None)
+        self.waiting_label.setVisible(bool(line and line[1]))
+        if line is not None:
+            summary, waiting = line
+            self.delivery_label.setText("　" + summary)
+            self.delivery_label.setToolTip(self.tr("各月报送情况详见“数据交换”页"))
+            self.waiting_label.setText("；".join(waiting))
         self.db_label.setText(self.tr("数据库：") + str(self.ctx.db.path))
         self.db_label.setToolTip(str(self.ctx.db.path))
 

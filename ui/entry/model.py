@@ -14,7 +14,7 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.services.grid import CellValue
 from kexie_desktop.validation import parse_cell
 
-from ..review.marks import FINDING_COLOURS, LOCKED_COLOUR, ReviewMarks
+from ..review.marks import FINDING_COLOURS, LOCKED_COLOUR, RETURNED_COLOUR, ReviewMarks
 from .operations import EntryData, EntryRow
 
 NAME, UNIT = 0, 1
@@ -24,6 +24,7 @@ LEDGER_BG = QColor("#eef2f7")
 DIRTY_BG = QColor("#fff4c2")
 MARK_BG = {level: QColor(colour) for level, colour in FINDING_COLOURS.items()}
 LOCKED_BG = QColor(LOCKED_COLOUR)
+RETURNED_BG = QColor(RETURNED_COLOUR)
 LOCKED_FG = QColor("#555555")
 
 
@@ -94,6 +95,12 @@ class EntryModel(QAbstractTableModel):
         """The lock of a month column (None: not locked)."""
         return self.marks.locks.get(col - FIRST_MONTH + 1) if FIRST_MONTH <= col < TOTAL else None
 
+    def returned(self, r: int, col: int) -> str | None:
+        """The city's reasons when it returned this cell (its month or its indicator), else None."""
+        if not FIRST_MONTH <= col < TOTAL:
+            return None
+        return self.marks.returned_reason(self.rows[r].code, col - FIRST_MONTH + 1)
+
     def edits(self) -> dict[tuple[str, int], CellValue | None]:
         """(indicator code, month) -> new cell (None: cleared), for every cell that differs from saved."""
         keys = set(self.saved) | set(self.current)
@@ -137,8 +144,9 @@ class EntryModel(QAbstractTableModel):
             return "单位"
         if section == TOTAL:
             return "全年"
-        lock = self.lock(section)
-        return f"{section - FIRST_MONTH + 1}月" + (f"\n{lock.label}" if lock else "")
+        lock, month = self.lock(section), section - FIRST_MONTH + 1
+        label = lock.label if lock else "已退回" if self.marks.month_returned(month) else ""
+        return f"{month}月" + (f"\n{label}" if label else "")
 
     def flags(self, index):
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
@@ -199,7 +207,8 @@ class EntryModel(QAbstractTableModel):
     def _tooltip(self, r: int, row: EntryRow, col: int) -> str | None:
         mark, lock = self.mark(r, col), self.lock(col)
         own = self._own_tooltip(r, row, col)
-        parts = [p for p in (mark.tooltip if mark else None, lock.message if lock else None, own) if p]
+        returned = self.returned(r, col)
+        parts = [p for p in (returned, mark.tooltip if mark else None, lock.message if lock else None, own) if p]
         return "\n".join(parts) or None
 
     def _own_tooltip(self, r: int, row: EntryRow, col: int) -> str | None:
@@ -216,12 +225,17 @@ class EntryModel(QAbstractTableModel):
         return None
 
     def _background(self, r: int, row: EntryRow, col: int):
-        """Unsaved yellow first, then an error or open warning, a locked month's grey, explained green."""
+        """Unsaved yellow first, then an error, a cell the city returned, an open warning, a locked month's
+        grey, explained green."""
         if FIRST_MONTH <= col < TOTAL and not row.is_ledger:
             key = (r, col - FIRST_MONTH + 1)
             if self.saved.get(key) != self.current.get(key):
                 return QBrush(DIRTY_BG)
         mark = self.mark(r, col)
+        if mark is not None and mark.level == "error":
+            return QBrush(MARK_BG[mark.level])
+        if self.returned(r, col):
+            return QBrush(RETURNED_BG)
         if mark is not None and (mark.level != "explained" or not self.lock(col)):
             return QBrush(MARK_BG[mark.level])
         if self.lock(col):

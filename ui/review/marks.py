@@ -9,12 +9,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kexie_desktop.models import REVIEW_STATES
-from kexie_desktop.review import states
+from kexie_desktop.review import delivery, states
 from kexie_desktop.review.checks import Finding, run_checks
 from kexie_desktop.services.locks import locked_message
 
 FINDING_COLOURS = {"error": "#f4cccc", "warning": "#fce5cd", "explained": "#e2efda"}
 LOCKED_COLOUR = "#d9d9d9"
+RETURNED_COLOUR = "#e4d4f4"  # a cell the city returned: its own mark, unlike any finding's
 LEVEL_NAMES = {"error": "错误", "warning": "警告", "explained": "已说明"}
 _RANK = {"error": 0, "warning": 1, "explained": 2}
 
@@ -43,6 +44,16 @@ class ReviewMarks:
 
     cells: dict[tuple[str, int], CellMark] = field(default_factory=dict)
     locks: dict[int, MonthLock] = field(default_factory=dict)
+    # The city's open returned items: (indicator code, month) -> reason; code "" for the whole month.
+    returned: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def returned_reason(self, code: str, month: int) -> str | None:
+        """The city's reasons for a cell (its month returned whole, or the cell's indicator), or None."""
+        found = [r for r in (self.returned.get(("", month)), self.returned.get((code, month))) if r]
+        return "\n".join(f"市科协退回：{r}" for r in found) or None
+
+    def month_returned(self, month: int) -> bool:
+        return any(m == month for _c, m in self.returned)
 
 
 def cell_marks(findings: list[Finding]) -> dict[tuple[str, int], CellMark]:
@@ -70,5 +81,14 @@ def month_locks(s, office, year: int) -> dict[int, MonthLock]:
     }
 
 
+def returned_items(s, office, year: int) -> dict[tuple[str, int], str]:
+    found: dict[tuple[str, int], str] = {}
+    for item in delivery.open_returned(s, office, year):
+        key = (item.indicator, item.month)
+        found[key] = found[key] + "；" + item.reason if key in found else item.reason
+    return found
+
+
 def load_marks(s, office, year: int, today: dt.date | None = None) -> ReviewMarks:
-    return ReviewMarks(cell_marks(run_checks(s, office, year, today=today)), month_locks(s, office, year))
+    return ReviewMarks(cell_marks(run_checks(s, office, year, today=today)), month_locks(s, office, year),
+                       returned_items(s, office, year))

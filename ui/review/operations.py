@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kexie_desktop.changes import Changes
-from kexie_desktop.review import explanations, states
+from kexie_desktop.review import delivery, explanations, states
 from kexie_desktop.review.checks import Finding, run_checks
 from kexie_desktop.services import offices, plan, settings
 
@@ -26,6 +26,7 @@ class ReviewView:
     filler: str
     reviewer: str
     names: dict[str, str]  # indicator code -> name
+    returned: list[delivery.Returned] = field(default_factory=list)  # the city's open returned items
 
     @property
     def approvals(self) -> list[tuple[str, str]]:
@@ -74,6 +75,7 @@ def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None 
             today=today, has_password=states.has_password(s), filler=settings.get(s, "user_filler") or "",
             reviewer=settings.get(s, "user_reviewer") or "",
             names={i.code: i.name for i in plan.indicators(s, current)},
+            returned=delivery.open_returned(s, office, year) if not office.is_city else [],
         )
 
 

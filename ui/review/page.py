@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QGroupBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from kexie_desktop.models import REVIEW_STATES
 
 from . import operations as ops
-from .marks import FINDING_COLOURS, level
+from .marks import FINDING_COLOURS, RETURNED_COLOUR, level
 from ..context import AppContext
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
 from ..errors import show_error
@@ -69,6 +70,27 @@ class FindingsModel(RowTableModel):
         if role == Qt.BackgroundRole and index.column() == 0:
             return QBrush(QColor(FINDING_COLOURS[level(f)]))
         return None
+
+
+class ReturnedModel(RowTableModel):
+    """The city's open returned items (delivery.Returned): month, indicator, reason."""
+
+    HEADERS = ("月份", "指标", "市科协的退回原因", "所退回的包")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.names: dict[str, str] = {}
+        self.year = 0
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.BackgroundRole):
+            return None
+        item = self.rows[index.row()]
+        if role == Qt.BackgroundRole:
+            return QBrush(QColor(RETURNED_COLOUR)) if index.column() == 0 else None
+        what = f"{item.indicator} {self.names.get(item.indicator, '')}".strip() if item.indicator else "整月"
+        return (f"{self.year}年{item.month}月", what, item.reason,
+                f"序号 {item.submission_sequence}，{item.created:%Y-%m-%d} 退回")[index.column()]
 
 
 class ReviewerDialog(QDialog):
@@ -180,6 +202,20 @@ class ReviewPage(QWidget):
         self.jump_button = QPushButton(self.tr("转到该数据"))
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.returned_model = ReturnedModel(self)
+        self.returned_table = QTableView()
+        self.returned_table.setModel(self.returned_model)
+        self.returned_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.returned_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.returned_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.returned_table.verticalHeader().setVisible(False)
+        self.returned_table.setWordWrap(False)
+        returned_header = self.returned_table.horizontalHeader()
+        returned_header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        returned_header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.returned_table.setMaximumHeight(130)
+        self.returned_box = QGroupBox(self.tr("市科协退回的事项（单击转到该数据；改正后重新审核、报送即答复）"))
+        QVBoxLayout(self.returned_box).addWidget(self.returned_table)
         self._build_layout()
         self._connect()
         self.reload(year)
@@ -222,6 +258,7 @@ class ReviewPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(hint_label(self.tr(
             "错误必须改正；警告可以改正，或写明说明。全部处理后，选中月份，由审核人“审核通过”，这些月份随即锁定。")))
+        layout.addWidget(self.returned_box)
         layout.addLayout(strip)
         layout.addLayout(actions)
         layout.addWidget(split, 1)
@@ -236,6 +273,7 @@ class ReviewPage(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.jump())
         self.jump_button.clicked.connect(self.jump)
         self.save_explanation.clicked.connect(self.explain)
+        self.returned_table.clicked.connect(self.jump_to_returned)
         self.ctx.bus.changed.connect(self._on_changes)
 
     # --- state -------------------------------------------------------------------------------------
@@ -251,6 +289,9 @@ class ReviewPage(QWidget):
         self.year.blockSignals(False)
         self.model.names = v.names
         self.model.set_rows(v.findings)
+        self.returned_model.names, self.returned_model.year = v.names, v.year
+        self.returned_model.set_rows(v.returned)
+        self.returned_box.setVisible(bool(v.returned))
         self.empty.setText(self.tr("{0}年没有发现问题：全部检查已通过。\n可以选中月份，提交审核。").format(v.year))
         self.listing.setCurrentWidget(self.table if v.findings else self.empty)
         self.approval.setText("；".join(span + who for span, who in v.approvals))
@@ -401,3 +442,12 @@ class ReviewPage(QWidget):
         elif f.indicator:
             month = int(f.month[5:]) if f.month else 0  # 0: the year's total
             self.jump_to_cell.emit(f.indicator, self.view.year, month)
+
+    def jump_to_returned(self, index) -> None:
+        """To the returned cell in 数据填报 (a whole month: the month's first indicator)."""
+        if not index.isValid() or index.row() >= len(self.returned_model.rows):
+            return
+        item = self.returned_model.rows[index.row()]
+        code = item.indicator or next(iter(self.view.names), "")
+        if code:
+            self.jump_to_cell.emit(code, self.view.year, item.month)

@@ -99,8 +99,132 @@ def issued_code(ctx: AppContext, package_id: str) -> str | None:
 
 
 def package_log(ctx: AppContext, limit: int = 500) -> list[dict]:
+    """The log rows, each also with the office's name, the months a submission carries and, at the city,
+    whether it may be answered (``replyable``: the newest applied submission of its unit × year)."""
     with ctx.db.read() as s:
-        return [packages.describe_log_entry(e) for e in packages.package_log(s, limit)]
+        entries = packages.package_log(s, limit)
+        names = {o.code: o.name for o in offices.units(s)}
+        city = offices.city(s)
+        names[city.code] = city.name
+        newest: dict[tuple, tuple] = {}
+        for e in entries:
+            if (e.direction, e.kind, e.result) == ("received", "submission", "applied"):
+                key, rank = (e.office_code, e.year), (e.sequence or 0, e.id)
+                newest[key] = max(newest.get(key, rank), rank)
+        rows = []
+        for e in entries:
+            row = packages.describe_log_entry(e)
+            row["office_name"] = names.get(e.office_code, e.office_code)
+            row["months"] = [int(m) for m in e.months.split(",") if m]
+            row["replyable"] = (e.direction, e.kind, e.result) == ("received", "submission", "applied") \
+                and newest.get((e.office_code, e.year)) == (e.sequence or 0, e.id)
+            rows.append(row)
+        return rows
+
+
+# --- the city's answers to a submission: receipts and returns ------------------------------------
+
+def reply_name(kind: str, office_name: str, year: int | None, sequence: int | None) -> str:
+    """回执-连云区科协-2019-序号1.xlsx: the answered submission's unit, year and 序号."""
+    return f"{'回执' if kind == 'receipt' else '退回'}-{office_name}-{year}-序号{sequence}.xlsx"
+
+
+def export_receipt(ctx: AppContext, package_id: str, path: str, progress=None) -> packages.ExportResult:
+    number = packages.reserve_sequence(ctx.db, "receipt")  # committed before the file is written
+    with ctx.db.write() as s:
+        return packages.export_receipt(s, package_id, Path(path), sequence=number)
+
+
+def check_return(ctx: AppContext, package_id: str, requests: list) -> list[tuple]:
+    """The items the return would carry, or the core's UserError: nothing is written."""
+    with ctx.db.read() as s:
+        return packages.check_return(s, package_id, requests)
+
+
+def export_return(ctx: AppContext, package_id: str, requests: list, path: str,
+                  progress=None) -> packages.ExportResult:
+    number = packages.reserve_sequence(ctx.db, "return")
+    with ctx.db.write() as s:
+        return packages.export_return(s, package_id, requests, Path(path), sequence=number)
+
+
+def indicator_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    with ctx.db.read() as s:
+        return [(i.code, i.name) for i in plan.indicators(s)]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A submission a batch import applied: what its receipt needs."""
+
+    package_id: str
+    office_name: str
+    year: int | None
+    sequence: int | None
+
+
+def applied_submissions(batch) -> list[Applied]:
+    """The submissions ``batch`` applied, the newest per unit × year (the city answers only that one)."""
+    newest: dict[tuple, Applied] = {}
+    for r in batch.results:
+        m = r.preview.manifest
+        if r.outcome != "applied" or m is None or m.kind != "submission":
+            continue
+        key = (m.office_code, m.year)
+        if key not in newest or (newest[key].sequence or 0) < (m.sequence or 0):
+            newest[key] = Applied(m.package_id, m.office_name, m.year, m.sequence)
+    return list(newest.values())
+
+
+@dataclass
+class ReceiptBatch:
+    written: list[Path]
+    failed: list[str]  # one Chinese line per submission whose receipt could not be written
+    changes: Changes
+
+    @property
+    def message(self) -> str:
+        head = f"已生成 {len(self.written)} 个回执包"
+        if self.written:
+            head += f"，保存在 {self.written[0].parent}"
+        return "。\n".join([head] + self.failed) + "。"
+
+
+def export_receipts(ctx: AppContext, applied: list[Applied], folder: str, progress=None) -> ReceiptBatch:
+    """One receipt per applied submission into ``folder``; a receipt that fails is named and the others go on."""
+    from kexie_desktop.storage_errors import describe
+
+    batch = ReceiptBatch([], [], Changes())
+    for n, a in enumerate(applied):
+        if progress:
+            progress(n, len(applied), f"正在生成回执：{a.office_name}{a.year}年…")
+        path = Path(folder) / reply_name("receipt", a.office_name, a.year, a.sequence)
+        try:
+            result = export_receipt(ctx, a.package_id, str(path))
+        except Exception as exc:  # noqa: BLE001 - one failure never stops the other receipts
+            mapped = describe(exc)
+            if mapped is None:
+                raise
+            batch.failed.append(f"{a.office_name}{a.year}年（序号 {a.sequence}）：{mapped}".rstrip("。"))
+            continue
+        batch.written.append(path)
+        batch.changes |= result.changes
+    if progress:
+        progress(len(applied), len(applied), "")
+    return batch
+
+
+# --- at the unit: what the city has (报送) --------------------------------------------------------
+
+def delivery(ctx: AppContext, year: int, today: dt.date | None = None):
+    """This office's 报送 of ``year`` (review.delivery.YearDelivery); None at the city."""
+    from kexie_desktop.review.delivery import year_delivery
+
+    with ctx.db.read() as s:
+        mine = offices.this_office(s)
+        if mine is None or mine.is_city:
+            return None
+        return year_delivery(s, mine, year, today)
 
 
 def backup(ctx: AppContext, path: str, progress=None) -> Path:

@@ -29,7 +29,9 @@ from ..widgets import file_dialogs
 from ..widgets.table_model import RowTableModel
 from ..worker import run_task
 from . import operations as ops
+from .delivery_view import DeliveryView
 from .import_dialog import ImportPreviewDialog
+from .return_dialog import ReturnDialog, preview_items
 
 XLSX_FILTER = "Excel 数据包 (*.xlsx)"
 NEEDS_CODE = "需要激活码"
@@ -79,6 +81,14 @@ class SyncPage(QWidget):
         self.show_code_button = QPushButton(self.tr("显示激活码"))
         self.show_code_button.setToolTip(self.tr("在下面的记录中选中一个发出的初始化包，再显示它的激活码"))
         self.show_code_button.setEnabled(False)
+        self.receipt_button = QPushButton(self.tr("生成回执…"))
+        self.receipt_button.setToolTip(self.tr("选中一个已导入的上报包（该县区该年度最新的一个），为它生成回执包"))
+        self.return_button = QPushButton(self.tr("退回…"))
+        self.return_button.setToolTip(self.tr("选中一个已导入的上报包，退回整个包或其中的月份、指标，并写明原因"))
+        self.batch_receipts_button = QPushButton()
+        self.batch_receipts_button.hide()
+        self.batch_applied: list[ops.Applied] = []  # the submissions the last import applied
+        self.delivery = None if self.setup.is_city else DeliveryView(ctx, self.setup.default_year)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -115,19 +125,22 @@ class SyncPage(QWidget):
         hint = QLabel(self.tr("可一次选择多个文件，也可以把文件直接拖到窗口上。导入前会先显示每个文件将带来的变更。"))
         hint.setWordWrap(True)
         row.addWidget(hint, 1)
+        row.addWidget(self.batch_receipts_button)
         safety = QGroupBox(self.tr("备份与恢复"))
         srow = QHBoxLayout(safety)
         srow.addWidget(self.backup_button)
         srow.addWidget(self.restore_button)
         srow.addStretch(1)
         layout = QVBoxLayout(self)
-        for box in (export, receive, safety):
-            layout.addWidget(box)
+        for box in (export, self.delivery, receive, safety):
+            if box is not None:
+                layout.addWidget(box)
         layout.addWidget(self.message)
         log_bar = QHBoxLayout()
         log_bar.addWidget(QLabel(self.tr("数据包记录（发出与收到的每一个包）：")), 1)
         if self.setup.is_city:
-            log_bar.addWidget(self.show_code_button)
+            for button in (self.receipt_button, self.return_button, self.show_code_button):
+                log_bar.addWidget(button)
         layout.addLayout(log_bar)
         layout.addWidget(self.log_table, 1)
 
@@ -139,22 +152,43 @@ class SyncPage(QWidget):
         self.backup_button.clicked.connect(self.backup)
         self.restore_button.clicked.connect(self.restore)
         self.show_code_button.clicked.connect(self.show_issued_code)
+        self.receipt_button.clicked.connect(self.make_receipt)
+        self.return_button.clicked.connect(self.make_return)
+        self.batch_receipts_button.clicked.connect(self.make_batch_receipts)
         self.log_table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_code_button())
-        self.ctx.bus.changed.connect(lambda _c: self.reload_log())
+        self.ctx.bus.changed.connect(self._on_changes)
+        if self.delivery is not None:
+            self.year.currentIndexChanged.connect(lambda _i: self.delivery.reload(self.year.currentData()))
+
+    def _on_changes(self, changes) -> None:
+        self.reload_log()
+        if self.delivery is not None and (changes.review or changes.sent or changes.everything):
+            self.delivery.reload()
 
     def reload_log(self) -> None:
         self.log_model.set_rows(ops.package_log(self.ctx))
         self._update_code_button()
 
-    def _selected_init(self) -> dict | None:
+    def selected_row(self) -> dict | None:
         index = self.log_table.currentIndex()
         if not index.isValid() or index.row() >= len(self.log_model.rows):
             return None
-        row = self.log_model.rows[index.row()]
-        return row if row["direction"] == "sent" and row["kind"] == "init" else None
+        return self.log_model.rows[index.row()]
+
+    def _selected_init(self) -> dict | None:
+        row = self.selected_row()
+        return row if row and row["direction"] == "sent" and row["kind"] == "init" else None
+
+    def _selected_submission(self) -> dict | None:
+        """The selected applied submission the city may answer (the newest of its unit × year)."""
+        row = self.selected_row()
+        return row if row and row["replyable"] else None
 
     def _update_code_button(self) -> None:
         self.show_code_button.setEnabled(self._selected_init() is not None)
+        replyable = self._selected_submission() is not None
+        self.receipt_button.setEnabled(replyable)
+        self.return_button.setEnabled(replyable and bool(self._selected_submission()["months"]))
 
     def show_issued_code(self) -> None:
         row = self._selected_init()
@@ -249,6 +283,65 @@ class SyncPage(QWidget):
         box.open()
         self.activation_box = box
 
+    # --- the city's answers: receipts and returns -------------------------------------------
+    def make_receipt(self) -> None:
+        row = self._selected_submission()
+        if row is None:
+            return
+        name = ops.reply_name("receipt", row["office_name"], row["year"], row["sequence"])
+        path = self._save_path(self.tr("生成回执包"), name)
+        if path:
+            self._export(self.tr("正在生成回执包…"), lambda p: ops.export_receipt(self.ctx, row["package_id"], path, p))
+
+    def make_return(self) -> None:
+        row = self._selected_submission()
+        if row is None:
+            return
+        title = self.tr("%1 %2年 序号 %3 的上报包（%4）").replace("%1", row["office_name"]).replace(
+            "%2", str(row["year"])).replace("%3", str(row["sequence"])).replace("%4", row["file"])
+        dialog = self.create_return_dialog(title, row)
+        dialog.accepted.connect(lambda: self._save_return(row, dialog))
+        dialog.open()
+        self.return_dialog = dialog
+
+    def create_return_dialog(self, title: str, row: dict) -> ReturnDialog:
+        return ReturnDialog(title, row["months"], ops.indicator_choices(self.ctx),
+                            lambda requests: ops.check_return(self.ctx, row["package_id"], requests), self)
+
+    def _save_return(self, row: dict, dialog: ReturnDialog) -> None:
+        requests, items = dialog.requests(), dialog.items
+        path = self._save_path(self.tr("保存退回包"), ops.reply_name("return", row["office_name"], row["year"],
+                                                                      row["sequence"]))
+        if path:
+            self._export(self.tr("正在生成退回包…"),
+                         lambda p: ops.export_return(self.ctx, row["package_id"], requests, path, p),
+                         lambda _r: self._say(self.message.text() + "\n" + preview_items(items)))
+
+    def _offer_batch_receipts(self, batch) -> None:
+        self.batch_applied = ops.applied_submissions(batch) if self.setup.is_city else []
+        n = len(self.batch_applied)
+        self.batch_receipts_button.setText(self.tr("为已导入的 %1 个上报包生成回执…").replace("%1", str(n)))
+        self.batch_receipts_button.setVisible(n > 0)
+
+    def make_batch_receipts(self) -> None:
+        applied = list(self.batch_applied)
+        if not applied:
+            return
+        folder = file_dialogs.choose_folder(self, self.ctx.settings, self.tr("选择保存回执包的文件夹"))
+        if not folder:
+            return
+
+        def done(batch) -> None:
+            self._say(batch.message)
+            self.reload_log()
+            self.ctx.notify(batch.changes)
+            if batch.written and not batch.failed:
+                self.batch_applied = []
+                self.batch_receipts_button.hide()
+
+        run_task(self, self.tr("正在生成回执包…"), lambda p: ops.export_receipts(self.ctx, applied, folder, p), done,
+                 error_title=self.tr("生成回执失败"))
+
     # --- import -------------------------------------------------------------------------------
     def choose_and_import(self) -> None:
         paths = file_dialogs.open_files(self, self.ctx.settings, self.tr("选择要导入的数据包"),
@@ -290,6 +383,7 @@ class SyncPage(QWidget):
             self.reload_log()
             self._say(batch.summary() + "\n" + "\n".join(r.message for r in batch.results))
             self.ctx.notify(batch.changes)
+            self._offer_batch_receipts(batch)
             self.imported.emit(batch)
 
         run_task(self, self.tr("正在导入…"), lambda p: ops.apply_files(self.ctx, paths, code, p), done,

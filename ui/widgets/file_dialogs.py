@@ -41,3 +41,10 @@ def save_file(parent: QWidget, settings: QSettings, title: str, name: str, filte
     """(path, chosen filter); the proposed ``name`` in the start folder."""
     path, chosen = QFileDialog.getSaveFileName(parent, title, str(Path(start_folder(settings)) / name), filters)
     return _remember(settings, path), chosen
+
+
+def choose_folder(parent: QWidget, settings: QSettings, title: str) -> str:
+    folder = QFileDialog.getExistingDirectory(parent, title, start_folder(settings))
+    if folder:
+        settings.setValue(LAST_FOLDER, folder)
+    return folder
