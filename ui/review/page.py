@@ -213,7 +213,6 @@ class ReviewPage(QWidget):
         returned_header = self.returned_table.horizontalHeader()
         returned_header.setSectionResizeMode(QHeaderView.ResizeToContents)
         returned_header.setSectionResizeMode(2, QHeaderView.Stretch)
-        self.returned_table.setMaximumHeight(130)
         self.returned_box = QGroupBox(self.tr("市科协退回的事项（单击转到该数据；改正后重新审核、报送即答复）"))
         QVBoxLayout(self.returned_box).addWidget(self.returned_table)
         self._build_layout()
@@ -292,6 +291,7 @@ class ReviewPage(QWidget):
         self.returned_model.names, self.returned_model.year = v.names, v.year
         self.returned_model.set_rows(v.returned)
         self.returned_box.setVisible(bool(v.returned))
+        self._fit_returned_height()
         self.empty.setText(self.tr("{0}年没有发现问题：全部检查已通过。\n可以选中月份，提交审核。").format(v.year))
         self.listing.setCurrentWidget(self.table if v.findings else self.empty)
         self.approval.setText("；".join(span + who for span, who in v.approvals))
@@ -451,3 +451,11 @@ class ReviewPage(QWidget):
         code = item.indicator or next(iter(self.view.names), "")
         if code:
             self.jump_to_cell.emit(code, self.view.year, item.month)
+
+    def _fit_returned_height(self) -> None:
+        """As tall as its rows (up to five; more scroll), so no empty band sits above the month strip."""
+        table = self.returned_table
+        rows = min(max(self.returned_model.rowCount(), 1), 5)
+        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(r) or table.verticalHeader().defaultSectionSize() for r in range(rows))
+        table.setFixedHeight(height)

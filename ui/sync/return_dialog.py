@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kexie_desktop.packages import ReturnRequest
+from kexie_desktop.review.summary import months_text
 
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
 
@@ -53,7 +54,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle(self.tr("退回上报包"))
         self.check = check
         self.items: list[tuple] = []  # what the core said the return carries, once accepted
-        self.whole = QRadioButton(self.tr("退回整个上报包（%1）").replace("%1", "、".join(f"{m}月" for m in months)))
+        self.whole = QRadioButton(self.tr("退回整个上报包（%1）").replace("%1", months_text(months)))
         self.some = QRadioButton(self.tr("只退回选中的月份（可指定某项指标）："))
         group = QButtonGroup(self)
         group.addButton(self.whole)
@@ -64,7 +65,8 @@ class ReturnDialog(QDialog):
         self.rows = [MonthRow(m, indicators) for m in months]
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
-        self.preview.setMinimumHeight(90)
+        self.preview.setMinimumHeight(70)
+        self.preview.setMaximumHeight(120)
         self.error = error_message()
         buttons, self.ok_button = ok_cancel(self, self.tr("保存退回包…"))
         self._build_layout(title, buttons)
@@ -76,7 +78,7 @@ class ReturnDialog(QDialog):
             row.indicator.currentIndexChanged.connect(self._update)
             row.reason.textChanged.connect(self._update)
         self._update()
-        self.resize(760, 520)
+        self.resize(780, 600)
 
     def _build_layout(self, title: str, buttons) -> None:
         layout = QVBoxLayout(self)
