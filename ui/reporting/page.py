@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from ..errors import show_error
 from . import operations as ops
 from .model import COMPLETENESS, FIRST_MONTH, NAME, STATE_COLORS, TIMELINESS, ReportingModel
 
+MIN_TABLE_HEIGHT = 420  # about 12 rows; a longer list of units scrolls
 ALL = "__all__"  # the overdue list's first entry: one text for every overdue unit
 
 
@@ -103,14 +103,10 @@ class ReportingPage(QWidget):
         note.setStyleSheet("color: #555;")
         legend.addWidget(note)
         legend.addStretch(1)
-        top = QWidget()
-        tlayout = QVBoxLayout(top)
-        tlayout.setContentsMargins(0, 0, 0, 0)
-        tlayout.addWidget(self.table, 1)
-        tlayout.addLayout(legend)
         box = QGroupBox(self.tr("逾期单位与催报文字"))
         brow = QHBoxLayout(box)
-        self.overdue.setMaximumWidth(300)
+        self.overdue.setMaximumWidth(320)
+        self.overdue.setMinimumWidth(240)
         brow.addWidget(self.overdue)
         right = QVBoxLayout()
         right.addWidget(self.reminder, 1)
@@ -119,17 +115,12 @@ class ReportingPage(QWidget):
         buttons.addWidget(self.copy_button)
         right.addLayout(buttons)
         brow.addLayout(right, 1)
-        splitter = QSplitter(Qt.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.table)  # as tall as its rows (_size_columns)
+        layout.addLayout(legend)
+        layout.addWidget(box, 1)
 
     # --- data ---------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -165,24 +156,30 @@ class ReportingPage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.Stretch)
         for col in (COMPLETENESS, TIMELINESS):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        # As tall as its rows (one unit per row, never many): the space left goes to the 催报 text.
+        rows = sum(self.table.rowHeight(r) for r in range(self.model.rowCount()))
+        height = header.sizeHint().height() + rows + 2 * self.table.frameWidth() + 2
+        self.table.setMaximumHeight(height)
+        self.table.setMinimumHeight(min(height, MIN_TABLE_HEIGHT))
 
     def _fill_overdue(self) -> None:
         keep = self.overdue.currentItem().data(Qt.UserRole) if self.overdue.currentItem() else ALL
+        self.overdue.blockSignals(True)  # no reminder of an old item while the list is rebuilt
         self.overdue.clear()
-        if not self.result.overdue:
-            self.reminder.setPlainText(self.tr("没有逾期未报的单位。"))
-            self.copy_button.setEnabled(False)
-            return
-        self.copy_button.setEnabled(True)
-        item = QListWidgetItem(self.tr("全部逾期单位（%1 个）").replace("%1", str(len(self.result.overdue))))
-        item.setData(Qt.UserRole, ALL)
-        self.overdue.addItem(item)
+        if self.result.overdue:
+            item = QListWidgetItem(self.tr("全部逾期单位（%1 个）").replace("%1", str(len(self.result.overdue))))
+            item.setData(Qt.UserRole, ALL)
+            self.overdue.addItem(item)
         for o in self.result.overdue:
             item = QListWidgetItem(f"{o.name}（{self._overdue_words(o)}）")
             item.setData(Qt.UserRole, o.code)
             self.overdue.addItem(item)
         codes = [self.overdue.item(i).data(Qt.UserRole) for i in range(self.overdue.count())]
-        self.overdue.setCurrentRow(codes.index(keep) if keep in codes else 0)
+        if codes:
+            self.overdue.setCurrentRow(codes.index(keep) if keep in codes else 0)
+        self.overdue.blockSignals(False)
+        self.copy_button.setEnabled(bool(codes))
+        self._show_reminder()
 
     def _overdue_words(self, o: core.Overdue) -> str:
         parts = [f"{label} {len(months)}" for label, months in
@@ -190,18 +187,19 @@ class ReportingPage(QWidget):
         return "，".join(parts)
 
     def reminder_text(self) -> str:
+        """The 催报 text of the chosen entry: every overdue unit, or one of them ("" when none)."""
         item = self.overdue.currentItem()
         if item is None or self.result is None:
             return ""
         code = item.data(Qt.UserRole)
         if code == ALL:
             return self.result.reminder
-        return next(o.text for o in self.result.overdue if o.code == code)
+        return next((o.text for o in self.result.overdue if o.code == code), "")
 
     def _show_reminder(self) -> None:
-        if self.overdue.currentItem() is not None:
-            self.reminder.setPlainText(self.reminder_text())
-            self.message.clear()
+        text = self.reminder_text()
+        self.reminder.setPlainText(text or self.tr("没有逾期未报的单位。"))
+        self.message.clear()
 
     def copy_reminder(self) -> None:
         text = self.reminder_text()
