@@ -97,11 +97,14 @@ def test_year_and_deadline_recompute(ctx, qtbot):
 
 def test_the_page_follows_imports_through_the_bus(ctx, qtbot):
     page = make_page(ctx, qtbot)
+    page.overdue.setCurrentRow(2)  # 赣榆区, about to leave the overdue list
     with ctx.db.write() as s:  # as an import would: 赣榆区 sends 1—9, created 2020-10-04
         prepared.log(s, "320707", 2, prepared.T(2020, 10, 4), range(1, 10), range(1, 10))
     ctx.notify(Changes(everything=True))
     assert [text(page, GANYU, m) for m in (1, 9)] == ["迟报", "按时"]
     assert (text(page, GANYU, COMPLETENESS), text(page, GANYU, TIMELINESS)) == ("100.0%", "11.1%")
+    assert page.overdue.currentItem().text() == "全部逾期单位（2 个）"
+    assert page.reminder.toPlainText() == page.result.reminder and "赣榆区" not in page.result.reminder
 
 
 def test_a_bad_deadline_day_from_elsewhere_is_shown_in_the_spin_box(ctx, qtbot):
