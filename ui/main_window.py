@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
         self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
+        if self._is_city():  # only the city sees who reported when
+            self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -166,6 +168,17 @@ class MainWindow(QMainWindow):
         from .sync.page import SyncPage
 
         return SyncPage(self.ctx)
+
+    def _is_city(self) -> bool:
+        from . import installation
+
+        here = installation.load_installation(self.ctx)
+        return bool(here.office and here.office.is_city)
+
+    def _make_reporting(self):
+        from .reporting.page import ReportingPage
+
+        return ReportingPage(self.ctx)
 
     def _make_ledger(self):
         from .ledger.page import LedgerPage
