@@ -112,8 +112,9 @@ def open_items(s: Session, office: Office, year: int | None = None) -> list[Retu
 
 
 def answerable(s: Session, office: Office, year: int, months, sequence: int | None = None) -> list[ReturnItem]:
-    """The open returned items of ``office`` × ``year`` that a submission with ``months`` answers (at the
-    city only one newer than the returned package: an older one arriving late answers nothing)."""
+    """The open returned items of ``office`` × ``year`` that a submission approving ``months`` answers (a
+    month it still carries as 已退回 or 待审核 answers nothing; at the city only one newer than the returned
+    package: an older one arriving late answers nothing)."""
     wanted = set(months)
     return [i for i in open_items(s, office, year)
             if i.month in wanted and (sequence is None or sequence > i.submission_sequence)]
