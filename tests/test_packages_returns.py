@@ -180,6 +180,19 @@ def test_the_unit_unlocks_exactly_the_returned_months_and_keeps_the_reasons(pair
     assert packages.apply(pair.unit, rt.path).outcome == "unchanged" and dump(pair.unit) == before
 
 
+def test_a_returned_draft_month_becomes_returned_and_can_be_submitted(pair):
+    """April was never approved (no review row at the unit): the return makes its row, 已退回."""
+    rt = give_back(pair, [ReturnRequest("四月数据请先审核再报", 4)])
+    p = preview(pair.unit, rt.path)
+    assert [(c.key, c.old, c.new) for c in p.changes if c.sheet == "审核状态"] == [
+        ("2019-04", "草稿", "已退回（解除锁定）")]
+    assert packages.apply(pair.unit, rt.path).outcome == "applied"
+    assert unit_states(pair.unit)[3] == ("returned", "市科协退回：四月数据请先审核再报")
+    with pair.unit.write() as s:
+        states.submit(s, offices.resolve(s, UNIT), 2019, 4, user="王填")
+    assert [st for st, _n in unit_states(pair.unit)] == ["received"] * 3 + ["pending", "draft"]
+
+
 def test_the_next_submission_answers_the_items_at_both_ends(pair):
     rt = give_back(pair)
     assert packages.apply(pair.unit, rt.path).outcome == "applied"
@@ -229,6 +242,33 @@ def test_re_importing_the_returned_package_answers_nothing(pair):
     again = packages.apply(pair.city, pair.tmp / "sub1.xlsx")
     assert again.outcome == "unchanged" and dump(pair.city) == before
     assert [i[-2] for i in items(pair.city)] == ["", ""]
+
+
+def test_a_resend_that_still_carries_the_months_as_returned_answers_nothing(pair):
+    """Exported again before the returned months were corrected and approved: the package says 已退回 for
+    them, so the items stay open at both ends (the 审核 page keeps the reasons; the city waits)."""
+    rt = give_back(pair)
+    assert packages.apply(pair.unit, rt.path).outcome == "applied"
+    resend = pair.export(2019, "sub2.xlsx")
+    assert resend.review.approved_months == (1,) and [i[-2] for i in items(pair.unit)] == ["", ""]
+    p = preview(pair.city, pair.tmp / "sub2.xlsx")
+    assert [c for c in p.changes if c.sheet == "退回事项"] == []
+    assert packages.apply(pair.city, pair.tmp / "sub2.xlsx").outcome == "applied"
+    assert [i[-2] for i in items(pair.city)] == ["", ""]
+    with pair.unit.write() as s:  # February corrected, submitted and approved; March only submitted
+        office = offices.resolve(s, UNIT)
+        values.set_value(s, plan.indicator(s, "I09"), office, 2019, 2, 6.0)
+        states.submit(s, office, 2019, 3, user="王填")
+    with pair.unit.write() as s:
+        states.approve(s, offices.resolve(s, UNIT), 2019, 2, by="李审")
+    third = pair.export(2019, "sub3.xlsx")
+    assert third.review.approved_months == (1, 2)
+    answered = third.manifest.package_id
+    assert [(i[4], i[-2]) for i in items(pair.unit)] == [(2, answered), (3, "")]
+    p = preview(pair.city, pair.tmp / "sub3.xlsx")
+    assert [(c.key, c.new) for c in p.changes if c.sheet == "退回事项"] == [(f"{rt.manifest.package_id}/2/", "已重报")]
+    assert packages.apply(pair.city, pair.tmp / "sub3.xlsx").outcome == "applied"
+    assert [(i[4], i[-2]) for i in items(pair.city)] == [(2, answered), (3, "")]
 
 
 def test_a_submission_without_the_returned_months_answers_nothing(pair):
