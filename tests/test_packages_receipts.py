@@ -90,6 +90,12 @@ def city_entry(db, package_id: str) -> PackageLog:
                                                   PackageLog.result == "applied")).one()
 
 
+def city_entry_sent(db, package_id: str) -> PackageLog:
+    with db.read() as s:
+        return s.scalars(select(PackageLog).where(PackageLog.package_id == package_id,
+                                                  PackageLog.direction == "sent")).one()
+
+
 def refused_unchanged(db, path, message: str) -> None:
     """Importing ``path`` at ``db`` is refused with exactly ``message`` and changes nothing but the log."""
     before, log_before = dump(db), log_results(db)
@@ -120,15 +126,9 @@ def test_the_receipt_names_the_package_and_what_the_city_holds(pair):
     assert (m.kind, m.office_code, m.year, m.sequence, m.reply_to) == ("receipt", UNIT, 2019, 1, sub.manifest.package_id)
     assert rc.message == (f"已导出回执包（连云区科协，2019年，序号 1，包编号 {m.package_id[:8]}）：回执 1 行，各月数据 4 行，"
                           f"已接受的说明 1 行。文件：{rc.path}")
-    sent = city_entry_sent(pair.city, m.package_id)
+    sent = city_entry_sent(pair.city, m.package_id)  # the city's log keeps what it answered
     assert (sent.kind, sent.office_code, sent.year, sent.sequence, sent.reply_to) == (
         "receipt", UNIT, 2019, 1, sub.manifest.package_id)
-
-
-def city_entry_sent(db, package_id: str) -> PackageLog:
-    with db.read() as s:
-        return s.scalars(select(PackageLog).where(PackageLog.package_id == package_id,
-                                                  PackageLog.direction == "sent")).one()
 
 
 def test_the_unit_sees_received_for_exactly_the_approved_months_the_city_holds(pair):
