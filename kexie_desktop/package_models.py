@@ -108,7 +108,7 @@ class ReturnItem(Base):
     """One item of a return (退回包): a month of a unit's year, or one indicator of it, sent back with a
     reason. The city keeps the items it returned, the unit the items it got; an item stays open until a
     later submission answers it (at the city: one that brings the month's approved figures again; at the
-    unit: the next package it exports with the month)."""
+    unit: the next package it exports with the month approved)."""
 
     __tablename__ = "return_item"
     __table_args__ = (

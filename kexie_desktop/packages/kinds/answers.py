@@ -17,6 +17,7 @@ from ...services import offices
 from ...services.locks import LOCKED_STATES
 from ..format.errors import PackageError, where
 from ..pipeline import keys
+from ..pipeline.exporter import require_this_office
 from ..pipeline.log import UP_KINDS
 from ..pipeline.results import REFUSED, RowChange
 
@@ -27,6 +28,14 @@ def _submissions(s: Session, direction: str, result: str):
     return select(PackageLog).where(
         PackageLog.direction == direction, PackageLog.result == result, PackageLog.kind.in_(UP_KINDS)
     )
+
+
+def require_city(s: Session) -> Office:
+    """Only the city answers submissions (plan.export.require_city names the downward packages instead)."""
+    mine = require_this_office(s)
+    if not mine.is_city:
+        raise UserError(f"本机是{mine.name}，只有市科协才能生成回执包和退回包。")
+    return mine
 
 
 def find_applied(s: Session, package_id: str) -> PackageLog:
@@ -103,8 +112,9 @@ def open_items(s: Session, office: Office, year: int | None = None) -> list[Retu
 
 
 def answerable(s: Session, office: Office, year: int, months, sequence: int | None = None) -> list[ReturnItem]:
-    """The open returned items of ``office`` × ``year`` that a submission with ``months`` answers (at the
-    city only one newer than the returned package: an older one arriving late answers nothing)."""
+    """The open returned items of ``office`` × ``year`` that a submission approving ``months`` answers (a
+    month it still carries as 已退回 or 待审核 answers nothing; at the city only one newer than the returned
+    package: an older one arriving late answers nothing)."""
     wanted = set(months)
     return [i for i in open_items(s, office, year)
             if i.month in wanted and (sequence is None or sequence > i.submission_sequence)]

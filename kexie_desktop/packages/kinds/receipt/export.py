@@ -15,8 +15,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest
-from ..answers import find_applied, held_months, require_latest
-from ..plan.export import require_city
+from ..answers import find_applied, held_months, require_city, require_latest
 
 HELD = {"approved": "已审核", "draft": "未审核"}
 RECEIPT = SheetSpec("回执", (

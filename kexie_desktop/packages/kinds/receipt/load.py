@@ -30,10 +30,10 @@ def classify(s: Session, loaded) -> Classified:
     refuse = answers.refuser(changes)
     header = typed_rows(RECEIPT, loaded.rows[RECEIPT.name], refuse(RECEIPT))
     if len(header) != 1:
-        raise PackageError("工作表“回执”应正好有一行。", sheet=RECEIPT.name)
+        raise PackageError("应正好有一行数据。", sheet=RECEIPT.name)
     _row, (package, checksum, sequence, year, arrived, review) = header[0]
     if package != m.reply_to:
-        raise PackageError("工作表“回执”的上报包编号与校验信息不符。", sheet=RECEIPT.name)
+        raise PackageError("上报包编号与校验信息不符。", sheet=RECEIPT.name)
     entry, latest = answers.answered_submission(s, m, office, checksum, year)
     held = {}
     for rownum, (month_text, values, records, state) in typed_rows(MONTHS, loaded.rows[MONTHS.name], refuse(MONTHS)):

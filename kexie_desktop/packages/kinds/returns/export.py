@@ -20,8 +20,7 @@ from ...format.codec import SheetSpec, clean_text
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest
-from ..answers import find_applied, months_of, require_latest
-from ..plan.export import require_city
+from ..answers import find_applied, months_of, require_city, require_latest
 
 RETURNED = SheetSpec("退回", (
     c.code("package", "上报包编号", 34), c.code("checksum", "校验和", 66), c.count("sequence", "序号", 8),

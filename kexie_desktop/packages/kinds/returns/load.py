@@ -30,10 +30,10 @@ def classify(s: Session, loaded) -> Classified:
     refuse = answers.refuser(changes)
     header = typed_rows(RETURNED, loaded.rows[RETURNED.name], refuse(RETURNED))
     if len(header) != 1:
-        raise PackageError("工作表“退回”应正好有一行。", sheet=RETURNED.name)
+        raise PackageError("应正好有一行数据。", sheet=RETURNED.name)
     _row, (package, checksum, _sequence, year) = header[0]
     if package != m.reply_to:
-        raise PackageError("工作表“退回”的上报包编号与校验信息不符。", sheet=RETURNED.name)
+        raise PackageError("上报包编号与校验信息不符。", sheet=RETURNED.name)
     entry, _latest = answers.answered_submission(s, m, office, checksum, year)
     codes = {i.code for i in plan.indicators(s)}
     items: dict[tuple[int, str], str] = {}

@@ -118,8 +118,8 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     # are 已报送 when (and only when) that commits.
     result.changes |= states.mark_sent(s, office, year, list(summary.approved_months),
                                        package=manifest.package_id, user=settings.audit_user(s, "导出"))
-    # The city's returned items of months this package carries are answered by it.
-    answered = answers.answerable(s, office, year, summary.months)
+    # The city's returned items of months this package carries as approved are answered by it.
+    answered = answers.answerable(s, office, year, summary.approved_months)
     if answered:
         answers.answer(answered, manifest.package_id)
         result.changes |= Changes(review={office.id})

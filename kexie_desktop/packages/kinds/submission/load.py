@@ -75,7 +75,7 @@ def classify(s: Session, loaded) -> Classified:
     )
     office = ctx.office
     # Items the city returned from an older package of this unit × year that this one answers.
-    answered = answers.answerable(s, office, m.year, checked.summary.months, m.sequence or 0)
+    answered = answers.answerable(s, office, m.year, checked.summary.approved_months, m.sequence or 0)
     for item in answered:
         what = f"{item.year}年{item.month}月" + (f" 指标 {item.indicator}" if item.indicator else "（整月）")
         ctx.changes.append(RowChange("退回事项", None, f"{item.return_package}/{item.month}/{item.indicator}", CHANGED,
