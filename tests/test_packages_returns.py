@@ -448,3 +448,32 @@ def test_cli_return(pair, capsys):
         kinds = [e.kind for e in s.scalars(select(PackageLog).where(PackageLog.direction == "received")
                                             .order_by(PackageLog.id))]
     assert kinds == ["init", "receipt", "return", "return"]
+
+
+def test_a_return_of_a_package_the_unit_already_sent_again_approved_is_answered_by_the_newer_one(pair):
+    """The city returns 序号 1 while the unit, on its own, corrects February and sends 序号 2 with 1—3
+    approved. Importing the return then records both items as answered by 序号 2 (the city counts them so
+    when 序号 2 arrives) and unlocks nothing; the preview says why."""
+    rt = give_back(pair)
+    with pair.unit.write() as s:
+        office = offices.resolve(s, UNIT)
+        states.unapprove(s, office, 2019, 2, reason="二月数字录错需要改正", by="李审")
+        values.set_value(s, plan.indicator(s, "I09"), office, 2019, 2, 6.0)
+    with pair.unit.write() as s:
+        office = offices.resolve(s, UNIT)
+        states.submit(s, office, 2019, 3, user="王填")
+        states.approve(s, office, 2019, 3, by="李审")
+    new = pair.export(2019, "sub2.xlsx")
+    p = preview(pair.unit, rt.path)
+    assert p.status == "ready", p.message
+    assert [c.sheet for c in p.changes] == ["退回事项", "退回事项"]  # no month state changes
+    assert p.warnings == [
+        f"2019年{m}月已由本单位序号 2 的上报包重新报送（已审核），市科协收到后即视为已重报，此月不解除锁定；"
+        "市科协如仍认为有误，会再次退回。" for m in (2, 3)]
+    assert packages.apply(pair.unit, rt.path).outcome == "applied"
+    new_id = new.manifest.package_id
+    ids = (rt.manifest.package_id, pair.sub.manifest.package_id)
+    assert items(pair.unit) == [(*ids, 1, 2019, 2, "", FEB, new_id, True), (*ids, 1, 2019, 3, "I09", MAR, new_id, True)]
+    assert [st for st, _n in unit_states(pair.unit)] == ["received", "sent", "sent", "draft", "draft"]
+    assert packages.apply(pair.city, pair.tmp / "sub2.xlsx").outcome == "applied"
+    assert [i[-2] for i in items(pair.city)] == [new_id, new_id]

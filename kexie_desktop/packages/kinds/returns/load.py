@@ -52,7 +52,14 @@ def classify(s: Session, loaded) -> Classified:
         changes.append(RowChange(ITEMS.name, rownum, f"{year}-{month:02d}/{code}", NEW, f"退回：{what}", new=reason))
     if not items:
         raise PackageError("退回包中没有退回事项。", sheet=ITEMS.name)
-    months = sorted({month for month, _code in items})
+    # A month this unit already sent again, approved, in a package newer than the returned one is answered
+    # by it, as the city counts it when that package arrives: it stays locked (the city returns it again
+    # if the newer figures are still wrong).
+    resent = _resent(s, office, year, entry.sequence or 0)
+    answered = {month: resent[month] for month, _code in items if month in resent}
+    months = sorted({month for month, _code in items} - set(answered))
+    warnings = [f"{year}年{month}月已由本单位序号 {e.sequence} 的上报包重新报送（已审核），市科协收到后即视为已重报，"
+                "此月不解除锁定；市科协如仍认为有误，会再次退回。" for month, e in sorted(answered.items())]
     states = {r.month: r.state for r in s.scalars(select(ReviewMonth).where(
         ReviewMonth.office_id == office.id, ReviewMonth.year == year))}
     for month in months:
@@ -63,13 +70,15 @@ def classify(s: Session, loaded) -> Classified:
 
     def apply(session: Session, source: str) -> Changes:
         user = settings.audit_user(session, "导入退回")
+        now = dt.datetime.now().replace(microsecond=0)
         for (month, code), reason in items.items():
+            by = answered.get(month)
             session.add(ReturnItem(return_package=m.package_id, submission=entry.package_id,
                                    submission_sequence=entry.sequence or 0, office_id=office.id, year=year,
-                                   month=month, indicator=code, reason=reason, created=created))
+                                   month=month, indicator=code, reason=reason, created=created,
+                                   answered_by=by.package_id if by else "", answered_at=now if by else None))
         rows = {r.month: r for r in session.scalars(select(ReviewMonth).where(
             ReviewMonth.office_id == office.id, ReviewMonth.year == year))}
-        now = dt.datetime.now().replace(microsecond=0)
         for month in months:
             note = "；".join(f"{code + '：' if code else ''}{reason}" for (mo, code), reason in items.items() if mo == month)
             row = rows.get(month)
@@ -82,7 +91,17 @@ def classify(s: Session, loaded) -> Classified:
                          {"state": "returned", "reason": note, "package": m.package_id}, user=user, source=source)
         return Changes(review={office.id}, sent=True)
 
-    return Classified(changes, apply)
+    return Classified(changes, apply, warnings=warnings)
+
+
+def _resent(s: Session, office, year: int, sequence: int) -> dict:
+    """Month -> the first submission newer than ``sequence`` this office sent that carries it approved."""
+    found = {}
+    for e in answers.sent_submissions(s, office, year):
+        if (e.sequence or 0) > sequence:
+            for month in answers.months_of(e, "approved_months"):
+                found.setdefault(month, e)
+    return found
 
 
 def _state_label(state: str) -> str:
