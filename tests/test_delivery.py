@@ -96,7 +96,7 @@ def test_a_newer_package_is_sent_again_until_its_receipt_and_a_draft_month_says_
     d = _delivery(unit)
     assert _states(d) == [(1, "received", ""), (2, "received", ""), (3, "received", ""), (4, "received", "未审核")]
     assert d.last_receipt.sequence == 2 and d.last_receipt.submission_sequence == 2
-    assert delivery.summary_text(d) == "2019年报送：1—4月市已接收"
+    assert delivery.summary_text(d) == "2019年报送：1—3月市已接收，4月市已接收（未审核）"
 
 
 def test_returned_months_carry_the_reasons_until_the_next_export(pair):

@@ -184,13 +184,15 @@ def _span(months: list[int]) -> str:
 
 
 def summary_text(d: YearDelivery) -> str:
-    """One line for the status bar: runs of consecutive months in the same state, 未上报 left out,
-    e.g. "2020年报送：1—6月市已接收，7月已退回，8月已报送"."""
-    runs: list[tuple[str, list[int]]] = []
+    """One line for the status bar: runs of consecutive months in the same state, 未上报 left out, a run
+    the city holds or got unapproved marked so, e.g. "2020年报送：1—6月市已接收，7月已退回，8月市已接收（未审核）"."""
+    runs: list[tuple[tuple[str, str], list[int]]] = []
     for m in d.months:
-        if runs and runs[-1][0] == m.state and runs[-1][1][-1] == m.month - 1:
+        key = (m.state, m.note if m.state in ("sent", "received") else "")
+        if runs and runs[-1][0] == key and runs[-1][1][-1] == m.month - 1:
             runs[-1][1].append(m.month)
         else:
-            runs.append((m.state, [m.month]))
-    parts = [_span(months) + STATES[state] for state, months in runs if state != "unsent"]
+            runs.append((key, [m.month]))
+    parts = [_span(months) + STATES[state] + (f"（{note}）" if note else "")
+             for (state, note), months in runs if state != "unsent"]
     return f"{d.year}年报送：" + ("，".join(parts) if parts else "尚未上报")
