@@ -1,0 +1,337 @@
+"""The year-end summary (年度汇总表) as plain data: one model that the Excel and the PDF forms both write,
+so the two can never disagree.
+
+Every figure comes from the progress engine (``progress_for``, ``city_progress``, the rankings, ``trend``)
+and every text from ``display``; nothing here does arithmetic on the figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from .. import display
+from .. import progress as engine
+from ..models import KINDS, Office
+from ..review.checks import run_checks_many
+from ..services import offices as office_service
+from ..services import plan as plan_service
+from ..services import settings
+
+TREND_COUNT = 3  # headline indicators whose monthly trend is charted
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str
+    office_name: str
+    year: int
+    as_of: dt.date
+    compiled_by: str  # 编制单位
+    compiled_on: dt.date  # 编制日期
+    reviewer: str  # 审核人
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [
+            ("单位", self.office_name), ("年度", f"{self.year}年"), ("数据截至", self.as_of.isoformat()),
+            ("编制单位", self.compiled_by), ("编制日期", self.compiled_on.isoformat()),
+            ("审核人", display.or_missing(self.reviewer)),
+        ]
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """One target of the 总表: the engine's figures, and their text as ``display`` writes it."""
+
+    code: str
+    name: str
+    kind: str  # 年度累计, 覆盖率 …
+    unit: str
+    target: float | None
+    target_max: float | None
+    target_text: str
+    actual: float | None
+    actual_text: str
+    progress: float | None
+    progress_text: str
+    expected: float
+    expected_text: str
+    status: str
+    units_text: str  # the city: "10/10" units reported, "市级单列"; a unit: ""
+    sentence: str  # the plan's words for the target
+    source: str  # the plan sentence it comes from
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    title: str
+    lines: list[TargetLine]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    progress: float | None
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class UnitMatrix:
+    """分县区: indicators (rows) × units (columns); ``None`` cells: the unit has no such target."""
+
+    units: list[tuple[str, str]]  # (office code, short name)
+    indicators: list[tuple[str, str]]  # (code, name)
+    cells: dict[tuple[str, str], MatrixCell]  # (indicator code, office code)
+    reported: dict[str, str]  # indicator code -> "6/10" units reported
+
+
+@dataclass(frozen=True)
+class RankLine:
+    rank: int
+    name: str
+    value: float | None  # progress or overall score
+    value_text: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class IndicatorRanking:
+    code: str
+    name: str
+    lines: list[RankLine]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    overall: list[RankLine]
+    weighting: str
+    indicators: list[IndicatorRanking]
+
+
+@dataclass(frozen=True)
+class ExplainedWarning:
+    office_name: str
+    rule: str
+    where: str  # indicator and month, or the ledger record
+    value: str
+    message: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    code: str
+    name: str
+    unit: str
+    office_name: str
+    months: list[str]
+    actual: list[float | None]
+    pace: list[float | None]
+    actual_label: str
+
+
+@dataclass(frozen=True)
+class Charts:
+    completion: list[TargetLine]  # the lines that have a target, plan order
+    overall: list[RankLine]  # empty for a unit
+    trends: list[TrendSeries]
+
+
+@dataclass(frozen=True)
+class ReportingSummary:
+    """报送情况: completeness and timeliness of the year's submissions (filled by ``reporting_summary``)."""
+
+    lines: list[tuple[str, str]]
+
+
+@dataclass
+class Report:
+    cover: Cover
+    is_city: bool
+    counts: list[tuple[str, int]]  # status -> number of targets, in STATUSES order
+    sections: list[SectionBlock]
+    matrix: UnitMatrix | None
+    ranking: Ranking | None
+    explained: list[ExplainedWarning]
+    charts: Charts
+    reporting: ReportingSummary | None = None
+    rows: list[engine.ProgressRow] = field(default_factory=list, repr=False)
+
+    @property
+    def lines(self) -> list[TargetLine]:
+        return [line for block in self.sections for line in block.lines]
+
+
+def report_title(year: int) -> str:
+    return f"连云港市科协三年行动计划 {year}年度汇总表"
+
+
+def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | None = None,
+                 today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> Report:
+    """The summary of ``office`` (the city: consolidated) for ``year`` as of ``as_of`` (the engine's
+    defaults when None). ``progress`` is told 0..100 as the parts are read."""
+    tell = progress or (lambda _n: None)
+    today = today or dt.date.today()
+    scope = engine.make_scope(s, year, as_of)
+    overview = engine.city_progress(s, scope.year, scope.as_of) if office.is_city else None
+    rows = overview.city if overview else engine.progress_for(s, office, scope.year, scope.as_of)
+    tell(40)
+    indicators = {i.code: i for i in plan_service.indicators(s, scope.plan)}
+    sections = _sections(rows, indicators)
+    ranking = _ranking(s, overview) if overview else None
+    tell(60)
+    report = Report(
+        cover=_cover(s, office, scope.year, scope.as_of, today),
+        is_city=office.is_city,
+        counts=_counts(rows),
+        sections=sections,
+        matrix=_matrix(overview) if overview else None,
+        ranking=ranking,
+        explained=_explained(s, office, scope.year, today),
+        charts=Charts([], [], []),
+        rows=rows,
+    )
+    tell(80)
+    report.charts = Charts([line for line in report.lines if line.target is not None],
+                           ranking.overall if ranking else [], _trends(s, office, rows, indicators, scope))
+    report.reporting = reporting_summary(s, office, scope.year, scope.as_of)
+    tell(100)
+    return report
+
+
+def reporting_summary(s: Session, office: Office, year: int, as_of: dt.date) -> ReportingSummary | None:
+    """报送情况 (completeness and timeliness of the year's submissions). None until kexie_desktop/reporting
+    exists: the lead fills this in when merging it."""
+    return None
+
+
+def _cover(s: Session, office: Office, year: int, as_of: dt.date, today: dt.date) -> Cover:
+    return Cover(report_title(year), office.name, year, as_of, office.name, today, settings.people(s).reviewer)
+
+
+def _counts(rows: list[engine.ProgressRow]) -> list[tuple[str, int]]:
+    return [(status, sum(1 for r in rows if r.status == status)) for status in display.STATUSES]
+
+
+def _sections(rows: list[engine.ProgressRow], indicators: dict) -> list[SectionBlock]:
+    """Rows in plan order, a block per section of the plan ("主要目标 · 服务创新驱动发展方面")."""
+    blocks: list[SectionBlock] = []
+    current = None
+    for row in rows:
+        indicator = indicators[row.code]
+        if current is not indicator.section:
+            current = indicator.section
+            blocks.append(SectionBlock(_section_title(current), []))
+        blocks[-1].lines.append(target_line(row, indicator.phrase, indicator.source))
+    return blocks
+
+
+def _section_title(section) -> str:
+    parent = section.parent
+    return f"{parent.code} {parent.name} · {section.code} {section.name}" if parent else f"{section.code} {section.name}"
+
+
+def target_line(row: engine.ProgressRow, sentence: str = "", source: str = "") -> TargetLine:
+    return TargetLine(
+        code=row.code, name=row.name, kind=KINDS.get(row.kind, row.kind), unit=row.unit,
+        target=row.target, target_max=row.target_max,
+        target_text=display.target(row.kind, row.unit, row.target, None, row.target_max),
+        actual=row.actual, actual_text=actual_text(row),
+        progress=row.progress, progress_text=display.percent(row.progress, missing=display.MISSING),
+        expected=row.expected, expected_text=display.percent(row.expected, missing=display.MISSING),
+        status=row.status, units_text=units_text(row), sentence=sentence, source=source,
+    )
+
+
+def actual_text(row: engine.ProgressRow) -> str:
+    """The figure with its unit; a coverage as covered/base (9/10)."""
+    if not row.reported or row.actual is None:
+        return display.MISSING
+    if row.kind == "coverage" and row.covered is not None and row.base is not None:
+        return f"{display.figure(row.covered)}/{display.figure(row.base)}"
+    return f"{display.figure(row.actual)}{row.unit}"
+
+
+def units_text(row: engine.ProgressRow) -> str:
+    if not row.consolidated:
+        return ""
+    if not row.units_total:
+        return "市级单列"
+    return f"{row.units_reported}/{row.units_total}"
+
+
+def _matrix(overview: engine.CityProgress) -> UnitMatrix:
+    cells: dict[tuple[str, str], MatrixCell] = {}
+    for code, rows in overview.units.items():
+        for row in rows:
+            if row.target is None:
+                continue
+            status = row.status if row.reported else display.UNREPORTED
+            text = display.percent(row.progress, missing=display.MISSING) if row.reported else display.UNREPORTED
+            cells[(row.code, code)] = MatrixCell(row.progress if row.reported else None, text, status)
+    shown = [r for r in overview.city if any((r.code, u) in cells for u in overview.units)]
+    return UnitMatrix(
+        units=[(code, overview.unit_names[code]) for code in overview.units],
+        indicators=[(r.code, r.name) for r in shown],
+        cells=cells,
+        reported={r.code: units_text(r) for r in shown},
+    )
+
+
+def _ranking(s: Session, overview: engine.CityProgress) -> Ranking:
+    weights = engine.ranking_weights(s)
+    overall = [
+        RankLine(k.rank, k.office_name, k.score, k.status or display.percent(k.score, missing=display.MISSING),
+                 k.status or "", f"已填报 {k.reported}/{k.indicators} 项")
+        for k in engine.rank_overall(overview, weights)
+    ]
+    per_indicator = []
+    for row in overview.city:
+        ranks = engine.rank_indicator(overview, row.code)
+        if ranks:
+            per_indicator.append(IndicatorRanking(row.code, row.name,
+                                                  [_rank_line(k, overview.unit_names) for k in ranks]))
+    return Ranking(overall, "自定义权重" if weights else "各指标等权", per_indicator)
+
+
+def _rank_line(k: engine.IndicatorRank, names: dict[str, str]) -> RankLine:
+    row = k.row
+    shown = display.percent(row.progress, missing=display.MISSING) if row.reported else display.UNREPORTED
+    goal = display.target(row.kind, row.unit, row.target, None, row.target_max)
+    return RankLine(k.rank, names[row.office_code], row.progress if row.reported else None, shown, k.status,
+                    f"{actual_text(row)} / {goal}")
+
+
+def _explained(s: Session, office: Office, year: int, today: dt.date) -> list[ExplainedWarning]:
+    """The warnings of the year that carry a valid explanation (说明), with the rule's message."""
+    chosen = [office] + (office_service.units(s) if office.is_city else [])
+    found = run_checks_many(s, chosen, year, today=today)
+    names = {o.id: o.name for o in chosen}
+    out = []
+    for office_id, findings in found.items():
+        for f in findings:
+            if f.explanation:
+                where = f.indicator or ""
+                where += f" {f.month}" if f.month else ""
+                where = where.strip() or (f"台账记录 {f.record}" if f.record else f.subject)
+                out.append(ExplainedWarning(names[office_id], f.rule, where, f.value, f.message, f.explanation))
+    return out
+
+
+def _trends(s: Session, office: Office, rows, indicators: dict, scope) -> list[TrendSeries]:
+    """The monthly trend of the first ``TREND_COUNT`` indicators that have a target and a figure, annual
+    ones first (twelve months read better than thirty-six)."""
+    candidates = [r for r in rows if r.target is not None and r.reported]
+    chosen = sorted(candidates, key=lambda r: r.year is None)[:TREND_COUNT]
+    out = []
+    for row in chosen:
+        t = engine.trend(s, indicators[row.code], office, scope.year, scope.as_of)
+        label = "累计完成" if t.cumulative else ("覆盖率" if t.kind == "coverage" else "最新值")
+        months = [f"{p.month}月" if len(t.points) <= 12 else f"{p.year}-{p.month:02d}" for p in t.points]
+        out.append(TrendSeries(t.code, t.name, t.unit, t.office_name, months, [p.actual for p in t.points],
+                               [p.pace for p in t.points], label))
+    return out
