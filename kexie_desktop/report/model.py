@@ -218,16 +218,21 @@ def _counts(rows: list[engine.ProgressRow]) -> list[tuple[str, int]]:
 
 
 def _sections(rows: list[engine.ProgressRow], indicators: dict) -> list[SectionBlock]:
-    """Rows in plan order, a block per section of the plan ("主要目标 · 服务创新驱动发展方面")."""
-    blocks: list[SectionBlock] = []
-    current = None
+    """A block per section of the plan, in the plan's section order ("T1 实施品牌打造计划 · T1.1 打造海智工作
+    品牌"); within a block the targets keep the plan's order."""
+    grouped: dict[int, tuple] = {}
     for row in rows:
         indicator = indicators[row.code]
-        if current is not indicator.section:
-            current = indicator.section
-            blocks.append(SectionBlock(_section_title(current), []))
-        blocks[-1].lines.append(target_line(row, indicator.phrase, indicator.source))
-    return blocks
+        section = indicator.section
+        entry = grouped.setdefault(section.id, (section, []))
+        entry[1].append(target_line(row, indicator.phrase, indicator.source))
+    ordered = sorted(grouped.values(), key=lambda e: (_section_key(e[0]), e[0].id))
+    return [SectionBlock(_section_title(section), lines) for section, lines in ordered]
+
+
+def _section_key(section) -> tuple[int, int]:
+    parent = section.parent
+    return (parent.sort_order, section.sort_order) if parent else (section.sort_order, -1)
 
 
 def _section_title(section) -> str:
