@@ -54,7 +54,7 @@ class Styles:
     @staticmethod
     def _status(wb, base: dict, status: str, numeric: bool):
         colour = STATUS_STYLES[status].color
-        props = {**base, "border": 1, "bg_color": colour, "valign": "top",
+        props = {**base, "border": 1, "bg_color": colour, "valign": "top", "text_wrap": True,
                  "font_color": "#FFFFFF" if status in DARK_STATUSES else "#000000"}
         if numeric:
             props["num_format"] = PERCENT
@@ -212,30 +212,25 @@ def _matrix(wb, styles: Styles, report: Report) -> None:
 
 
 def _ranking(wb, styles: Styles, report: Report) -> None:
+    """One row per ranking (综合 first, then each indicator), one column per place: 第1名 … 第N名."""
     ranking = report.ranking
-    ws = _sheet(wb, "排名", [8, 22, 12, 12, 36], 3)
-    _heading(ws, styles, report, "排名", 4)
-    ws.merge_range(2, 0, 2, 4, f"综合排名（{ranking.weighting}；各指标完成率加权平均，单项最高计 100%）", styles.label)
-    _headers(ws, styles, 3, ["名次", "单位", "综合得分", "状态", "说明"])
-    row = 4
-    for line in ranking.overall:
-        _rank_row(ws, styles, row, line)
-        row += 1
-    for block in ranking.indicators:
-        row += 1
-        ws.merge_range(row, 0, row, 4, f"{block.code} {block.name}", styles.section)
-        row += 1
-        for line in block.lines:
-            _rank_row(ws, styles, row, line)
-            row += 1
-
-
-def _rank_row(ws, styles: Styles, row: int, line) -> None:
-    ws.write_number(row, 0, line.rank, styles.cell)
-    ws.write_string(row, 1, line.name, styles.cell)
-    _percent(ws, styles, row, 2, line.value, line.status or display.ON_TRACK, line.value_text)
-    ws.write_string(row, 3, line.status, styles.cell)
-    ws.write_string(row, 4, line.note, styles.cell)
+    places = max([len(ranking.overall)] + [len(b.lines) for b in ranking.indicators])
+    widths = [6, 24] + [11] * places
+    ws = _sheet(wb, "排名", widths, 3)
+    _heading(ws, styles, report, "排名", len(widths) - 1)
+    ws.merge_range(2, 0, 2, len(widths) - 1, f"综合排名：各指标完成率的加权平均（{ranking.weighting}，单项最高计 100%）；"
+                   "单项排名：按完成率，未填报的单位列在最后", styles.label)
+    _headers(ws, styles, 3, ["代码", "排名"] + [f"第{n}名" for n in range(1, places + 1)])
+    rows = [("综合", f"综合排名（{ranking.weighting}）", ranking.overall, False)]
+    rows += [(b.code, b.name, b.lines, True) for b in ranking.indicators]
+    for row, (code, name, lines, coloured) in enumerate(rows, start=4):
+        ws.write_string(row, 0, code, styles.cell)
+        ws.write_string(row, 1, name, styles.cell_wrap)
+        for col, line in enumerate(lines, start=2):
+            fmt = styles.for_status(line.status) if coloured else styles.cell_wrap
+            ws.write_string(row, col, f"{line.name}\n{line.value_text}", fmt)
+        tallest = max([row_height(line.name, 10) + 15 for line in lines] + [row_height(name, 22)])
+        ws.set_row(row, tallest)
 
 
 def _reporting(wb, styles: Styles, report: Report) -> None:
