@@ -366,7 +366,21 @@ def _trend_data(ws, styles: Styles, series, row: int, placed: list) -> int:
 
 
 def _new_chart(styles: Styles, kind: str):
-    return styles.wb.add_chart({"type": kind})
+    chart = styles.wb.add_chart({"type": kind})
+    _name_east_asian_font(chart, styles.font)
+    return chart
+
+
+def _name_east_asian_font(chart, font: str) -> None:
+    """XlsxWriter names a chart font as <a:latin> only; Excel draws Chinese with the <a:ea> face (else the
+    theme's), so every <a:latin> gets its <a:ea> twin, which the schema puts right after it."""
+    write_latin = chart._write_a_latin
+
+    def write_both(attributes) -> None:
+        write_latin(attributes)
+        chart._xml_empty_tag("a:ea", [("typeface", font)])
+
+    chart._write_a_latin = write_both
 
 
 def _style(chart, styles: Styles, title: str, x_name: str, y_name: str, y_format: str) -> None:
