@@ -148,6 +148,15 @@ class ReportingSummary:
     lines: list[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class Sources:
+    """The engine's own objects behind the figures, which the charts module draws (the PDF's charts)."""
+
+    rows: list[engine.ProgressRow]
+    overall: list[engine.OverallRank]
+    trends: list[engine.Trend]
+
+
 @dataclass
 class Report:
     cover: Cover
@@ -159,7 +168,7 @@ class Report:
     explained: list[ExplainedWarning]
     charts: Charts
     reporting: ReportingSummary | None = None
-    rows: list[engine.ProgressRow] = field(default_factory=list, repr=False)
+    sources: Sources = field(default_factory=lambda: Sources([], [], []), repr=False)
 
     @property
     def lines(self) -> list[TargetLine]:
@@ -182,7 +191,8 @@ def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | 
     tell(40)
     indicators = {i.code: i for i in plan_service.indicators(s, scope.plan)}
     sections = _sections(rows, indicators)
-    ranking = _ranking(s, overview) if overview else None
+    overall = engine.rank_overall(overview, engine.ranking_weights(s)) if overview else []
+    ranking = _ranking(s, overview, overall) if overview else None
     tell(60)
     report = Report(
         cover=_cover(s, office, scope.year, scope.as_of, today),
@@ -193,11 +203,12 @@ def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | 
         ranking=ranking,
         explained=_explained(s, office, scope.year, today),
         charts=Charts([], [], []),
-        rows=rows,
     )
     tell(80)
+    trends = _trends(s, office, rows, indicators, scope)
     report.charts = Charts([line for line in report.lines if line.target is not None],
-                           ranking.overall if ranking else [], _trends(s, office, rows, indicators, scope))
+                           ranking.overall if ranking else [], [_series(t) for t in trends])
+    report.sources = Sources(rows, overall, trends)
     report.reporting = reporting_summary(s, office, scope.year, scope.as_of)
     tell(100)
     return report
@@ -287,12 +298,12 @@ def _matrix(overview: engine.CityProgress) -> UnitMatrix:
     )
 
 
-def _ranking(s: Session, overview: engine.CityProgress) -> Ranking:
+def _ranking(s: Session, overview: engine.CityProgress, ranks: list[engine.OverallRank]) -> Ranking:
     weights = engine.ranking_weights(s)
     overall = [
         RankLine(k.rank, k.office_name, k.score, k.status or display.percent(k.score, missing=display.MISSING),
                  k.status or "", f"已填报 {k.reported}/{k.indicators} 项")
-        for k in engine.rank_overall(overview, weights)
+        for k in ranks
     ]
     per_indicator = []
     for row in overview.city:
@@ -327,16 +338,16 @@ def _explained(s: Session, office: Office, year: int, today: dt.date) -> list[Ex
     return out
 
 
-def _trends(s: Session, office: Office, rows, indicators: dict, scope) -> list[TrendSeries]:
+def _trends(s: Session, office: Office, rows, indicators: dict, scope) -> list[engine.Trend]:
     """The monthly trend of the first ``TREND_COUNT`` indicators that have a target and a figure, annual
     ones first (twelve months read better than thirty-six)."""
     candidates = [r for r in rows if r.target is not None and r.reported]
     chosen = sorted(candidates, key=lambda r: r.year is None)[:TREND_COUNT]
-    out = []
-    for row in chosen:
-        t = engine.trend(s, indicators[row.code], office, scope.year, scope.as_of)
-        label = "累计完成" if t.cumulative else ("覆盖率" if t.kind == "coverage" else "最新值")
-        months = [f"{p.month}月" if len(t.points) <= 12 else f"{p.year}-{p.month:02d}" for p in t.points]
-        out.append(TrendSeries(t.code, t.name, t.unit, t.office_name, months, [p.actual for p in t.points],
-                               [p.pace for p in t.points], label))
-    return out
+    return [engine.trend(s, indicators[row.code], office, scope.year, scope.as_of) for row in chosen]
+
+
+def _series(t: engine.Trend) -> TrendSeries:
+    label = "累计完成" if t.cumulative else ("覆盖率" if t.kind == "coverage" else "最新值")
+    months = [f"{p.month}月" if len(t.points) <= 12 else f"{p.year}-{p.month:02d}" for p in t.points]
+    return TrendSeries(t.code, t.name, t.unit, t.office_name, months, [p.actual for p in t.points],
+                       [p.pace for p in t.points], label)
