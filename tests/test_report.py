@@ -110,7 +110,7 @@ def test_city_matrix_and_ranking_come_from_the_engine(demo_db):
     assert len(report.matrix.units) == 10
 
 
-def test_explained_warnings_are_listed_with_the_rule_message(demo_db):
+def test_explained_warnings_are_listed_with_the_rule_message(demo_db, tmp_path):
     with demo_db.write() as s:
         settings.put(s, "office_code", UNIT)
     code, text = run(demo_db, "check", "--office", UNIT, "--year", str(YEAR), "--json")
@@ -121,6 +121,11 @@ def test_explained_warnings_are_listed_with_the_rule_message(demo_db):
     report = report_of(demo_db, UNIT)
     assert [(x.office_name, x.rule, x.value, x.message, x.explanation) for x in report.explained] == [
         ("东海县科协", "W06", warning["value"], warning["message"], EXPLAINED)]
+    path = tmp_path / "unit.xlsx"
+    write(demo_db, UNIT, path)
+    rows = list(openpyxl.load_workbook(path)["审核说明"].iter_rows(min_row=4, values_only=True))
+    assert rows == [("东海县科协", "W06", "活动台账 2019-01", warning["value"], warning["message"],
+                     EXPLAINED)]
 
 
 # -- the workbook ---------------------------------------------------------------------------------

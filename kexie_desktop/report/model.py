@@ -331,9 +331,7 @@ def _explained(s: Session, office: Office, year: int, today: dt.date) -> list[Ex
     for office_id, findings in found.items():
         for f in findings:
             if f.explanation:
-                where = f.indicator or ""
-                where += f" {f.month}" if f.month else ""
-                where = where.strip() or (f"台账记录 {f.record}" if f.record else f.subject)
+                where = " ".join(x for x in ("活动台账" if f.record else f.indicator, f.month) if x) or f.subject
                 out.append(ExplainedWarning(names[office_id], f.rule, where, f.value, f.message, f.explanation))
     return out
 
