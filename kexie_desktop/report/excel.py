@@ -92,6 +92,11 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def fit(texts: list[str], least: float, most: float = 60) -> float:
+    """A column as wide as its widest text (no ####), within [least, most] (wider ones wrap)."""
+    return min(most, max([least] + [text_width(x) + 2 for x in texts]))
+
+
 def _sheet(wb, name: str, widths: list[float], header_row: int | None, landscape: bool = True):
     ws = wb.add_worksheet(name)
     for col, width in enumerate(widths):
@@ -144,9 +149,8 @@ SUMMARY_HEADERS = ["代码", "指标", "类型", "目标", "完成", "完成率"
 def _summary(wb, styles: Styles, report: Report) -> None:
     headers = SUMMARY_HEADERS + (["已报单位"] if report.is_city else []) + ["计划原文"]
     lines = report.lines
-    widths = [6, min(30, max(14, *(text_width(x.name) + 2 for x in lines))), 11,
-              max(12, *(text_width(x.target_text) + 2 for x in lines)),
-              max(10, *(text_width(x.actual_text) + 2 for x in lines)), 10, 10, 10]
+    widths = [6, fit([x.name for x in lines], 14, 30), 11, fit([x.target_text for x in lines], 12),
+              fit([x.actual_text for x in lines], 10), 10, 10, 10]
     widths += [10] if report.is_city else []
     widths += [44]
     ws = _sheet(wb, "总表", widths, 3)
@@ -191,7 +195,7 @@ def _percent(ws, styles: Styles, row: int, col: int, value: float | None, status
 
 def _matrix(wb, styles: Styles, report: Report) -> None:
     matrix = report.matrix
-    widths = [6, max(14, *(text_width(n) + 2 for _c, n in matrix.indicators)), 8]
+    widths = [6, fit([n for _c, n in matrix.indicators], 14), 8]
     widths += [max(8, min(10, text_width(name) // 2 + 2)) for _c, name in matrix.units]
     ws = _sheet(wb, "分县区", widths, 3)
     _heading(ws, styles, report, "分县区完成率", len(widths) - 1)
