@@ -66,32 +66,49 @@ def ink_share(pdf: Path, page: int, folder: Path) -> float:
     return sum(counts[:200]) / sum(counts)
 
 
-@pytest.fixture
-def converted(demo_db, tmp_path):
+def convert(db, tmp_path, office: str) -> Path:
     (tmp_path / "out").mkdir()
-    xlsx = tmp_path / "out" / "city-2019.xlsx"
-    run(demo_db, "report", "--office", "320700", "--year", YEAR, "--as-of", AS_OF, "--out", str(xlsx))
+    xlsx = tmp_path / "out" / f"{office}-2019.xlsx"
+    run(db, "report", "--office", office, "--year", YEAR, "--as-of", AS_OF, "--out", str(xlsx))
     return to_pdf(xlsx, tmp_path / "out", tmp_path / "lo-profile")
 
 
-def test_libreoffice_prints_the_city_report_with_titles_figures_and_charts(converted, demo_db, tmp_path):
-    pages = pages_text(converted)
+def check_summary(pages: list[str], db, office: str, codes) -> None:
+    """The 总表 pages: one page wide with the header repeated, and the figures of ``progress --json``."""
+    summary_pages = [p for p in pages if "· 总表" in p]
+    assert summary_pages
+    for page in summary_pages:
+        assert "代码" in page and "计划原文" in page and "####" not in page
+    rows = {r["code"]: r for r in json.loads(run(db, "progress", "--office", office, "--year", YEAR,
+                                                  "--as-of", AS_OF, "--json"))}
+    lines = "\n".join(summary_pages).splitlines()
+    for code in codes:
+        line = next(x for x in lines if x.strip().startswith(code))
+        row = rows[code]
+        for shown in (row["name"], display.percent(row["progress"]), display.percent(row["expected"]), row["status"]):
+            assert shown in line, (code, shown, line)
+
+
+def test_libreoffice_prints_the_city_report_with_titles_figures_and_charts(demo_db, tmp_path):
+    pdf = convert(demo_db, tmp_path, "320700")
+    pages = pages_text(pdf)
     text = "\n".join(pages)
     for title in ("连云港市科协三年行动计划 2019年度汇总表", "总表", "分县区完成率", "排名", "审核说明", "编制单位",
                   "第1页 共"):
         assert title in text, title
-    rows = {r["code"]: r for r in json.loads(run(demo_db, "progress", "--office", "320700", "--year", YEAR,
-                                                  "--as-of", AS_OF, "--json"))}
-    summary = "\n".join(p for p in pages if "· 总表" in p)
-    for code in ("I03", "I12", "I17"):
-        line = next(x for x in summary.splitlines() if x.strip().startswith(code))
-        row = rows[code]
-        for shown in (row["name"], display.percent(row["progress"]), display.percent(row["expected"]), row["status"]):
-            assert shown in line, (code, shown, line)
+    check_summary(pages, demo_db, "320700", ("I03", "I12", "I17"))
     # the charts: their titles are drawn, and their pages carry ink
     chart_pages = [n for n, p in enumerate(pages, start=1)
                    if "各指标完成率" in p or "各县区综合排名" in p or "与目标进度" in p]
     assert len(chart_pages) >= 5, chart_pages
     for page in chart_pages[:5]:
-        assert ink_share(converted, page, tmp_path) > 0.01, page
+        assert ink_share(pdf, page, tmp_path) > 0.01, page
     assert len(pages) - 1 == int(text.split("第1页 共")[1].split("页")[0])  # the footer counts every page
+
+
+def test_libreoffice_prints_a_unit_report(demo_db, tmp_path):
+    pages = pages_text(convert(demo_db, tmp_path, "320722"))
+    text = "\n".join(pages)
+    assert "东海县科协" in text and "审核说明" in text and "分县区完成率" not in text
+    check_summary(pages, demo_db, "320722", ("I02", "I09", "I30"))
+    assert text.count("与目标进度") == 3
