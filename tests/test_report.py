@@ -242,3 +242,16 @@ def test_a_report_replaces_an_older_file_whole(city_book, demo_db):
     write(demo_db, CITY, city_book)
     assert zipfile.is_zipfile(city_book)
     assert [p.name for p in city_book.parent.iterdir()] == [city_book.name]
+
+
+def test_reporting_summary_gets_its_sheet_and_pages_once_filled(demo_db, tmp_path):
+    """报送情况 is None until kexie_desktop/reporting is merged; both forms already print it when given."""
+    from kexie_desktop.report import write_report
+    from kexie_desktop.report.model import ReportingSummary
+
+    report = report_of(demo_db, CITY)
+    report.reporting = ReportingSummary([("按时报送", "8/10 个县区"), ("未报送", "徐圩新区、云台山风景名胜区")])
+    xlsx = write_report(report, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(xlsx)["报送情况"]
+    assert [row for row in ws.iter_rows(min_row=4, values_only=True)] == list(report.reporting.lines)
+    assert openpyxl.load_workbook(xlsx).sheetnames.index("报送情况") == 4  # after 排名, before 审核说明

@@ -70,3 +70,16 @@ def test_pdf_report_embeds_the_sc_face_and_prints_the_progress_figures(demo_db, 
     assert "各指标完成率" in text and "审核说明" in text
     assert ("各县区综合排名" in text and "分县区完成率" in text) == (office == "320700")
     assert text.count("与目标进度") == 3  # the monthly trends of three headline indicators
+
+
+def test_pdf_prints_the_reporting_summary_once_filled(demo_db, tmp_path):
+    from kexie_desktop.report import build_report, write_report
+    from kexie_desktop.report.model import ReportingSummary
+    from kexie_desktop.services import offices
+    import datetime as dt
+
+    with demo_db.read() as s:
+        report = build_report(s, offices.resolve(s, "320722"), 2019, dt.date(2019, 9, 30))
+    report.reporting = ReportingSummary([("按时报送", "9/9 个月")])
+    text = tool_output("pdftotext", str(write_report(report, tmp_path / "r.pdf")), "-")
+    assert "汇总表 · 报送情况" in text and "按时报送" in text and "9/9 个月" in text
