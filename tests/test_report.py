@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from kexie_desktop import cli, display
-from kexie_desktop.report import build_report
+from kexie_desktop.report import build_report, write_report
 from kexie_desktop.report.excel import font_name, text_width
-from kexie_desktop.report.model import report_title
+from kexie_desktop.report.model import ReportingSummary, report_title
 from kexie_desktop.services import offices, settings
 
 YEAR, AS_OF = 2019, "2019-09-30"
@@ -246,9 +246,6 @@ def test_a_report_replaces_an_older_file_whole(city_book, demo_db):
 
 def test_reporting_summary_gets_its_sheet_and_pages_once_filled(demo_db, tmp_path):
     """报送情况 is None until kexie_desktop/reporting is merged; both forms already print it when given."""
-    from kexie_desktop.report import write_report
-    from kexie_desktop.report.model import ReportingSummary
-
     report = report_of(demo_db, CITY)
     report.reporting = ReportingSummary([("按时报送", "8/10 个县区"), ("未报送", "徐圩新区、云台山风景名胜区")])
     xlsx = write_report(report, tmp_path / "r.xlsx")

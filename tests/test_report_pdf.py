@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -13,6 +14,9 @@ import subprocess
 import pytest
 
 from kexie_desktop import cli, display
+from kexie_desktop.report import build_report, write_report
+from kexie_desktop.report.model import ReportingSummary
+from kexie_desktop.services import offices
 
 YEAR, AS_OF = "2019", "2019-09-30"
 
@@ -73,11 +77,6 @@ def test_pdf_report_embeds_the_sc_face_and_prints_the_progress_figures(demo_db, 
 
 
 def test_pdf_prints_the_reporting_summary_once_filled(demo_db, tmp_path):
-    from kexie_desktop.report import build_report, write_report
-    from kexie_desktop.report.model import ReportingSummary
-    from kexie_desktop.services import offices
-    import datetime as dt
-
     with demo_db.read() as s:
         report = build_report(s, offices.resolve(s, "320722"), 2019, dt.date(2019, 9, 30))
     report.reporting = ReportingSummary([("按时报送", "9/9 个月")])
