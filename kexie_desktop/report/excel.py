@@ -315,8 +315,8 @@ def _completion_data(ws, styles: Styles, report: Report, row: int, placed: list)
     chart.combine(pace)
     _style(chart, styles, f"{report.cover.office_name} {report.cover.year}年各指标完成率（截至 "
            f"{report.cover.as_of.isoformat()}）", "指标", "完成率", PERCENT.replace(".0", ""))
-    chart.set_x_axis({"name": "指标", "name_font": chart_font(styles), "num_font": {**chart_font(styles, 7),
-                      "rotation": -90}})
+    chart.set_x_axis({"name": "指标（柱的颜色为状态：绿 已完成，蓝 进度正常，黄 略有滞后，橙红 严重滞后）",
+                      "name_font": chart_font(styles), "num_font": {**chart_font(styles, 7), "rotation": -90}})
     placed.append((chart, 560))
     return last + 1
 

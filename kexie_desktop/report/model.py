@@ -192,23 +192,26 @@ def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | 
     indicators = {i.code: i for i in plan_service.indicators(s, scope.plan)}
     sections = _sections(rows, indicators)
     overall = engine.rank_overall(overview, engine.ranking_weights(s)) if overview else []
-    ranking = _ranking(s, overview, overall) if overview else None
+    # Every table and chart lists the targets in the 总表's order (by section).
+    by_code = {r.code: r for r in rows}
+    ordered = [by_code[x.code] for b in sections for x in b.lines]
+    ranking = _ranking(s, overview, overall, ordered) if overview else None
     tell(60)
     report = Report(
         cover=_cover(s, office, scope.year, scope.as_of, today),
         is_city=office.is_city,
         counts=_counts(rows),
         sections=sections,
-        matrix=_matrix(overview) if overview else None,
+        matrix=_matrix(overview, ordered) if overview else None,
         ranking=ranking,
         explained=_explained(s, office, scope.year, today),
         charts=Charts([], [], []),
     )
     tell(80)
-    trends = _trends(s, office, rows, indicators, scope)
+    trends = _trends(s, office, rows, indicators, scope)  # headline: the first of the plan
     report.charts = Charts([line for line in report.lines if line.target is not None],
                            ranking.overall if ranking else [], [_series(t) for t in trends])
-    report.sources = Sources(rows, overall, trends)
+    report.sources = Sources(ordered, overall, trends)
     report.reporting = reporting_summary(s, office, scope.year, scope.as_of)
     tell(100)
     return report
@@ -280,7 +283,7 @@ def units_text(row: engine.ProgressRow) -> str:
     return f"{row.units_reported}/{row.units_total}"
 
 
-def _matrix(overview: engine.CityProgress) -> UnitMatrix:
+def _matrix(overview: engine.CityProgress, ordered: list[engine.ProgressRow]) -> UnitMatrix:
     cells: dict[tuple[str, str], MatrixCell] = {}
     for code, rows in overview.units.items():
         for row in rows:
@@ -289,7 +292,7 @@ def _matrix(overview: engine.CityProgress) -> UnitMatrix:
             status = row.status if row.reported else display.UNREPORTED
             text = display.percent(row.progress, missing=display.MISSING) if row.reported else display.UNREPORTED
             cells[(row.code, code)] = MatrixCell(row.progress if row.reported else None, text, status)
-    shown = [r for r in overview.city if any((r.code, u) in cells for u in overview.units)]
+    shown = [r for r in ordered if any((r.code, u) in cells for u in overview.units)]
     return UnitMatrix(
         units=[(code, overview.unit_names[code]) for code in overview.units],
         indicators=[(r.code, r.name) for r in shown],
@@ -298,7 +301,8 @@ def _matrix(overview: engine.CityProgress) -> UnitMatrix:
     )
 
 
-def _ranking(s: Session, overview: engine.CityProgress, ranks: list[engine.OverallRank]) -> Ranking:
+def _ranking(s: Session, overview: engine.CityProgress, ranks: list[engine.OverallRank],
+             ordered: list[engine.ProgressRow]) -> Ranking:
     weights = engine.ranking_weights(s)
     overall = [
         RankLine(k.rank, k.office_name, k.score, k.status or display.percent(k.score, missing=display.MISSING),
@@ -306,7 +310,7 @@ def _ranking(s: Session, overview: engine.CityProgress, ranks: list[engine.Overa
         for k in ranks
     ]
     per_indicator = []
-    for row in overview.city:
+    for row in ordered:
         ranks = engine.rank_indicator(overview, row.code)
         if ranks:
             per_indicator.append(IndicatorRanking(row.code, row.name,
