@@ -315,7 +315,6 @@ def test_restore_is_refused_while_the_program_has_the_database_open(unit_db, tmp
 # 8 ── a backup cut short ──────────────────────────────────────────────────────────────────────────
 
 def test_a_backup_cut_short_never_lies_under_a_backups_name(unit_db, tmp_path, monkeypatch):
-    from kexie_desktop import db as dbmod
 
     with tmpfs(tmp_path / "fs", "8m") as fs:
         filler = fill(fs, unit_db.stat().st_size // 3)

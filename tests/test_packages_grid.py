@@ -22,7 +22,6 @@ from kexie_desktop import packages
 from kexie_desktop import activity_sheet
 from kexie_desktop.packages.format.errors import PackageError
 from kexie_desktop.packages.format import safety
-from kexie_desktop.packages.format.errors import PackageError
 from kexie_desktop.services import offices, plan, values
 from kexie_desktop.startup import open_app_database
 

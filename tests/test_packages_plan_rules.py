@@ -3,7 +3,6 @@ import replaces its rules all or nothing (unknown rules deactivated, never delet
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
-from kexie_desktop.changes import Changes
 from kexie_desktop.services import offices, plan, values
 from ui.dashboard.page import DashboardPage
 from ui.dashboard.progress_model import ACTUAL, CODE, PROGRESS, STATUS, TARGET

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,7 @@ from hostile.helpers import export_sub, init_unit, log_results, make_city
 from kexie_desktop import packages
 from kexie_desktop.services import offices, plan, values
 from kexie_desktop.startup import open_app_database
-from tests.conftest import make_context
 from ui import app as app_module
-from ui.widgets import file_dialogs
 from ui.sync.import_dialog import ImportPreviewDialog
 from ui.sync.page import SyncPage
 

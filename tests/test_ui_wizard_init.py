@@ -15,7 +15,7 @@ from hostile.helpers import dump, make_city
 from kexie_desktop import packages
 from kexie_desktop.packages.pipeline import keys
 from kexie_desktop.errors import UserError
-from kexie_desktop.services import offices, plan
+from kexie_desktop.services import offices
 from tests.conftest import make_context
 from tests.qtkeys import type_text
 from ui.dashboard.page import DashboardPage
