@@ -97,7 +97,7 @@ def test_plan_header():
         "end_year": 2020,
         "version": 1,
     }
-    assert set(DATA) == {"plan", "sections", "activity_types", "indicators", "rules"}
+    assert set(DATA) == {"plan", "sections", "activity_types", "indicators", "rules", "tasks"}
 
 
 def test_rules_are_well_formed():
@@ -139,7 +139,7 @@ def test_sections_are_well_formed_and_in_document_order():
         assert not re.match(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+是)", s["name"])
         last = pos
     top = [s["code"] for s in sections if s["parent"] is None]
-    assert top == ["G", "T1", "T2", "T3", "T4"]
+    assert top == ["G", "T1", "T2", "T3", "T4", "B"]  # B: 保障措施, which holds tasks only
     assert [c for c in codes if c.startswith("G") and c != "G"] == ["G1", "G2", "G3", "G4", "G5"]
     # every numbered task “一是…” of 三、重点任务 is a section
     tasks = re.findall(r"^[一二三四五六七]是", TEXT[TEXT.index("三、重点任务"):TEXT.index("四、保障措施")], re.M)
@@ -232,10 +232,10 @@ def _section_spans() -> dict[str, tuple[int, int]]:
         heading = "二、主要目标" if s["code"] == "G" else s["name"]
         pos = TEXT.index(heading, pos)
         line_start = TEXT.rfind("\n", 0, pos) + 1  # include the ordinal prefix “（二）”/“一是”
-        assert re.fullmatch(r"(二、|（[一二三四五]）|[一二三四五六七]是)?", TEXT[line_start:pos]), heading
+        assert re.fullmatch(r"(二、|四、|（[一二三四五]）|[一二三四五六七]是)?", TEXT[line_start:pos]), heading
         starts.append((s["code"], line_start))
     spans = {}
-    for (code, a), nxt in zip(starts, starts[1:] + [(None, TEXT.index("四、保障措施"))]):
+    for (code, a), nxt in zip(starts, starts[1:] + [(None, len(TEXT))]):
         spans[code] = (a, nxt[1])
     return spans
 

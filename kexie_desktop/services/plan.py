@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import ActivityType, ActivityTypeIndicator, Indicator, Plan, Section, ValidationRule
 from ..paths import resource_path
+from ..task_models import PlanTask
 
 BUILTIN_PLAN_FILE = ("plan", "plan_2018_2020.json")
 PLAN_TEXT_FILE = ("plan", "plan_text.txt")
@@ -43,6 +45,7 @@ def load_catalogue(s: Session, data: dict) -> Changes:
         indicator = _add_indicator(s, plan, sections[row["section"]], types, order, row)
         _add_city_targets(s, plan, indicator, city, row)
     load_rules(s, plan, data.get("rules", []))
+    load_tasks(s, plan, sections, data.get("tasks", []))
     s.flush()
     return Changes(plan=True)
 
@@ -101,6 +104,18 @@ def load_rules(s: Session, plan: Plan, rows: list[dict]) -> None:
                 indicators=json.dumps(row.get("indicators", []), ensure_ascii=False),
                 params=json.dumps(row.get("params", {}), ensure_ascii=False),
                 message=row["message"], active=row.get("active", True), sort_order=order,
+            )
+        )
+
+
+def load_tasks(s: Session, plan: Plan, sections: dict[str, Section], rows: list[dict]) -> None:
+    """The plan's qualitative tasks (工作清单), kept as data beside its indicators."""
+    for order, row in enumerate(rows):
+        s.add(
+            PlanTask(
+                plan_id=plan.id, code=row["code"], section=sections[row["section"]], name=row["name"],
+                sentence=row["sentence"], carriers=json.dumps(row["carriers"], ensure_ascii=False),
+                due=dt.date.fromisoformat(row["due"]), indicators=json.dumps(row["indicators"]), sort_order=order,
             )
         )
 
