@@ -15,6 +15,8 @@ class Changes:
     activities: set[int] = field(default_factory=set)
     # office ids whose review (审核) findings, explanations or month states changed
     review: set[int] = field(default_factory=set)
+    # office ids whose 工作清单 (milestones, progress notes, evidence) changed
+    tasks: set[int] = field(default_factory=set)
     offices: bool = False
     plan: bool = False
     settings: bool = False
@@ -29,6 +31,7 @@ class Changes:
             targets=self.targets | other.targets,
             activities=self.activities | other.activities,
             review=self.review | other.review,
+            tasks=self.tasks | other.tasks,
             offices=self.offices or other.offices,
             plan=self.plan or other.plan,
             settings=self.settings or other.settings,
@@ -38,6 +41,6 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(
-            self.values or self.targets or self.activities or self.review or self.offices or self.plan
+            self.values or self.targets or self.activities or self.review or self.tasks or self.offices or self.plan
             or self.settings or self.sent or self.everything
         )
