@@ -295,3 +295,28 @@ def test_cli_refusals_exit_2_and_change_nothing(db, tmp_path, capsys, argv, mess
     assert run(db, *argv) == (2, "")
     assert capsys.readouterr().err == message
     assert counts(db) == (0, 0, 0)
+
+
+def test_upgrading_an_0008_database_backfills_the_tasks_and_the_safeguard_sections(db_path):
+    from alembic import command
+
+    from kexie_desktop.models import Section
+    from kexie_desktop.startup import open_app_database
+
+    open_app_database(db_path).close()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        command.downgrade(dbmod._alembic_config(conn), "0008")
+        conn.exec_driver_sql("DELETE FROM section WHERE code LIKE 'B%'")  # as a database made before 0009
+    engine.dispose()
+    upgraded = open_app_database(db_path)
+    try:
+        with upgraded.read() as s:
+            rows = svc.all_tasks(s)
+            assert [t.code for t in rows] == [f"T{n:02d}" for n in range(1, 66)]
+            assert (rows[-1].section.code, rows[-1].section.parent.code) == ("B3", "B")
+            assert rows[43].due == D(2020, 12, 31) and rows[12].indicator_codes == ["I25", "I26"]
+            codes = s.scalars(select(Section.code).order_by(Section.sort_order)).all()
+            assert codes[-4:] == ["B", "B1", "B2", "B3"] and len(codes) == len(set(codes)) == 32
+    finally:
+        upgraded.close()
