@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -72,6 +73,7 @@ class ReportPage(QWidget):
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.view)
         self.preview_title = QLabel()
+        self.preview_title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
         self.page_label = QLabel()
         self.previous_button = QPushButton(self.tr("上一页"))
         self.next_button = QPushButton(self.tr("下一页"))
@@ -184,6 +186,7 @@ class ReportPage(QWidget):
         if self._stale or self.pages.choice != self.choice():
             text += self.tr("　— 选择或数据已改变，点“生成预览”更新")
         self.preview_title.setText(text)
+        self.preview_title.setToolTip(text)
 
     def _tell_page(self, current: int, total: int) -> None:
         self.page_label.setText(self.tr("第 %1 页 / 共 %2 页").replace("%1", str(current)).replace("%2", str(total))

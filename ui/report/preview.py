@@ -86,6 +86,7 @@ class PagesView(QScrollArea):
         self.setWidget(self.strip)
         self.setWidgetResizable(False)
         self.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)  # a steady width: pages never reflow under it
         self.setStyleSheet("QScrollArea { background: %s; }" % BACKGROUND.name())
         self.viewport().setStyleSheet("background: %s;" % BACKGROUND.name())
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._tell_page())
@@ -134,10 +135,7 @@ class PagesView(QScrollArea):
             self.strip.set_page_size(QSize(), self.viewport().width())
             return
         image = self.strip.images[0].size()
-        bar = self.verticalScrollBar().sizeHint().width()
         width = max(self.viewport().width() - 2 * GAP, 100)
-        if self.verticalScrollBar().isHidden():
-            width -= bar  # the bar appears once the strip is taller than the view
         size = image.scaled(QSize(width, 10 ** 6), Qt.KeepAspectRatio)
         if self.mode == FIT_PAGE:
             size = image.scaled(QSize(width, max(self.viewport().height() - 2 * GAP, 100)), Qt.KeepAspectRatio)
