@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 GAP = 14  # pixels around and between pages
 BACKGROUND = QColor("#8a8f96")
 FIT_WIDTH, FIT_PAGE = "width", "page"
-CACHED = 6  # scaled pages kept
+CACHED = 4  # scaled pages kept (the two or three in view, and one more)
 
 
 class PageStrip(QWidget):
