@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
         if self._is_city():  # only the city sees who reported when
             self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
+        # The year's summary to print: after the reporting cycle (entry → review → exchange → 报送情况).
+        self._add_page("report", self.tr("报表"), self._make_report, QStyle.SP_FileIcon)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -179,6 +181,11 @@ class MainWindow(QMainWindow):
         from .reporting.page import ReportingPage
 
         return ReportingPage(self.ctx)
+
+    def _make_report(self):
+        from .report.page import ReportPage
+
+        return ReportPage(self.ctx)
 
     def _make_ledger(self):
         from .ledger.page import LedgerPage

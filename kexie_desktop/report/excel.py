@@ -65,24 +65,29 @@ class Styles:
         return table.get(status, table[display.NO_TARGET])
 
 
-def write_workbook(report: Report, path: str | Path) -> Path:
+def write_workbook(report: Report, path: str | Path, checkpoint=None) -> Path:
+    """``checkpoint(done, total, text)``, when given, is called before each sheet and before the file is
+    saved; it may raise ``Cancelled`` (or anything), which leaves no file, not even the temporary one."""
     import xlsxwriter  # only when a report is written
 
     path = Path(path)
+    sheets = [("封面", _cover), ("总表", _summary)]
+    if report.matrix is not None:
+        sheets.append(("分县区", _matrix))
+    if report.ranking is not None:
+        sheets.append(("排名", _ranking))
+    if report.reporting is not None:
+        sheets.append(("报送情况", _reporting))
+    sheets += [("审核说明", _explained), ("图表", _charts)]
+    tell = checkpoint or (lambda _done, _total, _text: None)
     with atomic_target(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WRITER_OPTIONS)
         wb.set_properties({"title": report.cover.title, "author": "kexie-desktop"})
         styles = Styles(wb, font_name())
-        _cover(wb, styles, report)
-        _summary(wb, styles, report)
-        if report.matrix is not None:
-            _matrix(wb, styles, report)
-        if report.ranking is not None:
-            _ranking(wb, styles, report)
-        if report.reporting is not None:
-            _reporting(wb, styles, report)
-        _explained(wb, styles, report)
-        _charts(wb, styles, report)
+        for n, (name, write) in enumerate(sheets):
+            tell(n, len(sheets) + 1, f"正在写入 Excel：{name}…")
+            write(wb, styles, report)
+        tell(len(sheets), len(sheets) + 1, "正在保存 Excel 文件…")
         wb.close()
     return path
 

@@ -19,13 +19,14 @@ def check_output(path: str | Path) -> str:
     return form
 
 
-def write_report(report, path: str | Path, form: str | None = None) -> Path:
-    """Write ``report`` in the form its file name asks for."""
+def write_report(report, path: str | Path, form: str | None = None, checkpoint=None) -> Path:
+    """Write ``report`` in the form its file name asks for. ``checkpoint(done, total, text)`` is called
+    between sheets or pages and may raise ``Cancelled``: then no file is left, not even a temporary one."""
     form = form or check_output(path)
     if form == "pdf":
         from .pdf import write_pdf
 
-        return write_pdf(report, path)
+        return write_pdf(report, path, checkpoint)
     from .excel import write_workbook
 
-    return write_workbook(report, path)
+    return write_workbook(report, path, checkpoint)

@@ -41,17 +41,28 @@ class Cell:
 Row = list[Cell] | str  # a str is a section title across the table
 
 
-def write_pdf(report: Report, path: str | Path) -> Path:
+def write_pdf(report: Report, path: str | Path, checkpoint=None) -> Path:
+    """``checkpoint(done, total, text)``, when given, is called before each page is saved; it may raise
+    ``Cancelled`` (or anything), which leaves no file, not even the temporary one."""
     path = Path(path)
     with fonts.chart_fonts():
-        pages = _cover(report) + _tables(report) + _chart_pages(report)
+        pages = page_figures(report)
         with atomic_target(path) as tmp:
             with PdfPages(tmp, metadata={"Title": report.cover.title, "Creator": "kexie-desktop"}) as pdf:
-                for n, page in enumerate(pages, start=1):
-                    page.text(0.5, 0.022, f"第{n}页 共{len(pages)}页", ha="center", fontsize=8,
-                              fontfamily=fonts.font_list())
+                for n, page in enumerate(pages):
+                    if checkpoint is not None:
+                        checkpoint(n, len(pages), f"正在写入 PDF：第 {n + 1} 页，共 {len(pages)} 页…")
                     pdf.savefig(page)
     return path
+
+
+def page_figures(report: Report) -> list[Figure]:
+    """Every page of the PDF as a matplotlib Figure, footer included: what ``write_pdf`` saves and the GUI's
+    preview and printing draw. Build (and draw) them inside ``fonts.chart_fonts()``."""
+    pages = _cover(report) + _tables(report) + _chart_pages(report)
+    for n, page in enumerate(pages, start=1):
+        page.text(0.5, 0.022, f"第{n}页 共{len(pages)}页", ha="center", fontsize=8, fontfamily=fonts.font_list())
+    return pages
 
 
 def _page() -> Figure:
