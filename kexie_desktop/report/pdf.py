@@ -228,6 +228,7 @@ def _draw_span(fig: Figure, xs: list[float], y: float, text: str) -> float:
 
 LINE_SPACING = 1.25
 _MEASURED: dict[tuple, tuple[float, float, float]] = {}  # (renderer kind, dpi, bold, family, line) -> w, h, d
+_HEIGHTS: dict[tuple, tuple[float, float, float]] = {}  # (renderer kind, dpi, bold, family) -> _font_height
 _SAME_LAYOUT: dict[tuple, bool] = {}  # (renderer kind, dpi, family): _line_offsets agrees with Text here
 
 
@@ -292,7 +293,7 @@ class _CellTexts(Artist):
     def draw(self, renderer) -> None:
         if not self.get_visible() or not self.cells:
             return
-        fig = self.get_figure(root=True)
+        fig = self.figure
         dpi = fig.dpi
         fast = not matplotlib.rcParams["text.usetex"] and self._agrees(renderer, dpi)
         positions = fig.transSubfigure.transform([(x, y) for x, y, *_rest in self.cells])
@@ -337,7 +338,11 @@ class _CellTexts(Artist):
                     _MEASURED.clear()
                 _MEASURED[key] = found
             metrics.append(found)
-        return _line_offsets(_font_height(renderer, self.props[bold], dpi), metrics, right, spacing)
+        key = (kind, dpi, bold, self.family)
+        height = _HEIGHTS.get(key)
+        if height is None:
+            height = _HEIGHTS[key] = _font_height(renderer, self.props[bold], dpi)
+        return _line_offsets(height, metrics, right, spacing)
 
     def _agrees(self, renderer, dpi: float) -> bool:
         """Whether ``_line_offsets`` places lines exactly where this matplotlib's Text does, on this renderer."""
@@ -348,7 +353,7 @@ class _CellTexts(Artist):
                 for bold, right, spacing, lines in itertools.product(
                         (False, True), (False, True), (LINE_SPACING, None),
                         (["代码 12.5%", "", "lp 骨直写 —"], ["G 主要目标 · G2"])):
-                    text = self._text(self.get_figure(root=True), 0, 0, lines, right, "black", bold, spacing)
+                    text = self._text(self.figure, 0, 0, lines, right, "black", bold, spacing)
                     _bbox, info, _box = text._get_layout(renderer)
                     theirs = [tuple(float(v) for v in entry[2]) for entry in info]
                     mine = [(float(x), float(y)) for x, y in self._offsets(renderer, dpi, bold, lines, right, spacing)]
