@@ -252,7 +252,8 @@ class _TableLayers:
         return layers
 
     def box(self, left: float, top: float, width: float, height: float, colour: str) -> None:
-        bottom, right = top - height, left + width
+        bottom = top - height
+        right, top = left + width, bottom + height  # as a Rectangle at (left, bottom) has them
         self.boxes.pending.append(([(left, bottom), (right, bottom), (right, top), (left, top)], colour))
 
     def text(self, x: float, y: float, lines: list[str], right: bool, ink: str, bold: bool,
