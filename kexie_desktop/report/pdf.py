@@ -8,12 +8,18 @@ Pages are built first and saved after, so that each footer can say 第 N 页 共
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.text import Text
 
 from .. import charts, display, fonts
 from ..packages.format.workbook import atomic_target
@@ -207,30 +213,214 @@ def _to_fig(x: float, y: float) -> tuple[float, float]:
 def _draw_row(fig: Figure, xs: list[float], y: float, lines: list[list[str]], cells: list[Cell],
               fill: str | None = None, bold: bool = False) -> float:
     height = max(len(x) for x in lines) * LINE + 0.06
-    family = fonts.font_list()
+    table = _TableLayers.of(fig)
     for n, (cell, text) in enumerate(zip(cells, lines)):
         colour, ink = fill or "white", "black"
         if cell.status is not None:
             colour = STATUS_STYLES.get(cell.status, STATUS_STYLES[display.NO_TARGET]).color
             ink = "white" if cell.status in DARK_STATUSES else "black"
         left, top = _to_fig(xs[n], y)
-        fig.add_artist(Rectangle((left, top - height / PAGE[1]), (xs[n + 1] - xs[n]) / PAGE[0], height / PAGE[1],
-                                 transform=fig.transFigure, facecolor=colour, edgecolor="#999999", linewidth=0.4))
+        table.box(left, top, (xs[n + 1] - xs[n]) / PAGE[0], height / PAGE[1], colour)
         tx = xs[n + 1] - 0.04 if cell.right else xs[n] + 0.04
         fx, fy = _to_fig(tx, y + 0.03)
-        fig.text(fx, fy, "\n".join(text), ha="right" if cell.right else "left", va="top", fontsize=FONT_SIZE,
-                 color=ink, fontweight="bold" if bold else "normal", fontfamily=family, linespacing=1.25)
+        table.text(fx, fy, text, cell.right, ink, bold, LINE_SPACING)
     return y + height
 
 
 def _draw_span(fig: Figure, xs: list[float], y: float, text: str) -> float:
     height = LINE + 0.06
+    table = _TableLayers.of(fig)
     left, top = _to_fig(xs[0], y)
-    fig.add_artist(Rectangle((left, top - height / PAGE[1]), (xs[-1] - xs[0]) / PAGE[0], height / PAGE[1],
-                             transform=fig.transFigure, facecolor=SECTION_FILL, edgecolor="#999999", linewidth=0.4))
+    table.box(left, top, (xs[-1] - xs[0]) / PAGE[0], height / PAGE[1], SECTION_FILL)
     fx, fy = _to_fig(xs[0] + 0.04, y + 0.03)
-    fig.text(fx, fy, text, va="top", fontsize=FONT_SIZE, fontweight="bold", fontfamily=fonts.font_list())
+    table.text(fx, fy, [text], False, "black", True, None)
     return y + height
+
+
+LINE_SPACING = 1.25
+_MEASURED: dict[tuple, tuple[float, float, float]] = {}  # (renderer kind, dpi, bold, family, line) -> w, h, d
+_HEIGHTS: dict[tuple, tuple[float, float, float]] = {}  # (renderer kind, dpi, bold, family) -> _font_height
+_SAME_LAYOUT: dict[tuple, bool] = {}  # (renderer kind, dpi, family): _line_offsets agrees with Text here
+
+
+class _TableLayers:
+    """A page's table as two artists instead of a Rectangle and a Text per cell (thousands per report, each
+    Text measured and laid out on its own, took most of the PDF's time): the cell backgrounds as one
+    collection, and the cell texts drawn line by line (``_CellTexts``)."""
+
+    def __init__(self, fig: Figure):
+        self.boxes = _Boxes([], facecolors=[], edgecolors="#999999", linewidths=0.4, joinstyle="miter",
+                            capstyle="butt", transform=fig.transFigure)
+        self.texts = _CellTexts()
+        fig.add_artist(self.boxes)
+        fig.add_artist(self.texts)
+
+    @classmethod
+    def of(cls, fig: Figure) -> "_TableLayers":
+        layers = getattr(fig, "_kexie_table", None)
+        if layers is None:
+            layers = fig._kexie_table = cls(fig)
+        return layers
+
+    def box(self, left: float, top: float, width: float, height: float, colour: str) -> None:
+        bottom = top - height
+        right, top = left + width, bottom + height  # as a Rectangle at (left, bottom) has them
+        self.boxes.pending.append(([(left, bottom), (right, bottom), (right, top), (left, top)], colour))
+
+    def text(self, x: float, y: float, lines: list[str], right: bool, ink: str, bold: bool,
+             spacing: float | None) -> None:
+        """``spacing``: a fixed line spacing, or None for Text's default."""
+        self.texts.cells.append((x, y, lines, right, ink, bold, spacing))
+
+
+class _Boxes(PolyCollection):
+    """Cell backgrounds with a thin grey edge, as the Rectangles they replace (zorder 1, under every text)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending: list[tuple[list, str]] = []
+
+    def draw(self, renderer) -> None:
+        if self.pending:
+            self.set_verts([v for v, _c in self.pending])
+            self.set_facecolor([c for _v, c in self.pending])
+        super().draw(renderer)
+
+
+class _CellTexts(Artist):
+    """The cells' text, each cell's lines placed by matplotlib's rule for ``va="top"`` text (``_line_offsets``),
+    each distinct line measured once for all pages. Where that rule does not give what this matplotlib's Text
+    gives (checked once per renderer kind and dpi), or a line could be mathtext, a Text draws the cell."""
+
+    zorder = 3  # as a Text's
+
+    def __init__(self):
+        super().__init__()
+        self.cells: list[tuple[float, float, list[str], bool, str, bool, float | None]] = []
+        family = fonts.font_list()
+        self.family = tuple(family)
+        self.props = {bold: FontProperties(family=family, size=FONT_SIZE, weight="bold" if bold else "normal")
+                      for bold in (False, True)}
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self.cells:
+            return
+        fig = self.figure
+        dpi = fig.dpi
+        fast = not matplotlib.rcParams["text.usetex"] and self._agrees(renderer, dpi)
+        positions = fig.transSubfigure.transform([(x, y) for x, y, *_rest in self.cells])
+        canvas_height = renderer.get_canvas_width_height()[1]
+        antialiased = matplotlib.rcParams["text.antialiased"]
+        for (posx, posy), (x, y, lines, right, ink, bold, spacing) in zip(positions, self.cells):
+            if not fast or any("$" in line for line in lines):
+                self._text(fig, x, y, lines, right, ink, bold, spacing).draw(renderer)
+                continue
+            prop = self.props[bold]
+            gc = renderer.new_gc()
+            gc.set_foreground(to_rgba(ink), isRGBA=True)
+            gc.set_antialiased(antialiased)
+            for line, (ox, oy) in zip(lines, self._offsets(renderer, dpi, bold, lines, right, spacing)):
+                if not line:
+                    continue
+                ty = oy + posy
+                renderer.draw_text(gc, ox + posx, canvas_height - ty if renderer.flipy() else ty, line, prop, 0.0,
+                                   ismath=False, mtext=None)
+            gc.restore()
+        self.stale = False
+
+    def _text(self, fig: Figure, x: float, y: float, lines: list[str], right: bool, ink: str, bold: bool,
+              spacing: float | None) -> Text:
+        text = Text(x, y, "\n".join(lines), ha="right" if right else "left", va="top", color=ink,
+                    fontproperties=self.props[bold], linespacing=spacing)
+        text.set_figure(fig)
+        text.set_transform(fig.transSubfigure)
+        return text
+
+    def _offsets(self, renderer, dpi: float, bold: bool, lines: list[str], right: bool,
+                 spacing: float | None) -> list[tuple[float, float]]:
+        kind = type(renderer)
+        metrics = []
+        for line in lines:
+            key = (kind, dpi, bold, self.family, line)
+            found = _MEASURED.get(key)
+            if found is None:
+                found = (renderer.get_text_width_height_descent(line, self.props[bold], ismath=False) if line
+                         else (0, 0, 0))
+                if len(_MEASURED) > 50_000:
+                    _MEASURED.clear()
+                _MEASURED[key] = found
+            metrics.append(found)
+        key = (kind, dpi, bold, self.family)
+        height = _HEIGHTS.get(key)
+        if height is None:
+            height = _HEIGHTS[key] = _font_height(renderer, self.props[bold], dpi)
+        return _line_offsets(height, metrics, right, spacing)
+
+    def _agrees(self, renderer, dpi: float) -> bool:
+        """Whether ``_line_offsets`` places lines exactly where this matplotlib's Text does, on this renderer."""
+        key = (type(renderer), dpi, self.family)
+        if key not in _SAME_LAYOUT:
+            same = True
+            try:
+                for bold, right, spacing, lines in itertools.product(
+                        (False, True), (False, True), (LINE_SPACING, None),
+                        (["代码 12.5%", "", "lp 骨直写 —"], ["G 主要目标 · G2"])):
+                    text = self._text(self.figure, 0, 0, lines, right, "black", bold, spacing)
+                    _bbox, info, _box = text._get_layout(renderer)
+                    theirs = [tuple(float(v) for v in entry[2]) for entry in info]
+                    mine = [(float(x), float(y)) for x, y in self._offsets(renderer, dpi, bold, lines, right, spacing)]
+                    same = same and theirs == mine
+            except Exception:  # another matplotlib's private layout: draw Texts
+                same = False
+            _SAME_LAYOUT[key] = same
+        return _SAME_LAYOUT[key]
+
+
+def _font_height(renderer, prop: FontProperties, dpi: float) -> tuple[float, float, float]:
+    """The ascent, descent and line gap that set the line spacing, as Text._get_layout finds them."""
+    ascent = descent = gap = None
+    if hasattr(renderer, "_get_font_height_metrics"):
+        ascent, descent, gap = renderer._get_font_height_metrics(prop)
+    if ascent is None:
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        for table_name, gap_key, ascent_key, descent_key in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+            gap, ascent, descent = table[gap_key] * scale, table[ascent_key] * scale, -table[descent_key] * scale
+            break
+    if ascent is None or descent is None:
+        _w, h, descent = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+        ascent, gap = h - descent, 0
+    return ascent, descent, gap
+
+
+def _line_offsets(height: tuple[float, float, float], metrics: list[tuple[float, float, float]], right: bool,
+                  spacing: float | None) -> list[tuple[float, float]]:
+    """Each line's (x, y) from the anchor of a top-aligned text, left- or right-aligned, with a fixed line
+    spacing or (None) the default "normal" one: the same arithmetic as matplotlib's Text._get_layout (3.11), so
+    the same floating-point positions."""
+    min_ascent, min_descent, gap = height
+    gap = 0 if len(metrics) == 1 else gap
+    y, ys = 0.0, []
+    for _w, h, d in metrics:
+        a = h - d
+        if spacing is None:
+            a = max(a, min_ascent) + gap / 2
+            d = max(d, min_descent) + gap / 2
+        else:
+            leading = spacing * (min_ascent + min_descent) - (a + d)
+            a += leading / 2
+            d += leading / 2
+        y -= a
+        ys.append(y)
+        y -= d
+    width = max(w for w, _h, _d in metrics)
+    if right:
+        return [((0.0 + width - w) - width, y) for (w, _h, _d), y in zip(metrics, ys)]
+    return [(0.0, y) for y in ys]
 
 
 # -- charts --------------------------------------------------------------------------------------
