@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import display
 from .. import progress as engine
-from ..models import KINDS, Office
+from ..models import KINDS, Explanation, Office
 from .. import reporting
 from ..review import delivery
 from ..review.checks import run_checks_many
@@ -366,7 +367,11 @@ def _rank_line(k: engine.IndicatorRank, names: dict[str, str]) -> RankLine:
 def _explained(s: Session, office: Office, year: int, today: dt.date) -> list[ExplainedWarning]:
     """The warnings of the year that carry a valid explanation (说明), with the rule's message."""
     chosen = [office] + (office_service.units(s) if office.is_city else [])
-    found = run_checks_many(s, chosen, year, today=today)
+    # Only an office with an explanation can have an explained warning: the checks of the others are skipped.
+    with_notes = set(s.scalars(select(Explanation.office_id).where(
+        Explanation.office_id.in_([o.id for o in chosen])).distinct()))
+    chosen = [o for o in chosen if o.id in with_notes]
+    found = run_checks_many(s, chosen, year, today=today) if chosen else {}
     names = {o.id: o.name for o in chosen}
     out = []
     for office_id, findings in found.items():
