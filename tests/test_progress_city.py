@@ -193,6 +193,28 @@ def test_trend_accumulates_flows_and_carries_levels(city_data):
         assert not level.cumulative
 
 
+def test_city_trend_of_ledger_indicators_sums_each_linked_type_by_its_measure(db):
+    """I41 (受众) adds the audience of 科技下乡, 科普讲座 and 科普大篷车; I39 counts 科普讲座 only. Two units,
+    hand-computed: January 300 (A: lecture 100 + caravan 200), March +50 (B: 科技下乡 audience 50) and a
+    lecture of A with 70: I41 = 300, 300, 420 cumulative; I39 = 1, 1, 2."""
+    with db.write() as s:
+        a, b = offices.resolve(s, "320703"), offices.resolve(s, "320722")
+        add = activities.add_activity
+        add(s, a, activities.resolve_type(s, "POP_LECTURE"), dt.date(2020, 1, 5), "讲座一", audience=100)
+        add(s, a, activities.resolve_type(s, "POP_CARAVAN"), dt.date(2020, 1, 9), "大篷车", audience=200)
+        add(s, b, activities.resolve_type(s, "SCI_TO_COUNTRY"), dt.date(2020, 3, 2), "下乡", audience=50)
+        add(s, a, activities.resolve_type(s, "POP_LECTURE"), dt.date(2020, 3, 20), "讲座二", audience=70)
+        add(s, a, activities.resolve_type(s, "OTHER"), dt.date(2020, 2, 1), "其他", audience=999)  # counts nowhere
+    with db.read() as s:
+        city = offices.city(s)
+        audience = progress.trend(s, plan.indicator(s, "I41"), city, 2020, dt.date(2020, 3, 31))
+        lectures = progress.trend(s, plan.indicator(s, "I39"), city, 2020, dt.date(2020, 3, 31))
+    by_month = {(p.year, p.month): p.actual for p in audience.points}
+    assert [by_month[(2020, m)] for m in (1, 2, 3, 4)] == [300, 300, 420, None]
+    assert by_month[(2019, 12)] is None  # nothing before January 2020 in the plan period
+    assert [p.actual for p in lectures.points if p.year == 2020][:4] == [1, 1, 2, None]
+
+
 # --- what a consolidated figure rests on (issue 10, point 1) -----------------------------------------------
 
 

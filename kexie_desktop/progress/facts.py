@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Activity, ActivityTypeIndicator, DataValue, Indicator, Target
-from ..services.activities import measure_expression
 
 STOCK_KINDS = ("level", "coverage")
 
@@ -164,15 +163,29 @@ def load_months(
 
 
 def _ledger_months(s, indicator, office_ids, start, cutoff):
+    """Per office and month, from the linked activity types named in the query, so that the ledger index
+    (office, type, date) narrows each office's records to the types and dates wanted."""
+    links = s.execute(select(ActivityTypeIndicator.activity_type_id, ActivityTypeIndicator.measure)
+                      .where(ActivityTypeIndicator.indicator_id == indicator.id)).all()
+    if not links:
+        return {}
+    measures: dict[int, list[str]] = {}
+    for type_id, measure in links:  # a type may count toward one indicator by two measures
+        measures.setdefault(type_id, []).append(measure)
     year, month = extract("year", Activity.date), extract("month", Activity.date)
     query = (
-        select(Activity.office_id, year, month, func.sum(measure_expression()), func.count())
-        .join(ActivityTypeIndicator, ActivityTypeIndicator.activity_type_id == Activity.type_id)
-        .where(
-            ActivityTypeIndicator.indicator_id == indicator.id,
-            Activity.office_id.in_(office_ids),
-            Activity.date.between(start, cutoff),
-        )
-        .group_by(Activity.office_id, year, month)
+        select(Activity.office_id, Activity.type_id, year, month, func.count(), func.sum(Activity.audience),
+               func.sum(Activity.participants))
+        .where(Activity.office_id.in_(office_ids), Activity.type_id.in_(list(measures)),
+               Activity.date.between(start, cutoff))
+        .group_by(Activity.office_id, Activity.type_id, year, month)
     )
-    return {(o, int(y), int(m)): Month(float(t or 0), n) for o, y, m, t, n in s.execute(query)}
+    found: dict[tuple[int, int, int], Month] = {}
+    for o, type_id, y, m, n, audience, participants in s.execute(query):
+        by = {"count": n, "audience": audience or 0, "participants": participants or 0}
+        amount = sum(float(by[k]) for k in measures[type_id])
+        key = (o, int(y), int(m))
+        old = found.get(key)
+        # As the join of records and links counted: one per record and link.
+        found[key] = Month(amount + (old.total if old else 0.0), n * len(measures[type_id]) + (old.count if old else 0))
+    return found
