@@ -16,6 +16,7 @@ from ...package_models import PackageLog, ReturnItem
 from ...services import offices
 from ...services.locks import LOCKED_STATES
 from ..format.errors import PackageError, where
+from ..format.workbook import typed_rows
 from ..pipeline import keys
 from ..pipeline.exporter import require_this_office
 from ..pipeline.log import UP_KINDS
@@ -165,6 +166,20 @@ def answered_submission(s: Session, m, office: Office, checksum: str, year: int)
         raise PackageError(f"{m.kind_label}中的校验和或年份与本单位发出的上报包（序号 {entry.sequence}）不符，已拒绝导入。")
     latest = max(sent.values(), key=lambda e: (e.sequence or 0, e.id))
     return entry, latest
+
+
+STATES_SHEET = "审核状态"  # the preview's name for the month states a receipt or a return moves
+
+
+def header_row(loaded, spec, refuse) -> tuple:
+    """The one row of a receipt's or a return's header sheet, which must name the manifest's reply_to."""
+    header = typed_rows(spec, loaded.rows[spec.name], refuse(spec))
+    if len(header) != 1:
+        raise PackageError("应正好有一行数据。", sheet=spec.name)
+    row = header[0][1]
+    if row[0] != loaded.manifest.reply_to:
+        raise PackageError("上报包编号与校验信息不符。", sheet=spec.name)
+    return row
 
 
 def refusal(spec, rownum: int, reason: str) -> RowChange:

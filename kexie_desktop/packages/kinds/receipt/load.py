@@ -13,27 +13,18 @@ from ....changes import Changes
 from ....models import Office, ReviewMonth
 from ....package_models import ReceiptMonth
 from ....services import audit, offices, settings
-from ...format.errors import PackageError
 from ...format.workbook import typed_rows
 from ...pipeline.results import CHANGED, NEW, SAME, Classified, RowChange
 from .. import answers
 from ..answers import candidate_keys, check_role  # noqa: F401  (PackageKind)
 from .export import ACCEPTED, HELD, MONTHS, RECEIPT, SPECS  # noqa: F401  (SPECS: PackageKind)
 
-STATES_SHEET = "审核状态"
-
-
 def classify(s: Session, loaded) -> Classified:
     m = loaded.manifest
     office = offices.this_office(s)
     changes: list[RowChange] = []
     refuse = answers.refuser(changes)
-    header = typed_rows(RECEIPT, loaded.rows[RECEIPT.name], refuse(RECEIPT))
-    if len(header) != 1:
-        raise PackageError("应正好有一行数据。", sheet=RECEIPT.name)
-    _row, (package, checksum, sequence, year, arrived, review) = header[0]
-    if package != m.reply_to:
-        raise PackageError("上报包编号与校验信息不符。", sheet=RECEIPT.name)
+    _package, checksum, sequence, year, arrived, review = answers.header_row(loaded, RECEIPT, refuse)
     entry, latest = answers.answered_submission(s, m, office, checksum, year)
     held = {}
     for rownum, (month_text, values, records, state) in typed_rows(MONTHS, loaded.rows[MONTHS.name], refuse(MONTHS)):
@@ -54,7 +45,7 @@ def classify(s: Session, loaded) -> Classified:
     current = entry.package_id == latest.package_id
     moved = _received_months(s, office, year, held) if current else []
     for month in moved:
-        changes.append(RowChange(STATES_SHEET, None, f"{year}-{month:02d}", CHANGED, f"{year}年{month}月 审核状态",
+        changes.append(RowChange(answers.STATES_SHEET, None, f"{year}-{month:02d}", CHANGED, f"{year}年{month}月 审核状态",
                                  "已报送", "市已接收"))
     accepted = len(typed_rows(ACCEPTED, loaded.rows[ACCEPTED.name], refuse(ACCEPTED)))
     warnings = [f"市科协已接受本单位的说明 {accepted} 条（工作表“{ACCEPTED.name}”）。"] if accepted else []

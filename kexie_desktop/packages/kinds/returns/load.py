@@ -20,20 +20,12 @@ from .. import answers
 from ..answers import candidate_keys, check_role  # noqa: F401  (PackageKind)
 from .export import ITEMS, REASON_LIMIT, RETURNED, SPECS  # noqa: F401  (SPECS: PackageKind)
 
-STATES_SHEET = "审核状态"
-
-
 def classify(s: Session, loaded) -> Classified:
     m = loaded.manifest
     office = offices.this_office(s)
     changes: list[RowChange] = []
     refuse = answers.refuser(changes)
-    header = typed_rows(RETURNED, loaded.rows[RETURNED.name], refuse(RETURNED))
-    if len(header) != 1:
-        raise PackageError("应正好有一行数据。", sheet=RETURNED.name)
-    _row, (package, checksum, _sequence, year) = header[0]
-    if package != m.reply_to:
-        raise PackageError("上报包编号与校验信息不符。", sheet=RETURNED.name)
+    _package, checksum, _sequence, year = answers.header_row(loaded, RETURNED, refuse)
     entry, _latest = answers.answered_submission(s, m, office, checksum, year)
     codes = {i.code for i in plan.indicators(s)}
     items: dict[tuple[int, str], str] = {}
@@ -64,7 +56,7 @@ def classify(s: Session, loaded) -> Classified:
         ReviewMonth.office_id == office.id, ReviewMonth.year == year))}
     for month in months:
         old = states.get(month, "draft")
-        changes.append(RowChange(STATES_SHEET, None, f"{year}-{month:02d}", CHANGED, f"{year}年{month}月 审核状态",
+        changes.append(RowChange(answers.STATES_SHEET, None, f"{year}-{month:02d}", CHANGED, f"{year}年{month}月 审核状态",
                                  _state_label(old), "已退回（解除锁定）"))
     created = dt.datetime.fromisoformat(m.created)
 
