@@ -35,6 +35,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def month_list(text: str) -> list[int]:
+    """The months of a month-list column ("1,2,3", as ``months``, ``approved_months`` and
+    ``unapproved_months`` hold them)."""
+    return [int(m) for m in (text or "").split(",") if m.strip()]
+
+
 def _in(column: str, values, name: str) -> CheckConstraint:
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=name)

@@ -78,7 +78,8 @@ def cmd_note(args, out) -> int:
         note, _changes = task_service.add_note(s, office, args.task, date, args.text, evidence=args.evidence,
                                                user=_user(s))
         files = "，附证据：" + "、".join(e.file_name for e in note.evidence) if note.evidence else ""
-        out.write(f"已为{office.name}的任务 {note.task.code} 记录 {date.isoformat()} 的进展{files}。\n")
+        message = f"已为{office.name}的任务 {note.task.code} 记录 {date.isoformat()} 的进展{files}。\n"
+    out.write(message)  # only once the transaction has committed
     return 0
 
 
@@ -87,7 +88,8 @@ def cmd_milestone_add(args, out) -> int:
         office = offices.resolve(s, args.office)
         row, _changes = task_service.add_milestone(s, office, args.task, args.title, parse_date(args.due),
                                                    user=_user(s))
-        out.write(f"已为{office.name}的任务 {row.task.code} 添加节点 {row.id}“{row.title}”，期限 {row.due.isoformat()}。\n")
+        message = f"已为{office.name}的任务 {row.task.code} 添加节点 {row.id}“{row.title}”，期限 {row.due.isoformat()}。\n"
+    out.write(message)
     return 0
 
 
@@ -97,7 +99,8 @@ def cmd_milestone_done(args, out) -> int:
         number = _number(args.milestone)
         date = parse_date(args.date)
         task_service.complete_milestone(s, office, args.task, number, date, user=_user(s))
-        out.write(f"已把{office.name}任务 {args.task.strip().upper()} 的节点 {number} 标为 {date.isoformat()} 完成。\n")
+        message = f"已把{office.name}任务 {args.task.strip().upper()} 的节点 {number} 标为 {date.isoformat()} 完成。\n"
+    out.write(message)
     return 0
 
 

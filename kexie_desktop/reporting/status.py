@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..models import Office
-from ..package_models import PackageLog, ReturnItem
+from ..package_models import PackageLog, ReturnItem, month_list
 from ..services import offices, plan
 from ..validation import check_year
 from .deadline import deadline, deadline_day
@@ -183,10 +183,6 @@ class _Package:
         return self.created or self.arrived
 
 
-def _months(text: str) -> frozenset[int]:
-    return frozenset(int(m) for m in (text or "").split(",") if m.strip())
-
-
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
     # A package's clock is local time; an offset a foreign file may carry is dropped, not converted.
     return value.replace(tzinfo=None) if value is not None else None
@@ -199,7 +195,7 @@ def _applied(s: Session, year: int) -> dict[str, list[_Package]]:
     found: dict[str, list[_Package]] = defaultdict(list)
     for e in s.scalars(q.order_by(PackageLog.office_code, PackageLog.sequence, PackageLog.id)):
         found[e.office_code].append(_Package(e.package_id, e.sequence or 0, _naive(e.created), _naive(e.at),
-                                             _months(e.months), _months(e.approved_months)))
+                                             frozenset(month_list(e.months)), frozenset(month_list(e.approved_months))))
     return found
 
 

@@ -27,11 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Office, ReviewMonth
-from ..package_models import PackageLog, ReceiptMonth, ReturnItem
+from ..package_kinds import REPLY_KINDS
+from ..package_models import PackageLog, ReceiptMonth, ReturnItem, month_list
 
 STATES = {"unsent": "未上报", "sent": "已报送", "received": "市已接收", "returned": "已退回"}
 WAIT_DAYS = 7  # a submission with no answer after a week is pointed out
-REPLY_KINDS = ("receipt", "return")
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,6 @@ def _replies(s: Session, office: Office, kinds=REPLY_KINDS, year: int | None = N
     return list(s.scalars(q.order_by(PackageLog.id)))
 
 
-def _months(text: str) -> set[int]:
-    return {int(m) for m in text.split(",") if m}
-
-
 def open_returned(s: Session, office: Office, year: int) -> list[Returned]:
     """The returned items of ``year`` that no export has answered yet, by month then indicator."""
     rows = s.scalars(select(ReturnItem).where(ReturnItem.office_id == office.id, ReturnItem.year == year,
@@ -129,7 +125,7 @@ def month_deliveries(s: Session, office: Office, year: int, returned: list[Retur
     out = []
     for m in range(1, 13):
         reasons = tuple((f"{i.indicator}：" if i.indicator else "") + i.reason for i in returned if i.month == m)
-        newest = next((e for e in reversed(sent) if m in _months(e.months)), None)
+        newest = next((e for e in reversed(sent) if m in month_list(e.months)), None)
         receipt = held.get(m)
         counts = dict(values=receipt.values, records=receipt.records) if receipt else {}
         seq = newest.sequence if newest else None
@@ -140,7 +136,7 @@ def month_deliveries(s: Session, office: Office, year: int, returned: list[Retur
         elif receipt is not None and sequence_of.get(receipt.submission, -1) >= (newest.sequence or 0):
             out.append(MonthDelivery(m, "received", "" if receipt.approved else "未审核", seq, **counts))
         else:
-            note = "" if m in _months(newest.approved_months) else "未审核"
+            note = "" if m in month_list(newest.approved_months) else "未审核"
             out.append(MonthDelivery(m, "sent", note, seq, **counts))
     return out
 

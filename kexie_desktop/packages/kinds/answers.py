@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import UserError
 from ...models import Activity, DataValue, Office, ReviewMonth
-from ...package_models import PackageLog, ReturnItem
+from ...package_models import PackageLog, ReturnItem, month_list
 from ...services import offices
 from ...services.locks import LOCKED_STATES
 from ..format.errors import PackageError, where
@@ -77,7 +77,7 @@ def sent_submissions(s: Session, office: Office, year: int) -> list[PackageLog]:
 
 
 def months_of(entry: PackageLog, column: str = "months") -> list[int]:
-    return [int(m) for m in getattr(entry, column).split(",") if m]
+    return month_list(getattr(entry, column))
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import AuditEntry
-from ...package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence
+from ...package_kinds import REPLY_KINDS
+from ...package_models import LOG_KINDS, RESULTS, PackageLog, PackageSequence, month_list
 from ...review.summary import months_text
 from ...services import demo, offices
 from ..format.manifest import Manifest
 
 UP_KINDS = ("submission",)
 DOWN_KINDS = ("plan", "init")
-REPLY_KINDS = ("receipt", "return")  # the city's answers to a submission
 
 
 def stream_of(kind: str) -> str:
@@ -139,7 +139,7 @@ def describe(entry: PackageLog) -> dict:
         "message": entry.message,
         "review": entry.review or None,
         "review_label": review_label(entry),
-        "unapproved_months": [int(m) for m in entry.unapproved_months.split(",") if m],
+        "unapproved_months": month_list(entry.unapproved_months),
     }
 
 
@@ -148,7 +148,7 @@ def review_label(entry: PackageLog) -> str:
     if entry.review == "approved":
         return "已审核"
     if entry.review == "draft":
-        months = [int(m) for m in entry.unapproved_months.split(",") if m]
+        months = month_list(entry.unapproved_months)
         return f"未审核（{months_text(months)}）" if months else "未审核"
     return ""
 
