@@ -72,6 +72,35 @@ def demo_db(demo_db_path):
     database.close()
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """pytest-qt's application with the program's GUI-thread garbage collector (ui.gc_guard):
+    without it a collection started in a pool thread can finalize Qt objects there and crash."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import gc_guard
+
+    class TestApplication(QApplication):
+        def __init__(self, args):
+            super().__init__(args)
+            gc_guard.install(self)
+
+    return TestApplication
+
+
+@pytest.fixture(autouse=True)
+def _collect_in_main_thread():
+    """Tests that never spin the event loop still get their cycles collected, in this thread."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        from ui import gc_guard
+
+        gc_guard.install(app).collect_due()
+
+
 def make_context(database, tmp_path):
     """An AppContext on ``database`` whose QSettings live in a temporary ini file."""
     from PySide6.QtCore import QSettings

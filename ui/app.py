@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kexie_desktop.paths import default_db_path
 
+from . import gc_guard
 from .errors import install_excepthook, setup_logging
 from .main_window import MainWindow
 from .widgets.fonts import apply_app_font
@@ -51,6 +52,7 @@ def install_qt_translations(app: QApplication) -> list:
 
 def make_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
+    gc_guard.install(app)
     install_qt_translations(app)
     app.setApplicationName("kexie-desktop")
     app.setOrganizationName("kexie-desktop")
