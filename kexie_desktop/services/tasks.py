@@ -113,10 +113,20 @@ def _text(value: str, what: str, limit: int) -> str:
     return text
 
 
+def check_title(title: str) -> str:
+    """A milestone's title as stored (also what a submission import accepts)."""
+    return _text(title, "节点名称", MAX_TITLE_CHARS)
+
+
+def check_note_text(text: str) -> str:
+    """A progress note's text as stored (also what a submission import accepts)."""
+    return _text(text, "进展说明", MAX_NOTE_CHARS)
+
+
 def add_milestone(s: Session, office: Office, code: str, title: str, due: dt.date, *, user: str = "") -> tuple[Milestone, Changes]:
     t = task(s, code)
     require_carrier(s, office, t)
-    row = Milestone(task_id=t.id, office_id=office.id, title=_text(title, "节点名称", MAX_TITLE_CHARS), due=due, by=user)
+    row = Milestone(task_id=t.id, office_id=office.id, title=check_title(title), due=due, by=user)
     s.add(row)
     s.flush()
     return row, Changes(tasks={office.id})
@@ -142,7 +152,7 @@ def add_note(s: Session, office: Office, code: str, date: dt.date, text: str, *,
     a refused file leaves nothing written."""
     t = task(s, code)
     require_carrier(s, office, t)
-    body = _text(text, "进展说明", MAX_NOTE_CHARS)
+    body = check_note_text(text)
     file = read_evidence(evidence, evidence_name) if evidence is not None else None
     note = ProgressNote(task_id=t.id, office_id=office.id, date=date, text=body, by=user)
     s.add(note)
