@@ -157,6 +157,13 @@ def _date(v: Any) -> str:
     return text
 
 
+def _optional_date(v: Any) -> str:
+    """A date, or empty text (a milestone not yet done)."""
+    if v is None or (type(v) is str and not v.strip()):
+        return ""
+    return _date(v)
+
+
 def _yes_no(v: Any) -> bool:
     text = _text(v).strip()
     if text not in ("是", "否"):
@@ -277,8 +284,8 @@ def month(key, header, width=10, optional=False):
     return Column(key, header, _optional_month if optional else _month, width)
 
 
-def date(key, header, width=12):
-    return Column(key, header, _date, width)
+def date(key, header, width=12, optional=False):
+    return Column(key, header, _optional_date if optional else _date, width)
 
 
 def yes_no(key, header, width=8):
