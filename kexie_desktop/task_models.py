@@ -1,4 +1,4 @@
-"""Tables of the 工作清单 (migration 0009): the plan's qualitative tasks, and each carrying office's
+"""Tables of the 工作清单 (migrations 0009, 0010): the plan's qualitative tasks, and each carrying office's
 milestones, progress notes and evidence files.
 
 Kept apart from ``models.py`` like ``package_models``; the classes share ``models.Base`` so Alembic and
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Optional
 
 from sqlalchemy import (CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
@@ -25,6 +26,10 @@ MEDIA_TYPES = ("image/png", "image/jpeg", "application/pdf")
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
 
 
 class PlanTask(Base):
@@ -59,9 +64,14 @@ class Milestone(Base):
     """A step the carrying office set itself for one task; done once ``done`` holds a date."""
 
     __tablename__ = "milestone"
-    __table_args__ = (Index("ix_milestone_task_office", "task_id", "office_id"),)
+    __table_args__ = (
+        Index("ix_milestone_task_office", "task_id", "office_id"),
+        Index("uq_milestone_office_uid", "office_id", "uid", unique=True),  # migration 0010
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity across installations, so a re-sent submission never duplicates a milestone.
+    uid: Mapped[str] = mapped_column(String(40), default=new_uid)
     task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id"))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     title: Mapped[str] = mapped_column(String(200))
@@ -78,9 +88,13 @@ class ProgressNote(Base):
     """What the carrying office did on a task on a day, with optional evidence files."""
 
     __tablename__ = "progress_note"
-    __table_args__ = (Index("ix_progress_note_task_office", "task_id", "office_id"),)
+    __table_args__ = (
+        Index("ix_progress_note_task_office", "task_id", "office_id"),
+        Index("uq_progress_note_office_uid", "office_id", "uid", unique=True),  # migration 0010
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), default=new_uid)
     task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id"))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     date: Mapped[dt.date] = mapped_column(Date)
