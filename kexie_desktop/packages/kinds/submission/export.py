@@ -24,7 +24,7 @@ from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
 from .. import answers
-from . import review
+from . import review, tasks
 from .review import FINDINGS, STATES
 
 VALUES = SheetSpec("月度数据", (
@@ -41,9 +41,9 @@ LEDGER = SheetSpec("活动台账", (
     c.count("audience", "受众人次", number_format=None),
     c.text("note", "备注", 30),
 ))
-SPECS = (VALUES, LEDGER, FINDINGS, STATES)
+SPECS = (VALUES, LEDGER, FINDINGS, STATES) + tasks.SPECS
 
-WHAT = "县区科协的上报包：本单位一年的全部月度数据、活动台账、审核说明和各月审核状态（完整快照）。"
+WHAT = "县区科协的上报包：本单位一年的全部月度数据、活动台账、审核说明、各月审核状态和工作清单的节点与进展（完整快照）。"
 HOW = ("市科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），先预览将新增、修改、删除的数据，确认后导入。"
        "同一个包重复导入不会重复计数；较新的包会取代较旧的包。")
 NOTES = [
@@ -55,8 +55,10 @@ NOTES = [
     "五、“审核状态”：1—12 月每月一行：状态（草稿、待审核、已审核、已报送、市已接收、已退回）、经办人（提交、审核或"
     "撤销审核的人）、时间和说明（如撤销审核的原因）。封面的“审核状态”写明本包是已审核还是草稿；"
     "有数据的月份尚未全部审核通过、或仍有错误时，本包是草稿，市科协导入后标为“未审核”。",
-    "六、“校验信息”工作表（隐藏）保存包的类型、单位、年份、序号、审核状态和数字签名，用于导入时核对。",
-    "七、市科协导入时会核对签名：被修改过、用错密钥或序号早于已导入的包，都会被拒绝，数据库保持不变。",
+    "六、" + tasks.NOTES[0],
+    "七、" + tasks.NOTES[1],
+    "八、“校验信息”工作表（隐藏）保存包的类型、单位、年份、序号、审核状态和数字签名，用于导入时核对。",
+    "九、市科协导入时会核对签名：被修改过、用错密钥或序号早于已导入的包，都会被拒绝，数据库保持不变。",
 ]
 
 
@@ -99,6 +101,7 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
     if key is None:
         raise UserError("本机还没有上报签名密钥（首次使用设置时没有载入初始化包），还不能导出上报包。请向市科协索取本单位的"
                         "初始化包和激活码，在“数据交换”页点“选择文件导入…”导入后再导出。")
+    task_sheets = tasks.sheets(s, office, year)  # refuses too much evidence before anything is written
     findings = run_checks(s, office, year)
     summary = office_summary(s, office, year, findings)
     names = {i.code: i.name for i in plan.indicators(s)}
@@ -107,6 +110,7 @@ def export_submission(s: Session, office: Office, year: int, path: Path, *,
         PackageSheet(LEDGER, _ledger_rows(s, office, year)),
         PackageSheet(FINDINGS, review.finding_rows(findings, names)),
         PackageSheet(STATES, review.state_rows(month_states(s, office, year), year)),
+        *task_sheets,
     ]
     manifest = new_manifest(s, "submission", office, key, numbering=office, year=year, sequence=sequence)
     manifest.review, manifest.approved_months = summary.state, ",".join(map(str, summary.approved_months))

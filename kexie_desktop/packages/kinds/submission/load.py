@@ -18,7 +18,7 @@ from ...format.workbook import typed_columns, typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, DELETED, NEW, SAME, Classified, RowChange
 from .. import answers
-from . import ledger, review
+from . import ledger, review, tasks
 from .export import LEDGER, SPECS, VALUES  # noqa: F401  (SPECS: PackageKind)
 from .review import FINDINGS, STATES
 from .scope import SubmissionScope
@@ -73,6 +73,7 @@ def classify(s: Session, loaded) -> Classified:
         typed_rows(STATES, loaded.rows[STATES.name], ctx.refuser(STATES)), months, m.review,
         ledger_rows.columns[0] if len(ledger_rows) else (),
     )
+    task_ops = tasks.classify_tasks(s, ctx, loaded.rows)
     office = ctx.office
     # Items the city returned from an older package of this unit × year that this one answers.
     answered = answers.answerable(s, office, m.year, checked.summary.approved_months, m.sequence or 0)
@@ -88,6 +89,9 @@ def classify(s: Session, loaded) -> Classified:
         if ops.touched:
             ledger.apply_ledger(session, office, ops, user, source)
             changes = changes | Changes(activities={office.id})
+        if task_ops.touched:
+            tasks.apply_tasks(session, task_ops)
+            changes = changes | Changes(tasks={office.id})
         if review.apply_review(session, office, ctx.year, checked, user, source):
             changes = changes | Changes(review={office.id})
         if answered_ids:
