@@ -4,9 +4,9 @@ progress notes and their evidence files (``evidence.py``).
 Identity across installations is the uid of a milestone or note (unique per office), so a re-sent
 package changes nothing and a newer one updates the city's rows. As with the ledger the package is a
 snapshot: milestones of the whole plan (they are few) and notes of the package's year, so a milestone or
-note the city holds and the snapshot lacks is deleted. Milestones and notes are not tied to one year,
-so the part applies only from the newest package of the unit (by sequence, across years): a late
-package of last year never rolls back what a newer one brought.
+note the city holds and the snapshot lacks is deleted. Milestones are not tied to a year, so they apply
+only from the newest package of the unit (by sequence, across years): a late package of last year never
+rolls back what a newer one brought; nor does it move back a note a newer package moved to another year.
 """
 
 from __future__ import annotations
@@ -138,13 +138,14 @@ def classify_tasks(s: Session, ctx: SubmissionScope, rows: dict) -> TaskOps:
                 ctx.refuse(EVIDENCE, f.row, "note", f"证据文件“{f.name}”所属的进展编号“{uid}”在“{PROGRESS.name}”表中没有。")
     ops = TaskOps()
     newer = log.max_received_sequence(s, ctx.office.code)
-    if newer > ctx.sequence:
-        ctx.changes.append(RowChange(PROGRESS.name, None, "", SAME, "工作节点和工作进展", reason=(
-            f"已导入过此单位序号更大的上报包（序号 {newer}），工作清单以那个包为准，本包的节点和进展不会覆盖它。")))
-        return ops
+    newer = newer if newer > ctx.sequence else 0
     codes = {t.id: code for code, t in tasks.items()}
-    _classify_milestones(s, ctx, ops, milestones, tasks, codes)
-    _classify_notes(s, ctx, ops, notes, files, tasks, codes)
+    if newer:
+        ctx.changes.append(RowChange(MILESTONES.name, None, "", SAME, "工作节点", reason=(
+            f"已导入过此单位序号更大的上报包（序号 {newer}），工作节点以那个包为准，本包的节点不会覆盖它。")))
+    else:
+        _classify_milestones(s, ctx, ops, milestones, tasks, codes)
+    _classify_notes(s, ctx, ops, notes, files, tasks, codes, newer)
     return ops
 
 
@@ -292,7 +293,7 @@ def _show_note(key: str, value) -> str:
     return value or "（空）"
 
 
-def _classify_notes(s, ctx, ops: TaskOps, rows, files, tasks, codes) -> None:
+def _classify_notes(s, ctx, ops: TaskOps, rows, files, tasks, codes, newer: int) -> None:
     existing = {n.uid: n for n in s.scalars(select(ProgressNote).where(ProgressNote.office_id == ctx.office.id))}
     for uid, (rownum, new) in rows.items():
         old_row = existing.get(uid)
@@ -306,6 +307,10 @@ def _classify_notes(s, ctx, ops: TaskOps, rows, files, tasks, codes) -> None:
         old = _stored_note(old_row, codes)
         if old == new:
             ctx.changes.append(RowChange(PROGRESS.name, rownum, uid, SAME, label))
+            continue
+        if newer and old_row.date.year != ctx.year:
+            ctx.changes.append(RowChange(PROGRESS.name, rownum, uid, SAME, label, reason=(
+                f"此条进展已由序号更大的上报包（序号 {newer}）改到 {old_row.date.year} 年，旧包不会把它改回。")))
             continue
         old_text, new_text = _diff(NOTE_LABELS, old, new, _show_note)
         ctx.changes.append(RowChange(PROGRESS.name, rownum, uid, CHANGED, label, old_text, new_text))
