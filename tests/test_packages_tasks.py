@@ -21,7 +21,7 @@ from kexie_desktop.packages.kinds.submission import evidence as ev
 from kexie_desktop.services import offices
 from kexie_desktop.services import tasks as svc
 from kexie_desktop.startup import open_app_database
-from kexie_desktop.task_models import Evidence, Milestone, ProgressNote
+from kexie_desktop.task_models import Evidence, Milestone, PlanTask, ProgressNote
 
 D = dt.date
 UNIT = "320722"  # 东海县科协: carries T16, T24, T26, …
@@ -306,3 +306,65 @@ def test_upgrading_an_0009_database_gives_every_milestone_and_note_its_own_uid(t
             s.execute(text(f"UPDATE milestone SET uid = '{uids[0]}' WHERE uid = '{uids[1]}'"))
     finally:
         upgraded.close()
+
+
+# --------------------------------------------------------------------------- plan packages carry the tasks down
+
+def _city_edits_tasks(pair: Pair) -> None:
+    """The city changes T16 (its carriers and due date) and adds T66 (as a plan editor would)."""
+    with pair.city.write() as s:
+        t16 = svc.task(s, "T16")
+        t16.carriers, t16.due = '["320722", "320703"]', D(2019, 12, 31)
+        s.add(PlanTask(plan_id=t16.plan_id, code="T66", section_id=t16.section_id, name="编制科普工作年报",
+                       sentence="每年编制科普工作年报", carriers='"all"', due=D(2020, 6, 30), indicators='["I09"]',
+                       sort_order=65))
+
+
+def test_a_plan_package_updates_the_units_tasks_with_a_preview(pair):
+    _city_edits_tasks(pair)
+    with pair.city.write() as s:
+        packages.export_plan(s, pair.tmp / "plan.xlsx")
+    preview = _preview(pair.unit, pair.tmp / "plan.xlsx")
+    assert preview.status == "ready", preview.message
+    tasks = [c for c in preview.changes if c.sheet == "计划任务"]
+    assert len(tasks) == 66
+    assert [(c.row, c.key, c.action, c.label, c.old, c.new) for c in tasks if c.action != "未变"] == [
+        (17, "T16", "修改", "T16 建立智库分支信息网络", "承担 各县区；期限 2020-12-31", "承担 320722,320703；期限 2019-12-31"),
+        (67, "T66", "新增", "T66 编制科普工作年报", "", "章节 T1.4；承担 市县两级；期限 2020-06-30"),
+    ]
+    result = packages.apply(pair.unit, pair.tmp / "plan.xlsx")
+    assert result.outcome == "applied", result.message
+    assert result.changes.plan and result.changes.tasks == {_office_id(pair.unit)}
+    with pair.unit.read() as s:
+        t16, t66 = svc.task(s, "T16"), svc.task(s, "T66")
+        assert (t16.carrier_value, t16.due, t16.name) == (["320722", "320703"], D(2019, 12, 31), "建立智库分支信息网络")
+        assert (t66.section.code, t66.name, t66.sentence, t66.carrier_value, t66.due, t66.indicator_codes,
+                t66.sort_order) == ("T1.4", "编制科普工作年报", "每年编制科普工作年报", "all", D(2020, 6, 30), ["I09"], 65)
+        assert [t.code for t in svc.tasks_for(s, offices.resolve(s, UNIT))][:2] == ["T16", "T24"]
+        assert len(svc.all_tasks(s)) == 66
+    # The same content again, in a newer package: nothing changes.
+    with pair.city.write() as s:
+        packages.export_plan(s, pair.tmp / "plan2.xlsx")
+    again = _preview(pair.unit, pair.tmp / "plan2.xlsx")
+    assert {c.action for c in again.changes if c.sheet == "计划任务"} == {"未变"}
+
+
+@pytest.mark.parametrize("cell, value, message", [
+    (5, "320722,999999", "工作表“计划任务”第 17 行 E 列（承担单位）：承担单位“320722,999999”不对"),
+    (7, "I09,I99", "工作表“计划任务”第 17 行 G 列（关联指标）：未知的指标代码“I99”。"),
+    (2, "Z9", "工作表“计划任务”第 17 行 B 列（章节代码）：章节“Z9”不存在。"),
+])
+def test_a_bad_task_row_refuses_the_plan_package(pair, cell, value, message):
+    with pair.city.write() as s:
+        packages.export_plan(s, pair.tmp / "plan.xlsx")
+    with pair.city.read() as s:
+        from kexie_desktop.packages.pipeline import keys
+        key = keys.signing_key(s, offices.city(s))
+
+    def mutate(sheets):
+        sheets["计划任务"][15][cell - 1] = value
+    resign(pair.tmp / "plan.xlsx", pair.tmp / "bad.xlsx", key, rows=mutate)
+    before = dump(pair.unit)
+    result = packages.apply(pair.unit, pair.tmp / "bad.xlsx")
+    assert result.outcome == "refused" and message in result.message, result.message
+    assert dump(pair.unit) == before

@@ -20,6 +20,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
+from . import tasks_sheet
 
 PLAN = SheetSpec("计划", (
     c.code("code", "计划代码", 22), c.text("name", "计划名称", 70), c.count("start_year", "起始年份", 10),
@@ -54,6 +55,7 @@ RULES = SheetSpec("审核规则", (
     c.yes_no("active", "启用"),
 ))
 SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
+SPECS += (tasks_sheet.TASKS,)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
 HOW = "县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，不会删除本单位已填报的数据。"
@@ -81,6 +83,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(LINKS, _link_rows(s)),
         PackageSheet(RULES, rule_rows(s, current)),
         PackageSheet(TARGETS, _target_rows(s, current, office)),
+        tasks_sheet.sheet(s, current),
     ]
 
 
