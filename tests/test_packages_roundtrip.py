@@ -338,8 +338,9 @@ def test_package_layout_as_a_spreadsheet_shows_it(small_unit):
         _add(small_unit, f"讲座{i}", uid=f"l-{i}")
     small_unit.export(2019)
     book = openpyxl.load_workbook(small_unit.tmp / "sub.xlsx")
-    assert book.sheetnames == ["封面", "月度数据", "活动台账", "审核说明", "审核状态", "填写说明", "校验信息"]
-    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 6 + ["hidden"]
+    assert book.sheetnames == ["封面", "月度数据", "活动台账", "审核说明", "审核状态", "工作清单", "工作节点", "工作进展", "证据",
+                               "填写说明", "校验信息"]
+    assert [book[n].sheet_state for n in book.sheetnames] == ["visible"] * 10 + ["hidden"]
     cover = book["封面"]
     assert (cover.column_dimensions["A"].width, cover.column_dimensions["B"].width) == (14, 72)
     assert (cover["A1"].value, cover["A1"].font.b, cover["A1"].font.sz) == ("连云港市科协三年行动计划 · 上报包", True, 14)
