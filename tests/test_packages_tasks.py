@@ -368,3 +368,11 @@ def test_a_bad_task_row_refuses_the_plan_package(pair, cell, value, message):
     result = packages.apply(pair.unit, pair.tmp / "bad.xlsx")
     assert result.outcome == "refused" and message in result.message, result.message
     assert dump(pair.unit) == before
+
+
+def test_note_text_that_looks_like_a_formula_travels_as_text(pair):
+    with pair.unit.write() as s:
+        svc.add_note(s, offices.resolve(s, UNIT), "T16", D(2019, 4, 1), "=HYPERLINK(\"http://x\",\"点我\")+1", user="@王五")
+    pair.export(2019)
+    assert packages.apply(pair.city, pair.tmp / "sub.xlsx").outcome == "applied"
+    assert [(n[3], n[4]) for n in _city_rows(pair.city)[1]] == [("=HYPERLINK(\"http://x\",\"点我\")+1", "@王五")]
