@@ -376,3 +376,37 @@ def test_note_text_that_looks_like_a_formula_travels_as_text(pair):
     pair.export(2019)
     assert packages.apply(pair.city, pair.tmp / "sub.xlsx").outcome == "applied"
     assert [(n[3], n[4]) for n in _city_rows(pair.city)[1]] == [("=HYPERLINK(\"http://x\",\"点我\")+1", "@王五")]
+
+
+def _set_cell(sheet: str, row: int, col: int, value):
+    def mutate(sheets):
+        sheets[sheet][row][col] = value
+    return mutate
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (_set_cell("工作节点", 0, 1, "320703"), "工作表“工作节点”第 2 行 B 列（单位代码）：此行属于单位 320703，而此包是东海县科协的上报包。"),
+    (_set_cell("工作节点", 1, 2, "T99"), "工作表“工作节点”第 3 行 C 列（任务代码）：未知的任务代码“T99”，本机的计划中没有这个任务。"),
+    (_set_cell("工作进展", 1, 3, "2020-01-02"), "工作表“工作进展”第 3 行 D 列（日期）：日期 2020-01-02 不属于此包的年份（2019年）。"),
+    (_set_cell("工作进展", 0, 6, 2.0), "工作表“工作进展”第 2 行 G 列（证据文件数）：此条进展写有 2 个证据文件，“证据”表中却有 1 个。"),
+    (_set_cell("证据", 0, 0, "nobody"), "工作表“证据”第 2 行 A 列（进展编号）：证据文件“会议.png”所属的进展编号“nobody”在“工作进展”表中没有。"),
+], ids=["other-office", "unknown-task", "other-year", "evidence-count", "orphan-file"])
+def test_a_forged_task_row_refuses_the_whole_package(pair, mutate, message):
+    _work(pair)
+    pair.export(2019)
+    resign(pair.tmp / "sub.xlsx", pair.tmp / "bad.xlsx", unit_key(pair.unit, UNIT), rows=mutate)
+    before = dump(pair.city)
+    result = packages.apply(pair.city, pair.tmp / "bad.xlsx")
+    refusals = [f"{c.label}：{c.reason}" for c in result.preview.changes if c.action == "拒绝"]
+    assert result.outcome == "refused" and message in refusals, result.message
+    assert "整个文件未导入" in result.message
+    assert dump(pair.city) == before
+
+
+def test_a_task_the_unit_no_longer_carries_keeps_its_milestone_at_the_city(pair):
+    uids = _work(pair)
+    pair.export(2019)
+    with pair.city.write() as s:  # the city has since given T24 to the city office alone
+        svc.task(s, "T24").carriers = '"city"'
+    assert packages.apply(pair.city, pair.tmp / "sub.xlsx").outcome == "applied"
+    assert uids["m2"] in [m[0] for m in _city_rows(pair.city)[0]]
