@@ -7,6 +7,8 @@ snapshot: milestones of the whole plan (they are few) and notes of the package's
 note the city holds and the snapshot lacks is deleted. Milestones are not tied to a year, so they apply
 only from the newest package of the unit (by sequence, across years): a late package of last year never
 rolls back what a newer one brought; nor does it move back a note a newer package moved to another year.
+A row of a task the city's plan does not know is refused; one of a task the unit no longer carries (its
+carriers changed since) is kept: it is the unit's record of work done.
 """
 
 from __future__ import annotations
