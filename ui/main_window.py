@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         self._add_page("review", self.tr("审核"), self._make_review, QStyle.SP_DialogYesButton)
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
+        # The plan's qualitative tasks beside its quantitative targets.
+        self._add_page("tasks", self.tr("工作清单"), self._make_tasks, QStyle.SP_FileDialogListView)
         self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
         if self._is_city():  # only the city sees who reported when
             self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
@@ -165,6 +167,11 @@ class MainWindow(QMainWindow):
         from .targets.page import TargetsPage
 
         return TargetsPage(self.ctx)
+
+    def _make_tasks(self):
+        from .tasks.page import TasksPage
+
+        return TasksPage(self.ctx)
 
     def _make_sync(self):
         from .sync.page import SyncPage
