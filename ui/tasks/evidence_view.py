@@ -40,10 +40,12 @@ def pdf_first_page(data: bytes) -> QImage | None:
                 return None
             page = pdf[0]
             width = page.get_width() or 1
-            bitmap = page.render(scale=PDF_RENDER_WIDTH / width)
-            image = bitmap.to_pil().convert("RGB")
-            raw = image.tobytes()
-            return QImage(raw, image.width, image.height, 3 * image.width, QImage.Format_RGB888).copy()
+            bitmap = page.render(scale=PDF_RENDER_WIDTH / width, rev_byteorder=True)  # RGB, not BGR
+            formats = {3: QImage.Format_RGB888, 4: QImage.Format_RGBA8888}
+            if bitmap.n_channels not in formats:
+                return None
+            raw = bytes(bitmap.buffer)
+            return QImage(raw, bitmap.width, bitmap.height, bitmap.stride, formats[bitmap.n_channels]).copy()
         finally:
             pdf.close()
     except Exception:  # noqa: BLE001 - a PDF PDFium refuses is shown by name and size only

@@ -45,6 +45,7 @@ class TasksPage(QWidget):
         self.setup = ops.load_setup(ctx)
         self.all_rows: list[ops.TaskRow] = []
         self._stale = False
+        self.dialog = None  # the open milestone or note dialog
         self._build_filters()
         self.model = TaskTableModel(self)
         self.table = QTableView()
@@ -310,6 +311,18 @@ class TasksPage(QWidget):
     def _label(self, row: ops.TaskRow) -> str:
         return f"{row.task_code} {row.name}"
 
+    def _open(self, dialog, done) -> None:
+        """Window-modal and non-blocking (QDialog.open); ``done()`` writes the success line after the commit."""
+        self.dialog = dialog
+        dialog.accepted.connect(done)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
     def add_milestone(self) -> None:
         row = self.current_row()
         if row is None or not row.editable:
@@ -320,10 +333,12 @@ class TasksPage(QWidget):
             result["id"] = ops.add_milestone(self.ctx, row.office_code, row.task_code, title, due)
             result["title"] = title.strip()
 
-        dialog = MilestoneDialog(self._label(row), min(self.as_of() + dt.timedelta(days=30), row.due), submit, self)
-        if dialog.exec():
+        def done() -> None:
             self.message.setText(self.tr("已为任务 %1 添加节点 %2“%3”。").replace("%1", row.task_code)
                                  .replace("%2", str(result["id"])).replace("%3", result["title"]))
+
+        default = min(self.as_of() + dt.timedelta(days=30), max(row.due, self.as_of()))
+        self._open(MilestoneDialog(self._label(row), default, submit, self), done)
 
     def complete_milestone(self) -> None:
         row, m = self.current_row(), self._current_milestone()
@@ -331,14 +346,16 @@ class TasksPage(QWidget):
             return
         result = {}
 
-        def submit(done: dt.date) -> None:
-            ops.complete_milestone(self.ctx, row.office_code, row.task_code, m.id, done)
-            result["done"] = done
+        def submit(day: dt.date) -> None:
+            ops.complete_milestone(self.ctx, row.office_code, row.task_code, m.id, day)
+            result["done"] = day
 
-        dialog = CompleteDialog(f"{m.id}“{m.title}”（期限 {m.due.isoformat()}）", self.as_of(), submit, self)
-        if dialog.exec():
+        def done() -> None:
             self.message.setText(self.tr("已把节点 %1“%2”标为 %3 完成。").replace("%1", str(m.id))
                                  .replace("%2", m.title).replace("%3", result["done"].isoformat()))
+
+        label = f"{m.id}“{m.title}”（期限 {m.due.isoformat()}）"
+        self._open(CompleteDialog(label, self.as_of(), submit, self), done)
 
     def add_note(self) -> None:
         row = self.current_row()
@@ -350,12 +367,13 @@ class TasksPage(QWidget):
             result["files"] = ops.add_note(self.ctx, row.office_code, row.task_code, date, text, files)
             result["date"] = date
 
-        dialog = NoteDialog(self._label(row), self.as_of(), self.ctx.settings, submit, self)
-        if dialog.exec():
+        def done() -> None:
             files = result["files"]
             extra = self.tr("，附 %1 个证据文件").replace("%1", str(files)) if files else ""
             self.message.setText(self.tr("已为任务 %1 记录 %2 的进展%3。").replace("%1", row.task_code)
                                  .replace("%2", result["date"].isoformat()).replace("%3", extra))
+
+        self._open(NoteDialog(self._label(row), self.as_of(), self.ctx.settings, submit, self), done)
 
     def save_evidence(self, evidence: ops.EvidenceFile) -> None:
         path, _f = file_dialogs.save_file(self, self.ctx.settings, self.tr("另存证据文件"), evidence.file_name,
