@@ -59,3 +59,37 @@ def test_a_note_with_two_files_and_one_refused_writes_nothing(db, tmp_path):
             task_board.evidence_file(s, 999)
         assert s.scalar(select(func.count()).select_from(Milestone)) == 0
         assert s.scalar(select(func.count()).select_from(Evidence)) == 2
+
+
+def test_the_demo_has_labelled_milestones_and_notes_and_clearing_removes_them(demo_db):
+    from kexie_desktop.services import demo
+    from kexie_desktop.services.demo_tasks import demo_png
+
+    with demo_db.read() as s:
+        city = offices.city(s)
+        rows = task_board.board(s, city, D(2026, 1, 1))
+        states = {}
+        for e in rows:
+            states[e.status] = states.get(e.status, 0) + 1
+        # the pattern done, late, notes, rest, rest over the k-th task, shifted by the office's position:
+        # the city (position 0) its first 12 tasks: done 3, late 3, notes 2; each unit (1-10) its 10 tasks:
+        # every residue twice, so done 2, late 2, notes 2. Late: the second milestone (2020-10-31) not done.
+        assert states == {"已完成": 3 + 20, "滞后": 3 + 20, "推进中": 2 + 20, "未启动": 160 - 68}
+        assert s.scalar(select(func.count()).select_from(Milestone)) == 2 * (23 + 23)
+        assert s.scalar(select(func.count()).select_from(ProgressNote)) == 23 + 23 + 22
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 23  # a photo with each done task's note
+        assert all(m.title.startswith("演示数据：") and m.by == "演示数据" for m in s.scalars(select(Milestone)))
+        first = next(e for e in rows if e.status == "已完成")
+        assert (first.task.code, first.office.short_name) == ("T01", "市科协")
+        assert first.notes[0].evidence[0].file_name == "演示照片.png"
+    with demo_db.write() as s:
+        dh = offices.resolve(s, "320722")
+        offices.set_this_office(s, dh)
+        real, _ = svc.add_milestone(s, dh, "T16", "实际节点", D(2020, 3, 1))
+        counts, _ = demo.clear_demo(s)
+        assert (counts["milestones"], counts["notes"]) == (92, 68)
+    with demo_db.read() as s:
+        assert [m.title for m in s.scalars(select(Milestone))] == ["实际节点"]
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 0
+    png = demo_png(4, 2, (1, 2, 3))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and svc.media_type_of(png, "x.png") == "image/png"

@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
     def ask_clear_demo(self) -> None:
         answer = QMessageBox.question(
             self, self.tr("清除演示数据"),
-            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录和分解目标），以及这期间所做的审核状态和审核说明；"
+            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录、分解目标和工作清单的节点、进展），以及这期间所做的审核状态和审核说明；"
                     "实际填报的数据保留不变。"
                     "删除前会自动备份数据库。继续吗？"),
         )
