@@ -190,7 +190,7 @@ def test_a_note_with_a_png_evidence_file(unit_ctx, qtbot, tmp_path, monkeypatch)
         assert (note.date, note.text, note.task.code) == (TODAY, "召开全县科协系统推进会", "T26")
         assert [(e.file_name, e.media_type, e.size, e.sha256) for e in note.evidence] == [
             ("推进会.png", "image/png", len(data), hashlib.sha256(data).hexdigest())]
-    assert page.note_model.rowCount() == 1
+    assert page.note_model.rowCount() == 1 and page.note_text.text() == "2020-07-01：召开全县科协系统推进会"
     assert page.note_model.data(page.note_model.index(0, 3)) == "1 个文件"
     assert page.model.data(page.model.index(codes(page).index("T26"), 8)) == "2020-07-01"
     view = page.evidence

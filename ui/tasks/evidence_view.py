@@ -61,7 +61,7 @@ class EvidenceView(QWidget):
         self.current: EvidenceFile | None = None
         self._pixmap: QPixmap | None = None
         self.files = QListWidget()
-        self.files.setMaximumWidth(220)
+        self.files.setMaximumWidth(180)
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setMinimumSize(160, 120)

@@ -113,6 +113,9 @@ class TasksPage(QWidget):
         self.note_model = NoteModel(self)
         self.note_table = self._small_table(self.note_model, 3)
         self.add_note_button = QPushButton(self.tr("记录进展…"))
+        self.note_text = QLabel()  # the chosen note in full (the table cuts long ones)
+        self.note_text.setWordWrap(True)
+        self.note_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.evidence = EvidenceView(lambda i: ops.load_evidence(self.ctx, i), self.save_evidence)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -156,7 +159,7 @@ class TasksPage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.Stretch)
         header.setSectionResizeMode(NEXT, QHeaderView.Interactive)
-        header.resizeSection(NEXT, 150)
+        header.resizeSection(NEXT, 220)
 
         marks = QGroupBox(self.tr("节点"))
         mcol = QVBoxLayout(marks)
@@ -172,35 +175,49 @@ class TasksPage(QWidget):
             mh.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         notes = QGroupBox(self.tr("进展与证据"))
         ncol = QVBoxLayout(notes)
-        ncol.addWidget(self.note_table, 1)
+        ncol.addWidget(self.note_table, 2)
         nh = self.note_table.horizontalHeader()
         nh.setSectionResizeMode(1, QHeaderView.Stretch)
         for col in (0, 2, 3):
             nh.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         nbuttons = QHBoxLayout()
-        nbuttons.addStretch(1)
-        nbuttons.addWidget(self.add_note_button)
+        nbuttons.addWidget(self.note_text, 1)
+        nbuttons.addWidget(self.add_note_button, 0, Qt.AlignTop)
         ncol.addLayout(nbuttons)
-        ncol.addWidget(self.evidence, 2)
+        ncol.addWidget(self.evidence, 3)
 
-        right = QWidget()
-        rcol = QVBoxLayout(right)
-        rcol.setContentsMargins(0, 0, 0, 0)
-        rcol.addWidget(self.title_label)
-        rcol.addWidget(self.meta_label)
-        rcol.addWidget(self.sentence_label)
-        rcol.addWidget(self.readonly_label)
-        rcol.addWidget(marks, 1)
-        rcol.addWidget(notes, 2)
-        rcol.addWidget(self.message)
-        self.splitter = QSplitter(Qt.Horizontal)
+        info = QWidget()
+        icol = QVBoxLayout(info)
+        icol.setContentsMargins(0, 0, 0, 0)
+        icol.addWidget(self.title_label)
+        icol.addWidget(self.meta_label)
+        icol.addWidget(self.sentence_label)
+        icol.addWidget(self.readonly_label)
+        icol.addStretch(1)
+        icol.addWidget(self.message)
+        detail = QWidget()
+        drow = QHBoxLayout(detail)
+        drow.setContentsMargins(0, 0, 0, 0)
+        drow.addWidget(info, 4)
+        drow.addWidget(marks, 6)
+        drow.addWidget(notes, 6)
+        # The list above, the chosen task below (the list gets the full width for the task names).
+        self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 11)
-        self.splitter.setStretchFactor(1, 9)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        self._sized = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._sized and self.height() > 200:  # first real size: list 45 %, the task 55 %
+            self._sized = True
+            total = sum(self.splitter.sizes()) or self.height()
+            self.splitter.setSizes([total * 45 // 100, total - total * 45 // 100])
 
     # --- data -----------------------------------------------------------------------------------
     def as_of(self) -> dt.date:
@@ -295,6 +312,7 @@ class TasksPage(QWidget):
 
     def _show_evidence(self) -> None:
         note = self._current_note()
+        self.note_text.setText(f"{note.date.isoformat()}：{note.text}" if note else "")
         self.evidence.set_files(note.evidence if note else ())
 
     def _update_buttons(self) -> None:
