@@ -246,6 +246,14 @@ def test_a_pdf_shows_its_first_page_or_its_name_and_size(unit_ctx, qtbot, monkey
 
     assert page.evidence.has_image  # PDFium drew the first page
     assert page.evidence.save_button.isEnabled()
+    from ui.tasks.evidence_view import pdf_first_page
+
+    tall = Figure(figsize=(0.5, 200))  # 36 pt wide, 14,400 pt high: the bitmap stays bounded
+    buffer = io.BytesIO()
+    tall.savefig(buffer, format="pdf")
+    image = pdf_first_page(buffer.getvalue())
+    assert image is not None and image.height() <= 1300 and image.width() <= 900
+    assert pdf_first_page(b"%PDF-1.4\n") is None  # PDFium refuses it: shown by name and size
     monkeypatch.setitem(sys.modules, "pypdfium2", None)  # as without the package: no preview, name and size
     page.evidence._show_current()
     assert not page.evidence.has_image
@@ -338,14 +346,19 @@ def test_the_page_is_not_stale_after_an_import(city_ctx, qtbot):
     city_ctx.notify(Changes(everything=True))
     assert page.count_label.text() == "共 160 项，滞后 2 项"
     assert [(r.task_code, r.office_short) for r in page.model.rows[:2]] == [("T16", "赣榆区"), ("T44", "东海县")]
+    with city_ctx.db.write() as s:  # a package bringing only a unit's task part
+        hz = offices.resolve(s, "海州区")
+        s.add(Milestone(task_id=svc.task(s, "T26").id, office_id=hz.id, title="方案", due=D(2020, 6, 3)))
+    city_ctx.notify(Changes(tasks={hz.id}))
+    assert page.count_label.text() == "共 160 项，滞后 3 项"
     page.hide()  # not shown: reloaded when shown again
     with city_ctx.db.write() as s:
         s.add(Milestone(task_id=svc.task(s, "T24").id, office_id=offices.resolve(s, "海州区").id, title="对接",
                         due=D(2020, 6, 2)))
     city_ctx.notify(Changes(everything=True))
-    assert page.count_label.text() == "共 160 项，滞后 2 项"
-    page.show()
     assert page.count_label.text() == "共 160 项，滞后 3 项"
+    page.show()
+    assert page.count_label.text() == "共 160 项，滞后 4 项"
 
 
 def test_the_page_is_in_both_installations(ctx, qtbot):

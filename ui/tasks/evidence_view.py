@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..errors import show_error
 from .operations import EvidenceFile, EvidenceRow, size_text
 
-PDF_RENDER_WIDTH = 900  # pixels of the rendered first page before it is scaled to the preview
+PDF_RENDER_WIDTH, PDF_RENDER_HEIGHT = 900, 1300  # pixels at most of the rendered first page
 
 
 def pdf_first_page(data: bytes) -> QImage | None:
@@ -39,8 +40,10 @@ def pdf_first_page(data: bytes) -> QImage | None:
             if len(pdf) == 0:
                 return None
             page = pdf[0]
-            width = page.get_width() or 1
-            bitmap = page.render(scale=PDF_RENDER_WIDTH / width, rev_byteorder=True)  # RGB, not BGR
+            width, height = max(page.get_width(), 1), max(page.get_height(), 1)
+            # Bounded both ways: a page declared 1 pt wide and miles high must not become a huge bitmap.
+            scale = min(PDF_RENDER_WIDTH / width, PDF_RENDER_HEIGHT / height)
+            bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, not BGR
             formats = {3: QImage.Format_RGB888, 4: QImage.Format_RGBA8888}
             if bitmap.n_channels not in formats:
                 return None
@@ -106,7 +109,12 @@ class EvidenceView(QWidget):
         if item is None:
             self._clear(self.tr("这条进展没有附证据文件。"))
             return
-        self.current = self.load(item.data(Qt.UserRole))
+        try:
+            self.current = self.load(item.data(Qt.UserRole))
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, self.tr("读取证据文件失败"), exc)
+            self._clear(self.tr("证据文件读取失败。"))
+            return
         self.save_button.setEnabled(True)
         pixmap = QPixmap()
         if self.current.media_type.startswith("image/"):

@@ -407,8 +407,10 @@ class TasksPage(QWidget):
 
     # --- refresh --------------------------------------------------------------------------------
     def _on_changes(self, changes) -> None:
-        # Own edits (tasks), imports and demo data (everything), a new office or plan.
-        if not (changes.tasks or changes.everything or changes.offices or changes.plan):
+        # Own edits (tasks), demo data and restores (everything), a new office or plan; and any import of a
+        # package (values, review), whose task part may arrive with them: three queries, cheaper than stale.
+        if not (changes.tasks or changes.everything or changes.offices or changes.plan or changes.values
+                or changes.review):
             return
         if changes.offices or changes.plan or changes.everything:
             self.setup = ops.load_setup(self.ctx)
