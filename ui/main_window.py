@@ -367,7 +367,8 @@ class MainWindow(QMainWindow):
     def _fill_view_menu(self) -> None:
         for row in range(self.nav.count()):
             action = QAction(self.nav.item(row).text(), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            if row < 10:  # Ctrl+1 … Ctrl+9, then Ctrl+0 ("Ctrl+10" is no key sequence)
+                action.setShortcut(QKeySequence(f"Ctrl+{(row + 1) % 10}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             self.view_menu.addAction(action)
             self.addAction(action)  # shortcuts work even when the menu bar is native or hidden
