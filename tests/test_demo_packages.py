@@ -18,9 +18,11 @@ from hostile import files
 from hostile.helpers import dump, export_sub, init_unit, log_results, make_city
 from kexie_desktop import cli, packages
 from kexie_desktop.models import Activity, AuditEntry, DataValue, Explanation, Target
+from kexie_desktop.task_models import Milestone
 from kexie_desktop.review import states
 from kexie_desktop.packages.pipeline import importer
 from kexie_desktop.services import activities, demo, offices, plan, settings, targets, values
+from kexie_desktop.services import tasks as task_service
 from kexie_desktop.startup import open_app_database
 
 UNIT = "320722"  # 东海县
@@ -171,6 +173,7 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
         activities.add_activity(s, office, activities.resolve_type(s, "科普讲座"), dt.date(2019, 6, 1), "真实讲座",
                                 participants=3, audience=40, user="王芳")
         targets.put_target(s, i09, office, None, 55.0, user="王芳", source="package")  # as a plan package sets it
+        task_service.add_milestone(s, office, "T16", "真实节点", dt.date(2020, 3, 1), user="王芳")
         # review made while the demo data is there: three months submitted and one explanation
         states.submit(s, office, 2019, 3, user="王芳", today=dt.date(2019, 6, 15))
         s.add(Explanation(office_id=office.id, rule="W01", subject="I09/2019-02", value="1", text="演示期间的说明",
@@ -187,6 +190,9 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
         out["activity"] = [r for r in content["activity"] if r[-1] != "demo"]
         out["audit_log"] = [r for r in content["audit_log"] if r[3] != "demo"]
         out["setting"] = [r for r in content["setting"] if r[0] != "demo_data"]
+        for table in ("milestone", "progress_note"):  # 工作清单: the demo's rows are by "演示数据"
+            out[table] = [r for r in content[table] if "演示数据" not in r]
+        out["evidence"] = [r for r in content["evidence"] if r[2] != "演示照片.png"]
         return out
 
     with demo_db.write() as s:
@@ -207,6 +213,7 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
         assert kept == [(55.0, "王芳")]
         assert [r.value for r in s.scalars(select(DataValue))] == [99.0, 7.0]
         assert [a.title for a in s.scalars(select(Activity))] == ["真实讲座"]
+        assert [m.title for m in s.scalars(select(Milestone))] == ["真实节点"]
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.source == "demo")) is None
     # the city targets of the built-in plan are untouched
     assert [r for r in before["target"] if r[2] == 1] == [r for r in after["target"] if r[2] == 1]

@@ -4,7 +4,8 @@
 
 Makes a fresh temporary demo database (never the user's), then shows each page of the main window
 (unit and city installations), the first-start wizard, and grabs them; then 审核 with findings, an
-explanation and approved months, and the entry grid with their marks (``review-*.png``).
+explanation and approved months, and the entry grid with their marks (``review-*.png``); 工作清单 at the
+unit and the city, also at 1920x1080 (``*-tasks-*.png``).
 """
 
 from __future__ import annotations
@@ -123,6 +124,34 @@ def grab_review(db_path: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     return saved
 
 
+def grab_tasks(db_path: Path, out: Path, prefix: str, size: tuple[int, int]) -> list[Path]:
+    """工作清单 on the demo data: a task done, with its milestones and the note's photo; at the city a
+    unit's task (drill-down into what its packages brought)."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from kexie_desktop.startup import open_app_database
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    db = open_app_database(db_path)
+    window = MainWindow(AppContext(db, QSettings(str(db_path.with_suffix(".ini")), QSettings.IniFormat)))
+    window.resize(*size)
+    window.show()
+    page = window.show_page("tasks")
+    own = page.setup.office_code
+    row = next(r for r in page.model.rows if r.status == "已完成" and r.notes and r.notes[-1].evidence
+               and (r.office_code != own) == page.setup.is_city)
+    page.select(row.task_code, row.office_code)
+    for _ in range(5):
+        QApplication.processEvents()
+    path = out / f"{prefix}-tasks-{size[0]}x{size[1]}.png"
+    window.grab().save(str(path))
+    window.close()
+    db.close()
+    return [path]
+
+
 def grab_wizard(folder: Path, out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
@@ -169,6 +198,9 @@ def main() -> None:
         saved = grab_wizard(folder, out)
         saved += grab_pages(build_demo(folder, args.office), out, "unit", size)
         saved += grab_pages(build_demo(folder, "市科协"), out, "city", size)
+        for office, prefix in ((args.office, "unit"), ("市科协", "city")):
+            for tasks_size in (size, (1920, 1080)) if size != (1920, 1080) else (size,):
+                saved += grab_tasks(folder / f"demo-{office}.db", out, prefix, tasks_size)
         marked = folder / "review.db"
         shutil.copyfile(folder / f"demo-{args.office}.db", marked)
         prepare_review(marked, args.office, 2020)

@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         self._add_page("review", self.tr("审核"), self._make_review, QStyle.SP_DialogYesButton)
         self._add_page("ledger", self.tr("活动台账"), self._make_ledger, QStyle.SP_FileDialogListView)
         self._add_page("targets", self.tr("目标"), self._make_targets, QStyle.SP_DialogApplyButton)
+        # The plan's qualitative tasks beside its quantitative targets.
+        self._add_page("tasks", self.tr("工作清单"), self._make_tasks, QStyle.SP_FileDialogListView)
         self._add_page("sync", self.tr("数据交换"), self._make_sync, QStyle.SP_BrowserReload)
         if self._is_city():  # only the city sees who reported when
             self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
@@ -165,6 +167,11 @@ class MainWindow(QMainWindow):
         from .targets.page import TargetsPage
 
         return TargetsPage(self.ctx)
+
+    def _make_tasks(self):
+        from .tasks.page import TasksPage
+
+        return TasksPage(self.ctx)
 
     def _make_sync(self):
         from .sync.page import SyncPage
@@ -329,7 +336,7 @@ class MainWindow(QMainWindow):
     def ask_clear_demo(self) -> None:
         answer = QMessageBox.question(
             self, self.tr("清除演示数据"),
-            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录和分解目标），以及这期间所做的审核状态和审核说明；"
+            self.tr("将删除全部演示数据（标注“演示数据”的月度数值、活动记录、分解目标和工作清单的节点、进展），以及这期间所做的审核状态和审核说明；"
                     "实际填报的数据保留不变。"
                     "删除前会自动备份数据库。继续吗？"),
         )
@@ -360,7 +367,8 @@ class MainWindow(QMainWindow):
     def _fill_view_menu(self) -> None:
         for row in range(self.nav.count()):
             action = QAction(self.nav.item(row).text(), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            if row < 10:  # Ctrl+1 … Ctrl+9, then Ctrl+0 ("Ctrl+10" is no key sequence)
+                action.setShortcut(QKeySequence(f"Ctrl+{(row + 1) % 10}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             self.view_menu.addAction(action)
             self.addAction(action)  # shortcuts work even when the menu bar is native or hidden

@@ -1,7 +1,7 @@
 """A deterministic demonstration data set (演示数据) so that a newcomer sees something real.
 
 Every row it writes is marked: values and activities carry source "demo", activities the title prefix
-"演示数据", target changes an audit entry with source "demo"; the setting ``demo_data`` marks the whole
+"演示数据", target changes an audit entry with source "demo", 工作清单 milestones and notes ``by`` "演示数据" (demo_tasks); the setting ``demo_data`` marks the whole
 installation as a demo one (window title, status bar, and every package it exports). Rows a demo
 installation takes from a demo package carry source "demo:package:…" (``package_source``), so that
 ``clear_demo`` finds them too.
@@ -22,7 +22,7 @@ from ..models import (
     Activity, ActivityType, ActivityTypeIndicator, AuditEntry, DataValue, Explanation, Indicator, Office, ReviewMonth,
     Setting, Target,
 )
-from . import activities, offices, plan, settings, targets, values
+from . import activities, demo_tasks, offices, plan, settings, targets, values
 
 DEMO = "demo"
 DEMO_NOTE = "演示数据"
@@ -88,6 +88,7 @@ def clear_demo(s: Session) -> tuple[dict[str, int], Changes]:
             s.delete(target)
             counts["targets"] += 1
     s.execute(delete(AuditEntry).where(_is_demo_source(AuditEntry.source)))
+    counts.update(demo_tasks.clear_tasks(s))
     s.execute(delete(Setting).where(Setting.key == "demo_data"))
     s.flush()
     return counts, Changes(everything=True)
@@ -141,6 +142,7 @@ def fill_demo(s: Session, progress=None) -> dict[str, int]:
     report(2, 3, "正在生成活动台账…")
     with s.no_autoflush:
         counts["activities"] = _fill_ledger(s, rng, current, units, unit_targets)
+    counts.update(demo_tasks.fill_tasks(s, city, units))  # 工作清单: milestones and notes, labelled
     settings.put(s, "demo_data", True)
     report(3, 3, "正在保存…")
     return counts

@@ -147,17 +147,18 @@ def complete_milestone(s: Session, office: Office, code: str, milestone_id: int,
 
 
 def add_note(s: Session, office: Office, code: str, date: dt.date, text: str, *,
-             evidence: str | Path | bytes | None = None, evidence_name: str = "", user: str = "") -> tuple[ProgressNote, Changes]:
-    """A progress note, with an evidence file (a path, or bytes named ``evidence_name``) checked first:
-    a refused file leaves nothing written."""
+             evidence: str | Path | bytes | list | tuple | None = None, evidence_name: str = "",
+             user: str = "") -> tuple[ProgressNote, Changes]:
+    """A progress note, with evidence files (a path, bytes named ``evidence_name``, or a list of paths)
+    checked first: one refused file leaves nothing written."""
     t = task(s, code)
     require_carrier(s, office, t)
     body = check_note_text(text)
-    file = read_evidence(evidence, evidence_name) if evidence is not None else None
+    sources = [] if evidence is None else list(evidence) if isinstance(evidence, (list, tuple)) else [evidence]
+    files = [read_evidence(source, evidence_name) for source in sources]
     note = ProgressNote(task_id=t.id, office_id=office.id, date=date, text=body, by=user)
     s.add(note)
-    if file is not None:
-        name, media_type, data = file
+    for name, media_type, data in files:
         note.evidence.append(Evidence(file_name=name, media_type=media_type, size=len(data),
                                       sha256=hashlib.sha256(data).hexdigest(), data=data))
     s.flush()
