@@ -6,13 +6,12 @@ from pathlib import Path
 
 from ..report import build_report, write_report
 from ..report.output import check_output
-from .common import database, plan_option, reading
+from .common import database, reading
 from .progress import _as_of, _office, _scope_args, _year
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("report", parents=[common], help="年度汇总表（Excel 或 PDF，可直接打印）")
-    plan_option(p)
     _scope_args(p, office=True)
     p.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
     p.set_defaults(handler=cmd_report)

@@ -28,6 +28,11 @@ def plan_text() -> str:
     return resource_path(*PLAN_TEXT_FILE).read_text(encoding="utf-8")
 
 
+def plan_text_of(plan: Plan) -> str:
+    """A plan's own text; the built-in plan's lives in the resources."""
+    return plan.text if plan.text is not None else plan_text()
+
+
 def load_catalogue(s: Session, data: dict) -> Changes:
     """Insert a plan catalogue (plan, sections, activity types, indicators, city targets, 审核 rules)."""
     from . import offices  # local: offices depends on settings only
