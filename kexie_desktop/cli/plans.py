@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..services import plan, plan_authoring, plan_checks
 from ..validation import parse_number
-from .common import database, print_json
+from .common import database, plan_option, print_json, reading
 
 
 def register(sub, common) -> None:
@@ -51,6 +51,14 @@ def register(sub, common) -> None:
     group.add_argument("--on", dest="carry", action="store_true", help="承接")
     group.add_argument("--off", dest="carry", action="store_false", help="不承接")
     c.set_defaults(handler=cmd_carry)
+
+    c = psub.add_parser("trend", parents=[common], help="单项指标跨计划的逐月趋势（承接上期的存量接续上一计划）")
+    c.add_argument("--indicator", required=True, help="指标代码（在 --plan 或当前计划中）")
+    c.add_argument("--office", help="单位代码或名称（默认本机单位，未设定时为市科协）")
+    c.add_argument("--as-of", dest="as_of", help="截至日期 年-月-日（默认今天）")
+    plan_option(c)
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(handler=cmd_trend)
 
     c = psub.add_parser("template", parents=[common], help="把计划写成可在 Excel/WPS 中编辑的模板")
     c.add_argument("--plan", required=True, metavar="CODE")
@@ -170,4 +178,23 @@ def cmd_load(args, out) -> int:
     else:
         out.writelines(line + "\n" for line in preview.lines())
         out.write("（预览，未修改）\n" if args.dry_run else "已载入。\n")
+    return 0
+
+
+def cmd_trend(args, out) -> int:
+    from ..display import MISSING, number
+    from ..progress.trend import span_trend
+    from ..validation import parse_date
+    from .progress import _office
+
+    as_of = parse_date(args.as_of) if args.as_of else None
+    with database(args) as db, reading(db, args) as s:
+        office = _office(s, args)
+        indicator = plan.indicator(s, args.indicator)
+        points = span_trend(s, indicator, office, as_of)
+    if args.json:
+        print_json([{"plan": p.plan, "month": f"{p.year}-{p.month:02d}", "actual": p.actual} for p in points], out)
+        return 0
+    out.write(f"{office.name}“{indicator.name}”逐月（{indicator.unit}）\n")
+    out.writelines(f"{p.plan}  {p.year}-{p.month:02d}  {number(p.actual, missing=MISSING)}\n" for p in points)
     return 0
