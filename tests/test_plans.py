@@ -129,7 +129,9 @@ def switched(db_path):
 def test_an_ended_plan_is_read_with_plan_and_never_written(switched, capsys):
     db_path = switched
     assert run(db_path, "progress", "--office", "东海县", "--year", "2020", "--json")[0] == 2
-    assert "年份 2020 超出计划期（2021—2025年）" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "错误：年份 2020 超出计划期（2021—2025年），属于计划“连云港市科协“高质发展、后发先至”三年行动计划（2018—2020年）”"
+        f"（{OLD}）：加上 --plan {OLD} 查看该计划。\n")
     code, text = run(db_path, "progress", "--office", "东海县", "--year", "2020", "--plan", OLD, "--json")
     assert code == 0
     row = {r["code"]: r for r in json.loads(text)}["I12"]

@@ -142,7 +142,8 @@ def cmd_indicators(args, out) -> int:
             city_targets = [t for t in by_indicator.get(i.id, []) if t.office.is_city]
             found = city_targets[0] if city_targets else None
             shown = target(i.kind, i.unit, found.value, found.min_value, found.max_value) if found else NO_TARGET
-            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{PERIODS[i.period]}\t{shown}\n")
+            period = PERIODS[i.period] if i.is_annual else f"到{current.end_year}年"
+            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{period}\t{shown}\n")
     return 0
 
 

@@ -184,6 +184,14 @@ def show_plan(s: Session, code: str | None) -> Plan:
     return plan
 
 
+def refuse_other_plans_year(s: Session, plan: Plan, year: int) -> None:
+    """A year outside ``plan`` that another plan holds: say which, and how to read it."""
+    other = s.scalars(select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)).first()
+    if other is not None and other.id != plan.id:
+        raise UserError(f"年份 {year} 超出计划期（{plan_years(plan)}），属于计划“{other.name}”（{other.code}）："
+                        f"加上 --plan {other.code} 查看该计划。")
+
+
 def plan_years(plan: Plan) -> str:
     return f"{plan.start_year}—{plan.end_year}年"
 
