@@ -177,3 +177,10 @@ def test_task_due_dates_are_rebased():
     assert plan_authoring.rebase_due(dt.date(2020, 2, 29), old, new) == dt.date(2023, 2, 28)
     short = P(2021, 2021)
     assert plan_authoring.rebase_due(dt.date(2019, 6, 30), old, short) == dt.date(2021, 12, 31)
+
+
+def test_publishing_does_not_switch_the_current_plan(db_path):
+    copy(db_path)
+    assert run(db_path, "plan", "publish", NEW)[0] == 0
+    current = [p["code"] for p in json.loads(run(db_path, "plan", "list", "--json")[1]) if p["current"]]
+    assert current == [OLD]

@@ -169,6 +169,8 @@ def publish_plan(s: Session, plan: Plan) -> int:
     if problems:
         listed = "；".join(f"{n}. {p}" for n, p in enumerate(problems, 1))
         raise UserError(f"计划“{plan.name}”有 {len(problems)} 个问题，不能发布：{listed}")
+    if settings.get(s, CURRENT_PLAN_KEY) is None:  # publishing never switches the current plan by itself
+        settings.put(s, CURRENT_PLAN_KEY, active_plan(s).code)
     plan.published = True
     plan.version += 1
     return plan.version
@@ -206,3 +208,35 @@ def set_carry_over(s: Session, indicator: Indicator, carry: bool) -> None:
     if carry and (indicator.kind != "level" or indicator.predecessor_id is None):
         raise UserError(f"指标 {indicator.code}“{indicator.name}”不是承接上一计划的存量指标，不能承接最后数值。")
     indicator.carry_over = carry
+
+
+def edit_indicator(s: Session, indicator: Indicator, *, name: str, kind: str, target: float,
+                   target_max: float | None = None) -> Changes:
+    """The editor's change of a draft's indicator: its name, kind and city target (every year of an annual
+    one). Bounds are checked by the plan validation when publishing; a kind or name is checked here."""
+    from ..models import KINDS
+    from .offices import city
+
+    if indicator.plan.published:
+        raise UserError(f"计划“{indicator.plan.name}”已经发布，不能再修改。")
+    if kind not in KINDS:
+        raise UserError(f"指标类型“{kind}”无效，可选：{'、'.join(KINDS.values())}。")
+    if not name.strip():
+        raise UserError("指标名称不能为空。")
+    indicator.name, indicator.kind = name.strip(), kind
+    if kind != "level":
+        indicator.carry_over = False
+    office = city(s)
+    current = {t.year: t for t in s.scalars(select(Target).where(Target.indicator_id == indicator.id,
+                                                                 Target.office_id == office.id))}
+    bounds = (target, target_max) if kind == "range" else (None, None)
+    for year in (list(indicator.plan.years) if indicator.is_annual else [None]):
+        row = current.pop(year, None)
+        if row is None:
+            row = Target(indicator=indicator, office_id=office.id, year=year, value=target)
+            s.add(row)
+        row.value, row.min_value, row.max_value, row.updated_by = target, *bounds, "计划编辑"
+    for stale in current.values():
+        s.delete(stale)
+    s.flush()
+    return Changes(plan=True)
