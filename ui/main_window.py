@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
         self._add_page("report", self.tr("报表"), self._make_report, QStyle.SP_FileIcon)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
+        if self._is_city():  # the city writes the next plan
+            self._add_page("plan_editor", self.tr("计划编辑"), self._make_plan_editor, QStyle.SP_FileDialogNewFolder)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
@@ -214,6 +216,11 @@ class MainWindow(QMainWindow):
         from .plan.text import PlanTextPage
 
         return PlanTextPage()
+
+    def _make_plan_editor(self):
+        from .plan_editor.page import PlanEditorPage
+
+        return PlanEditorPage(self.ctx)
 
     def _make_settings(self):
         from .settings.page import SettingsPage

@@ -9,7 +9,7 @@ from ..models import KINDS, PERIODS, Target
 from ..services import activities, demo, offices, plan, settings, targets, values
 from ..validation import parse_count, parse_date, parse_month, parse_number
 from ..display import NO_TARGET, number, target
-from .common import database, print_json
+from .common import database, plan_option, reading, print_json
 
 
 def register(sub, common) -> None:
@@ -25,6 +25,7 @@ def register(sub, common) -> None:
     p.set_defaults(handler=cmd_offices)
 
     p = sub.add_parser("indicators", parents=[common], help="列出计划指标及其目标")
+    plan_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_indicators)
 
@@ -115,7 +116,7 @@ def _target_json(t: Target) -> dict:
 
 
 def cmd_indicators(args, out) -> int:
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         current = plan.current_plan(s)
         rows = plan.indicators(s, current)
         by_indicator: dict[int, list[Target]] = {}
@@ -141,7 +142,8 @@ def cmd_indicators(args, out) -> int:
             city_targets = [t for t in by_indicator.get(i.id, []) if t.office.is_city]
             found = city_targets[0] if city_targets else None
             shown = target(i.kind, i.unit, found.value, found.min_value, found.max_value) if found else NO_TARGET
-            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{PERIODS[i.period]}\t{shown}\n")
+            period = PERIODS[i.period] if i.is_annual else f"到{current.end_year}年"
+            out.write(f"{i.code}\t{i.name}\t{KINDS[i.kind]}/{period}\t{shown}\n")
     return 0
 
 

@@ -19,3 +19,17 @@ def database(args):
 
 def print_json(data, out) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def plan_option(parser) -> None:
+    parser.add_argument("--plan", metavar="CODE", help="计划代码：查看以前的计划（只读）；默认当前计划（plan list 列出全部）")
+
+
+@contextmanager
+def reading(db, args):
+    """A read transaction on the plan ``--plan`` names (default: the current plan)."""
+    from ..services import plan
+
+    with db.read() as s:
+        plan.show_plan(s, getattr(args, "plan", None))
+        yield s

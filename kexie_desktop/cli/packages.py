@@ -9,10 +9,10 @@ from ..packages import (describe_log_entry, export_init, export_plan, export_sub
                         reserve_sequence)
 from ..packages.pipeline.results import SAME
 from ..paths import default_db_path
-from ..services import offices
+from ..services import offices, plan
 from ..startup import open_app_database
 from ..validation import parse_number
-from .common import database, print_json
+from .common import database, plan_option, print_json
 
 EXIT_REFUSED = 1
 SHOWN_CHANGES = 20  # per file in a dry run; --json lists them all
@@ -20,6 +20,7 @@ SHOWN_CHANGES = 20  # per file in a dry run; --json lists them all
 
 def register(sub, common) -> None:
     p = sub.add_parser("export", parents=[common], help="导出上报包（县区 → 市科协）")
+    plan_option(p)
     p.add_argument("--office", required=True, help="本单位代码或名称")
     p.add_argument("--year", required=True, help="年份，如 2019")
     p.add_argument("--out", required=True, help="输出文件（.xlsx）")
@@ -60,6 +61,7 @@ def cmd_export(args, out) -> int:
     with database(args) as db:
         number = reserve_sequence(db, "submission")  # committed before the file is written
         with db.write() as s:
+            plan.show_plan(s, args.plan)  # an earlier plan's package: its months are only marked 已报送
             office = offices.resolve(s, args.office)
             result = export_submission(s, office, int(parse_number(args.year, "年份")), Path(args.out), sequence=number)
     out.write(result.message + "\n")

@@ -11,7 +11,7 @@ from ..services import offices, plan, settings, targets
 from ..validation import parse_date, parse_number
 from ..display import MISSING, number, percent, target
 from ..packages.pipeline.log import review_states
-from .common import database, print_json
+from .common import database, plan_option, print_json, reading
 
 
 def register(sub, common) -> None:
@@ -40,6 +40,7 @@ def _scope_args(p, office: bool = False) -> None:
         p.add_argument("--office", help="单位代码或名称（默认本机单位，未设定时为市科协）")
     p.add_argument("--year", help="年份（每年目标按此年；默认截至日期所在年）")
     p.add_argument("--as-of", dest="as_of", help="截至日期 年-月-日（默认今天，但不超出计划期和 --year 当年）")
+    plan_option(p)
 
 
 def _register_charts(sub, common) -> None:
@@ -100,7 +101,7 @@ def row_json(row: engine.ProgressRow) -> dict:
 
 
 def cmd_progress(args, out) -> int:
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         office = _office(s, args)
         rows = engine.progress_for(s, office, _year(args), _as_of(args))
         scope = engine.make_scope(s, _year(args), _as_of(args))
@@ -156,7 +157,7 @@ def _round(value: float | None) -> float | None:
 
 
 def cmd_ranking(args, out) -> int:
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         overview = engine.city_progress(s, _year(args), _as_of(args), _chosen(s, args))
         if args.indicator:
             _print_indicator_ranking(out, args, overview, plan.indicator(s, args.indicator))
@@ -210,7 +211,7 @@ def _print_overall(out, args, overview, weights) -> None:
 
 def cmd_chart(args, out) -> int:
     charts.check_output(args.out)
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         figure = _build_chart(s, args)
         path = charts.save_figure(figure, args.out)
     out.write(f"图表已保存：{path}\n")

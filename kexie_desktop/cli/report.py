@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..report import build_report, write_report
 from ..report.output import check_output
-from .common import database
+from .common import database, reading
 from .progress import _as_of, _office, _scope_args, _year
 
 
@@ -20,7 +20,7 @@ def register(sub, common) -> None:
 def cmd_report(args, out) -> int:
     path = Path(args.out)
     form = check_output(path)
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         report = build_report(s, _office(s, args), _year(args), _as_of(args))
     written = write_report(report, path, form)
     out.write(f"{report.cover.title}（{report.cover.office_name}，截至 {report.cover.as_of.isoformat()}）已保存：{written}\n")

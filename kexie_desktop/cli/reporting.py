@@ -6,12 +6,13 @@ from ..display import MISSING, percent
 from ..reporting import reporting, rule_text
 from ..reporting.status import SHORT, STATES
 from ..validation import parse_date
-from .common import database, print_json
+from .common import database, plan_option, reading, print_json
 from .progress import _year
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("reporting", parents=[common], help="报送情况（市科协）：各县区各月按时、迟报、未报…，完整率与及时率")
+    plan_option(p)
     p.add_argument("--year", required=True, help="年份，如 2020")
     p.add_argument("--today", help="按这一天判断哪些月份已到截止日期（年-月-日，默认今天）")
     p.add_argument("--json", action="store_true", help="每个单位 × 月份一个对象（office、month、state、created、arrived）")
@@ -20,7 +21,7 @@ def register(sub, common) -> None:
 
 def cmd_reporting(args, out) -> int:
     today = parse_date(args.today) if args.today else None
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         result = reporting(s, _year(args), today=today)
     if args.json:
         print_json(result.to_json(), out)

@@ -6,7 +6,7 @@ from ..review import explanations, states
 from ..review.checks import run_checks
 from ..services import offices, plan, settings
 from ..validation import parse_date, parse_month, parse_number
-from .common import database, print_json
+from .common import database, plan_option, reading, print_json
 
 EXIT_FINDINGS = 1
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
@@ -14,6 +14,7 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 def register(sub, common) -> None:
     p = sub.add_parser("check", parents=[common], help="审核：按计划的审核规则检查一个单位一年的数据")
+    plan_option(p)
     p.add_argument("--office", required=True)
     p.add_argument("--year", required=True)
     p.add_argument("--as-of", dest="as_of", help="以哪一天为“今天”检查（年-月-日），默认今天")
@@ -58,7 +59,7 @@ def register(sub, common) -> None:
 
 
 def cmd_check(args, out) -> int:
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         office = offices.resolve(s, args.office)
         year = int(parse_number(args.year, "年份"))
         today = parse_date(args.as_of) if args.as_of else None

@@ -8,11 +8,12 @@ from ..services import offices, settings
 from ..services import tasks as task_service
 from ..errors import UserError
 from ..validation import parse_date
-from .common import database, print_json
+from .common import database, plan_option, reading, print_json
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("tasks", parents=[common], help="工作清单：计划的定性任务（来源原文、承担单位、完成期限），及某单位的进展状态")
+    plan_option(p)
     p.add_argument("--office", help="单位：只列它承担的任务，并给出状态和节点（市科协列出全部任务）")
     p.add_argument("--as-of", dest="as_of", help="以哪一天判断是否滞后（年-月-日），默认今天")
     p.add_argument("--json", action="store_true", help="每个任务一个对象（code、section、name、sentence、carriers、due、indicators…）")
@@ -50,7 +51,7 @@ def _user(s) -> str:
 
 def cmd_tasks(args, out) -> int:
     as_of = parse_date(args.as_of) if args.as_of else dt.date.today()
-    with database(args) as db, db.read() as s:
+    with database(args) as db, reading(db, args) as s:
         office = offices.resolve(s, args.office) if args.office else None
         rows = task_service.views(s, office, as_of)
         data = [r.to_json() for r in rows]

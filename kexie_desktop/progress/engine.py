@@ -89,6 +89,8 @@ def make_scope(s: Session, year: int | None = None, as_of: dt.date | None = None
     if year is None:
         day = as_of or default_as_of(plan)
         year = min(max(day.year, plan.start_year), plan.end_year)
+    if not plan.start_year <= year <= plan.end_year:
+        plan_service.refuse_other_plans_year(s, plan, year)
     check_year(plan, year)
     as_of = as_of or default_as_of(plan, year)
     return Scope(plan, year, as_of, *thresholds(s))

@@ -49,6 +49,7 @@ def load_facts(
     ledger = [i for i in indicators if i.is_ledger]
     if entered:
         _load_entered(s, facts, start, cutoff, entered, office_ids)
+        _carry_over(s, facts, start, entered, office_ids)
     if ledger:
         _load_ledger(s, facts, start, cutoff, [i.id for i in ledger], office_ids)
     return facts
@@ -83,6 +84,52 @@ def _load_entered(s, facts: Facts, start, cutoff, indicators: list[Indicator], o
     ).outerjoin(last, on_last)
     for ind, office, year, total, n, value, base in s.execute(query):
         facts.setdefault((ind, office), {})[year] = Cell(total, n, value, base)
+
+
+def _carry_over(s, facts: Facts, start: dt.date, indicators: list[Indicator], office_ids) -> None:
+    """A level of a new plan linked to its predecessor (``carry_over``) starts from the predecessor's last
+    value: a cell of the year before the plan, which any value entered in the plan supersedes (the
+    latest year wins)."""
+    for indicator in indicators:
+        if indicator.kind != "level" or not indicator.carry_over or indicator.predecessor_id is None:
+            continue
+        for office, value in carried_values(s, indicator, office_ids, start).items():
+            facts.setdefault((indicator.id, office), {})[start.year - 1] = Cell(value, 1, value, None)
+
+
+MAX_CHAIN = 20  # plans a carried value may pass through
+
+
+def carried_values(s: Session, indicator: Indicator, office_ids, start: dt.date) -> dict[int, float]:
+    """office_id -> the last value before ``start`` of the predecessors of ``indicator``, nearest plan first
+    (a predecessor that carried over itself passes its own predecessor's value on)."""
+    found: dict[int, float] = {}
+    current, wanted = indicator, set(office_ids)
+    for _ in range(MAX_CHAIN):
+        if not wanted or current.predecessor_id is None or not (current.carry_over or current is indicator):
+            break
+        previous = s.get(Indicator, current.predecessor_id)
+        for office, value in _last_values(s, previous.id, sorted(wanted), start).items():
+            found[office] = value
+            wanted.discard(office)
+        current = previous
+    return found
+
+
+def _last_values(s: Session, indicator_id: int, office_ids: list[int], start: dt.date) -> dict[int, float]:
+    dv = DataValue
+    key = _month_key(dv.year, dv.month)
+    latest = (
+        select(dv.office_id.label("office"), func.max(key).label("k"))
+        .where(dv.indicator_id == indicator_id, dv.office_id.in_(office_ids),
+               key < _month_key(start.year, start.month))
+        .group_by(dv.office_id)
+        .subquery()
+    )
+    query = select(dv.office_id, dv.value).join(
+        latest, and_(dv.office_id == latest.c.office, _month_key(dv.year, dv.month) == latest.c.k)
+    ).where(dv.indicator_id == indicator_id)
+    return {office: value for office, value in s.execute(query)}
 
 
 def _load_ledger(s, facts: Facts, start, cutoff, indicator_ids: list[int], office_ids) -> None:

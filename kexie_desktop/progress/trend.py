@@ -74,10 +74,11 @@ def _offices(s: Session, indicator: Indicator, office: Office) -> list[Office]:
 
 
 def _series(indicator, office_ids, months: dict[tuple[int, int, int], Month], period: Period, as_of,
-            counted: set[int] = frozenset()):
-    """[((year, month), actual)] over the period; months after the as-of date have None."""
+            counted: set[int] = frozenset(), latest: dict[int, Figure] | None = None):
+    """[((year, month), actual)] over the period; months after the as-of date have None. ``latest``: the
+    stocks' figures carried in from a predecessor plan (updated in place)."""
     last = (as_of.year, as_of.month)
-    latest: dict[int, Figure] = {}
+    latest = {} if latest is None else latest
     running, seen, out = 0.0, False, []
     for y, m in period.months():
         if (y, m) > last:
@@ -104,3 +105,41 @@ def _stock_figure(indicator: Indicator, cell: Month) -> Figure:
     if indicator.kind == "coverage":
         return arithmetic.share(cell.total, cell.base or 0.0)
     return Figure(cell.total, True)
+
+
+@dataclass(frozen=True)
+class SpanPoint:
+    plan: str
+    year: int
+    month: int
+    actual: float | None
+
+
+def lineage(s: Session, indicator: Indicator) -> list[Indicator]:
+    """The indicator and its predecessors in earlier plans, oldest first."""
+    chain = [indicator]
+    while chain[-1].predecessor_id is not None and len(chain) < 20:
+        chain.append(s.get(Indicator, chain[-1].predecessor_id))
+    return chain[::-1]
+
+
+def span_trend(s: Session, indicator: Indicator, office: Office, as_of: dt.date | None = None) -> list[SpanPoint]:
+    """The monthly series of one indicator across the plans it descends from: each plan's months in turn;
+    a level that carries over goes on from its predecessor's last figure (flows add up within a plan)."""
+    from .calendar import plan_period
+
+    as_of = as_of or dt.date.today()
+    points: list[SpanPoint] = []
+    latest: dict[int, Figure] = {}
+    for link in lineage(s, indicator):
+        period = plan_period(link.plan)
+        if as_of < period.start:
+            break
+        if not (link.carry_over and arithmetic.is_stock(link.kind)):
+            latest = {}
+        ids = [o.id for o in _offices(s, link, office)]
+        months = load_months(s, link, ids, period.start, period.cutoff(as_of))
+        counted = {o.id for o in _offices(s, link, office) if not o.is_city} if office.is_city and counts_units(link) else set()
+        series = _series(link, ids, months, period, min(as_of, period.end), counted, latest)
+        points += [SpanPoint(link.plan.code, y, m, actual) for (y, m), actual in series]
+    return points

@@ -215,9 +215,11 @@ def _load_activities(
     recorded twice, and per office and type the sums the year's and the plan's totals need."""
     a = Activity
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    # Records outside the plan years are reported with the plan's first or last year.
-    lo = dt.date(1900, 1, 1) if year == plan.start_year else start
-    hi = dt.date(9999, 12, 31) if year == plan.end_year else end
+    # Records outside the plan years are reported with the plan's first or last year, except those in the
+    # years of another plan of the database: they are that plan's records.
+    before, after = _neighbour_years(s, plan)
+    lo = dt.date(before + 1, 1, 1) if year == plan.start_year else start
+    hi = dt.date(after - 1, 12, 31) if year == plan.end_year else end
     plan_start, plan_end = dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31)
     limits = [r.params.get("limit", 5000) for r in rules if r.check == "large_audience"]
     limit = min(limits) if limits else 5000
@@ -243,6 +245,13 @@ def _load_activities(
         for office_id, type_id, date, title, count, _first, uid in s.execute(q):
             batch[office_id].duplicates.append((date, title, count, uid, names[type_id]))
     _ledger_totals(s, batch, scope[0], year, plan)
+
+
+def _neighbour_years(s: Session, plan: Plan) -> tuple[int, int]:
+    """The end year of the plan before ``plan`` (1899 without one) and the start year of the next (10000)."""
+    ended = s.scalar(select(func.max(Plan.end_year)).where(Plan.end_year < plan.start_year))
+    starts = s.scalar(select(func.min(Plan.start_year)).where(Plan.start_year > plan.end_year))
+    return (ended or 1899), (starts or 10000)
 
 
 def _ledger_totals(s: Session, batch: dict[int, Data], office, year: int, plan: Plan) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..models import Office, ReviewMonth
 from . import offices
+from .plan import check_months_writable
 
 LOCKED_STATES = ("approved", "sent", "received")
 
@@ -22,6 +23,7 @@ def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]
     wanted = set(months)
     if not wanted:
         return
+    check_months_writable(s, wanted)  # a month of an ended plan: refused before any lock is asked
     locked = locked_months(s, office, wanted)
     if locked:
         r = locked[min(locked)]

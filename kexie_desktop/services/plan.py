@@ -28,6 +28,11 @@ def plan_text() -> str:
     return resource_path(*PLAN_TEXT_FILE).read_text(encoding="utf-8")
 
 
+def plan_text_of(plan: Plan) -> str:
+    """A plan's own text; the built-in plan's lives in the resources."""
+    return plan.text if plan.text is not None else plan_text()
+
+
 def load_catalogue(s: Session, data: dict) -> Changes:
     """Insert a plan catalogue (plan, sections, activity types, indicators, city targets, 审核 rules)."""
     from . import offices  # local: offices depends on settings only
@@ -133,11 +138,85 @@ def target_years(plan: Plan, indicator: Indicator) -> list[int | None]:
     return list(plan.years) if indicator.is_annual else [None]
 
 
+CURRENT_PLAN_KEY = "current_plan"  # setting: the code of the current plan
+_SHOWN = "kexie.shown_plan"  # Session.info key: the plan a reading session shows instead
+
+
 def current_plan(s: Session) -> Plan:
-    plan = s.scalars(select(Plan).order_by(Plan.id.desc())).first()
+    """The plan every page and command works on: the current plan (``plan use``), or in a session opened
+    to read an earlier plan (``show_plan``) that plan, read-only."""
+    shown = s.info.get(_SHOWN)
+    if shown is not None:
+        return s.get(Plan, shown)
+    return active_plan(s)
+
+
+def active_plan(s: Session) -> Plan:
+    """The current plan: the one ``plan use`` chose, else the newest published plan."""
+    from . import settings  # local: settings is a leaf of services
+
+    code = settings.get(s, CURRENT_PLAN_KEY)
+    chosen = s.scalars(select(Plan).where(Plan.code == code)).first() if code else None
+    if chosen is not None:
+        return chosen
+    plan = s.scalars(select(Plan).order_by(Plan.published.desc(), Plan.id.desc())).first()
     if plan is None:
         raise UserError("数据库中还没有计划。请重新启动程序以载入内置计划。")
     return plan
+
+
+def plan_by_code(s: Session, code: str) -> Plan:
+    key = (code or "").strip()
+    found = s.scalars(select(Plan).where(Plan.code == key)).first()
+    if found is None:
+        known = "、".join(s.scalars(select(Plan.code).order_by(Plan.start_year, Plan.id)))
+        raise UserError(f"没有代码为“{key}”的计划（现有：{known}）。用 plan list 查看全部计划。")
+    return found
+
+
+def show_plan(s: Session, code: str | None) -> Plan:
+    """Let this session read the plan ``code`` (None: the current plan) instead of the current one. Every
+    write to a plan other than the current one is refused (``check_plan_writable``)."""
+    if code is None:
+        return current_plan(s)
+    plan = plan_by_code(s, code)
+    s.info[_SHOWN] = plan.id
+    return plan
+
+
+def refuse_other_plans_year(s: Session, plan: Plan, year: int) -> None:
+    """A year outside ``plan`` that another plan holds: say which, and how to read it."""
+    other = s.scalars(select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)).first()
+    if other is not None and other.id != plan.id:
+        raise UserError(f"年份 {year} 超出计划期（{plan_years(plan)}），属于计划“{other.name}”（{other.code}）："
+                        f"加上 --plan {other.code} 查看该计划。")
+
+
+def plan_years(plan: Plan) -> str:
+    return f"{plan.start_year}—{plan.end_year}年"
+
+
+def check_plan_writable(s: Session, plan: Plan, *, drafts: bool = False) -> None:
+    """Data of an ended (or any not current) plan never changes: refused with a Chinese line. ``drafts``:
+    an unpublished plan being authored (its targets) may change too."""
+    current = active_plan(s)
+    if plan.id == current.id or (drafts and not plan.published):
+        return
+    raise UserError(f"计划“{plan.name}”（{plan.code}，{plan_years(plan)}）不是当前计划，其数据只能查看，不能修改。"
+                    f"当前计划是“{current.name}”（{current.code}）。")
+
+
+def check_months_writable(s: Session, months) -> None:
+    """A month that lies in another plan's years belongs to that plan's data: refused."""
+    current = active_plan(s)
+    outside = sorted((y, m) for y, m in months if not current.start_year <= y <= current.end_year)
+    if not outside:
+        return
+    year, month = outside[0]
+    other = s.scalars(select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)).first()
+    if other is not None:
+        raise UserError(f"{year}年{month}月属于计划“{other.name}”（{other.code}，{plan_years(other)}），"
+                        f"不是当前计划，其数据只能查看，不能修改。")
 
 
 def indicators(s: Session, plan: Plan | None = None) -> list[Indicator]:

@@ -13,6 +13,7 @@ from ..errors import UserError
 from ..models import Indicator, Office, Target
 from ..validation import check_value, parse_number
 from . import audit, offices
+from .plan import check_plan_writable
 
 
 def find_target(s: Session, indicator: Indicator, office: Office, year: int | None) -> Target | None:
@@ -65,6 +66,7 @@ def put_target(
     if source in LOCAL_SOURCES:
         require_city(s)
     plan = indicator.plan
+    check_plan_writable(s, plan, drafts=True)
     if indicator.is_annual and year is None:
         raise UserError(f"“{indicator.name}”是每年的目标，请指定年份（--year）。")
     if not indicator.is_annual and year is not None:

@@ -12,6 +12,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import DataValue, Indicator, Office
 from ..validation import check_text, check_value, check_year
+from .plan import check_plan_writable
 from . import audit, locks
 
 NOTE_LIMIT = 500
@@ -94,6 +95,8 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
     edits = list(edits)
     for edit in edits:
         _validate(edit)
+    for plan_ in {edit.indicator.plan for edit in edits}:
+        check_plan_writable(s, plan_)
     by_office: dict[int, tuple] = {}
     for edit in edits:
         by_office.setdefault(edit.office.id, (edit.office, set()))[1].add((edit.year, edit.month))
