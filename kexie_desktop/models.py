@@ -81,7 +81,7 @@ class Plan(Base):
     start_year: Mapped[int]
     end_year: Mapped[int]
     version: Mapped[int] = mapped_column(default=1)
-    # A plan copied from another is a draft until it is published (migration 0010); only a published plan
+    # A plan copied from another is a draft until it is published (migration 0011); only a published plan
     # can become the current one. ``text`` is the plan's own text (None: the built-in plan's resource text).
     published: Mapped[bool] = mapped_column(default=True)
     text: Mapped[Optional[str]] = mapped_column(Text)
@@ -144,7 +144,7 @@ class Indicator(Base):
     signed: Mapped[bool] = mapped_column(default=False)
     sort_order: Mapped[int] = mapped_column(default=0)
     # The same indicator in the plan this one was copied from; a level with ``carry_over`` starts from
-    # the predecessor's last value (migration 0010).
+    # the predecessor's last value (migration 0011).
     predecessor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("indicator.id"))
     carry_over: Mapped[bool] = mapped_column(default=False)
 

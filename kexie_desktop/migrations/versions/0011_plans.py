@@ -1,7 +1,7 @@
 """Several plans in one database: a plan's publication state and text, the copy it was made from,
 and each indicator's predecessor in the plan before (carry-over)
 
-Revision ID: 0010
+Revision ID: 0011
 Revises: 0009
 Create Date: 2026-12-02
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
