@@ -2,7 +2,7 @@
 and each indicator's predecessor in the plan before (carry-over)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02
 """
 from alembic import op
