@@ -41,7 +41,7 @@ def test_a_cycle_dropped_by_the_gui_thread_is_finalized_there_even_when_a_worker
     run_task(None, "测试", allocate, done.append)
     qtbot.waitUntil(lambda: len(done) == 1, timeout=10_000)
     assert len(done[0]) == 200_000
-    assert _Cycle.finalized_in == []
+    # The GUI thread's timer may collect while the worker still runs; it must never be the worker.
     qtbot.waitUntil(lambda: _Cycle.finalized_in != [], timeout=5_000)
     assert _Cycle.finalized_in == [threading.main_thread().name]
 
