@@ -1,0 +1,12 @@
+"""考核 (city): the assessment scheme per year as data, the city's task-score adjustments, and the result
+(every unit's score part by part, ranks in its class and overall, 对比找差)."""
+
+from .adjustments import Adjustment, adjust, history
+from .scheme import ALL, Item, Scheme, UnitClass, default_scheme, put, reset, scheme, with_units
+from .score import GROUP_LABELS, Assessment, Part, UnitScore, assess, competition_ranks, milestone_share, pts
+
+__all__ = [
+    "Adjustment", "adjust", "history",
+    "ALL", "Item", "Scheme", "UnitClass", "default_scheme", "put", "reset", "scheme", "with_units",
+    "GROUP_LABELS", "Assessment", "Part", "UnitScore", "assess", "competition_ranks", "milestone_share", "pts",
+]
