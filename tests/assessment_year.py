@@ -112,7 +112,7 @@ def prepare(s) -> None:
     s.flush()
     assessment.put(s, YEAR, SCHEME, user="考核员")
     office, task_code, points, reason = ADJUSTMENT
-    assessment.adjust(s, YEAR, offices.resolve(s, office), task_code, points, reason, user="考核员", max_points=6)
+    assessment.adjust(s, YEAR, offices.resolve(s, office), task_code, points, reason, user="考核员")
 
 
 def warnings_of(s, code: str):

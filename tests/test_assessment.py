@@ -173,13 +173,13 @@ def test_adjustments_are_checked_kept_and_withdrawn(year):
     with year.write() as s:
         unit = offices.resolve(s, L)
         for args, message in [
-            (("T26", 7, "理由写清楚", 6), "任务 T26 在本年考核方案中最多 6 分，调整后的得分 7 超过了它。"),
+            (("T26", 7, "理由写清楚", 6), "任务 T26 在 2020 年考核方案中最多 6.00 分，调整后的得分 7 超过了它。"),
             (("T26", 2, "短", 6), "请写明调整理由（至少 4 个字）：理由会和调整人、时间一起保留。"),
             (("T01", 2, "理由写清楚", 6), None),
         ]:
-            task, points, reason, top = args
+            task, points, reason, _top = args
             with pytest.raises(UserError) as exc:
-                assessment.adjust(s, prepared.YEAR, unit, task, points, reason, max_points=top)
+                assessment.adjust(s, prepared.YEAR, unit, task, points, reason)
             if message:
                 assert str(exc.value) == message
             else:

@@ -15,7 +15,7 @@ from ..models import Office
 from ..services import audit, plan as plan_service
 from ..services import tasks as task_service
 from ..validation import check_year
-from .scheme import require_city
+from .scheme import require_city, scheme, task_weight
 
 MIN_REASON = 4
 MAX_REASON = 300
@@ -54,9 +54,9 @@ def current(s: Session, year: int) -> dict[tuple[str, str], Adjustment]:
 
 
 def adjust(s: Session, year: int, office: Office, task_code: str, points: float | None, reason: str, *,
-           user: str = "", max_points: float | None = None) -> Changes:
-    """Set (``points``) or withdraw (None) the city's score of ``office``'s task. ``max_points``: the
-    task's maximum under the year's scheme (the caller computes it); a score above it is refused."""
+           user: str = "") -> Changes:
+    """Set (``points``, at most what the task weighs in the year's scheme) or withdraw (None) the city's
+    score of ``office``'s task."""
     require_city(s, "调整任务得分")
     check_year(year, plan_service.current_plan(s), what=f"年份 {year}")
     if office.is_city:
@@ -70,10 +70,13 @@ def adjust(s: Session, year: int, office: Office, task_code: str, points: float 
     if len(text) > MAX_REASON:
         raise UserError(f"调整理由太长（{len(text)} 字），最多 {MAX_REASON} 字。")
     if points is not None:
+        top = task_weight(s, scheme(s, year), office, t.code)
+        if top is None:
+            raise UserError(f"{office.name}的任务 {t.code} 不在 {year} 年考核方案的计分项中，没有得分可调整。")
         if points < 0:
             raise UserError(f"调整后的得分不能为负数（{points:g}）。")
-        if max_points is not None and points > max_points + 1e-9:
-            raise UserError(f"任务 {t.code} 在本年考核方案中最多 {max_points:g} 分，调整后的得分 {points:g} 超过了它。")
+        if points > top + 1e-9:
+            raise UserError(f"任务 {t.code} 在 {year} 年考核方案中最多 {top:.2f} 分，调整后的得分 {points:g} 超过了它。")
     plan = plan_service.current_plan(s)
     before = current(s, year).get((office.code, t.code))
     s.add(TaskAdjustment(plan_id=plan.id, year=year, office_id=office.id, task_code=t.code, points=points,

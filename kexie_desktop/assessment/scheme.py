@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -148,6 +149,41 @@ def enclosing(parents: dict[str, str | None], code: str) -> list[str]:
         chain.append(code)
         code = parents.get(code)
     return chain
+
+
+# --------------------------------------------------------------------------- which item weighs what
+
+def weighing(items: tuple[Item, ...], kind: str, code: str, section: str, parents) -> Item | None:
+    """The item that weighs an indicator or task: its own, else the nearest section's, else "*"."""
+    by_key = {(i.kind, i.code): i for i in items}
+    if (kind, code) in by_key:
+        return by_key[(kind, code)]
+    for sec in enclosing(parents, section):
+        if ("section", sec) in by_key:
+            return by_key[("section", sec)]
+    return by_key.get(("section", ALL))
+
+
+def shares(items, kind: str, subjects: list[tuple[str, str]], parents) -> dict[str, tuple[Item, float]]:
+    """code → (its item, its weight) for (code, section) subjects: a section item's points are shared
+    equally by the subjects it weighs."""
+    groups: dict[Item, list[str]] = defaultdict(list)
+    for code, section in subjects:
+        item = weighing(items, kind, code, section, parents)
+        if item is not None:
+            groups[item].append(code)
+    return {code: (item, item.points / len(codes)) for item, codes in groups.items() for code in codes}
+
+
+def task_weight(s: Session, sch: Scheme, office: Office, task_code: str) -> float | None:
+    """The points ``office``'s task weighs in ``sch`` (None: not assessed there)."""
+    klass = sch.class_of(office.code)
+    if klass is None:
+        return None
+    carried = [t for t in task_service.all_tasks(s) if task_service.carries(t, office)]
+    parents = section_parents(plan_service.current_plan(s))
+    found = shares(klass.tasks, "task", [(t.code, t.section.code) for t in carried], parents).get(task_code)
+    return None if found is None else found[1]
 
 
 # --------------------------------------------------------------------------- reading and storing

@@ -36,7 +36,7 @@ from ..services import tasks as task_service
 from ..task_models import PlanTask
 from ..validation import check_year
 from . import adjustments
-from .scheme import ALL, REPORTING_LABELS, REPORTING_PARTS, Item, Scheme, UnitClass, enclosing, scheme, section_parents
+from .scheme import REPORTING_LABELS, REPORTING_PARTS, Scheme, UnitClass, scheme, section_parents, shares
 
 GAPS = 5
 QUANT, TASKS, REPORT = "indicator", "task", "reporting"
@@ -170,31 +170,10 @@ def assess(s: Session, year: int, as_of: dt.date | None = None) -> Assessment:
     return Assessment(year, as_of, sch, tuple(_ranked(scores)))
 
 
-def _weighing(items: tuple[Item, ...], kind: str, code: str, section: str, parents) -> Item | None:
-    """The item that weighs an indicator or task: its own, else the nearest section's, else "*"."""
-    by_key = {(i.kind, i.code): i for i in items}
-    if (kind, code) in by_key:
-        return by_key[(kind, code)]
-    for sec in enclosing(parents, section):
-        if ("section", sec) in by_key:
-            return by_key[("section", sec)]
-    return by_key.get(("section", ALL))
-
-
-def _shares(items, kind: str, subjects: list[tuple[str, str]], parents) -> dict[str, tuple[Item, float]]:
-    """code → (its item, its weight): a section item's points shared equally by the subjects it weighs."""
-    groups: dict[Item, list[str]] = defaultdict(list)
-    for code, section in subjects:
-        item = _weighing(items, kind, code, section, parents)
-        if item is not None:
-            groups[item].append(code)
-    return {code: (item, item.points / len(codes)) for item, codes in groups.items() for code in codes}
-
-
 def _indicator_parts(klass: UnitClass, cap: float, rows: list[ProgressRow], parents, plan: Plan) -> list[Part]:
     sections = {i.code: i.section.code for i in plan.indicators}
     targeted = [r for r in rows if r.target is not None]
-    weights = _shares(klass.indicators, "indicator", [(r.code, sections[r.code]) for r in targeted], parents)
+    weights = shares(klass.indicators, "indicator", [(r.code, sections[r.code]) for r in targeted], parents)
     parts = []
     for r in targeted:
         if r.code not in weights:
@@ -225,7 +204,7 @@ def milestone_share(marks: list[tuple[dt.date, dt.date | None]], year: int, as_o
 def _task_parts(s: Session, klass: UnitClass, unit: Office, tasks: list[PlanTask], parents, year: int,
                 as_of: dt.date, adjusted) -> list[Part]:
     carried = [t for t in tasks if task_service.carries(t, unit)]
-    weights = _shares(klass.tasks, "task", [(t.code, t.section.code) for t in carried], parents)
+    weights = shares(klass.tasks, "task", [(t.code, t.section.code) for t in carried], parents)
     parts = []
     for t in carried:
         if t.code not in weights:
