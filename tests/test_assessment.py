@@ -112,7 +112,7 @@ def test_default_scheme_classes_from_the_offices_and_every_unit_ties(db):
     with db.write() as s:
         offices.set_this_office(s, offices.city(s))
     with db.read() as s:
-        sch = assessment.scheme(s, 2019)
+        sch = assessment.scheme_of(s, 2019)
         a = assessment.assess(s, 2019, dt.date(2019, 3, 1))
     assert not sch.stored and sch.cap == 1.2
     assert [(c.name, c.units) for c in sch.classes] == [
@@ -131,7 +131,7 @@ def test_default_scheme_classes_from_the_offices_and_every_unit_ties(db):
 
 def test_scheme_round_trips_and_is_validated(year):
     with year.read() as s:
-        stored = assessment.scheme(s, prepared.YEAR)
+        stored = assessment.scheme_of(s, prepared.YEAR)
     assert stored.stored and stored.updated_by == "考核员"
     assert {k: v for k, v in stored.to_json().items() if k in ("cap", "classes")}["classes"][1] == {
         "name": "县", "units": [D], "indicators": [{"section": "*", "points": 40.0}],
@@ -153,7 +153,7 @@ def test_scheme_round_trips_and_is_validated(year):
             assessment.put(s, prepared.YEAR, {**prepared.SCHEME, **change})
         assert str(exc.value) == message
     with year.read() as s:
-        assert assessment.scheme(s, prepared.YEAR).to_json() == stored.to_json()
+        assert assessment.scheme_of(s, prepared.YEAR).to_json() == stored.to_json()
 
 
 def test_only_the_city_edits_the_scheme_and_adjusts(year):
@@ -166,7 +166,7 @@ def test_only_the_city_edits_the_scheme_and_adjusts(year):
         assessment.adjust(s, prepared.YEAR, offices.resolve(s, H), "T26", 1, "理由写清楚")
     assert "只有市科协才能调整任务得分" in str(exc.value)
     with year.read() as s:  # the unit still reads the scheme
-        assert assessment.scheme(s, prepared.YEAR).class_of(H).name == "区"
+        assert assessment.scheme_of(s, prepared.YEAR).class_of(H).name == "区"
 
 
 def test_adjustments_are_checked_kept_and_withdrawn(year):

@@ -15,7 +15,7 @@ from ..models import Office
 from ..services import audit, plan as plan_service
 from ..services import tasks as task_service
 from ..validation import check_year
-from .scheme import require_city, scheme, task_weight
+from .scheme import require_city, scheme_of, task_weight
 
 MIN_REASON = 4
 MAX_REASON = 300
@@ -70,7 +70,7 @@ def adjust(s: Session, year: int, office: Office, task_code: str, points: float 
     if len(text) > MAX_REASON:
         raise UserError(f"调整理由太长（{len(text)} 字），最多 {MAX_REASON} 字。")
     if points is not None:
-        top = task_weight(s, scheme(s, year), office, t.code)
+        top = task_weight(s, scheme_of(s, year), office, t.code)
         if top is None:
             raise UserError(f"{office.name}的任务 {t.code} 不在 {year} 年考核方案的计分项中，没有得分可调整。")
         if points < 0:

@@ -188,7 +188,7 @@ def task_weight(s: Session, sch: Scheme, office: Office, task_code: str) -> floa
 
 # --------------------------------------------------------------------------- reading and storing
 
-def scheme(s: Session, year: int) -> Scheme:
+def scheme_of(s: Session, year: int) -> Scheme:
     """The stored scheme of ``year``, else the default."""
     plan = plan_service.current_plan(s)
     row = _row(s, plan, year)

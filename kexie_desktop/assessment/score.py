@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
+from ..errors import UserError
 from ..models import Office, Plan
 from ..progress import city_progress, default_as_of
 from ..progress.engine import ProgressRow
@@ -36,7 +37,7 @@ from ..services import tasks as task_service
 from ..task_models import PlanTask
 from ..validation import check_year
 from . import adjustments
-from .scheme import REPORTING_LABELS, REPORTING_PARTS, Scheme, UnitClass, scheme, section_parents, shares
+from .scheme import REPORTING_LABELS, REPORTING_PARTS, Scheme, UnitClass, scheme_of, section_parents, shares
 
 GAPS = 5
 QUANT, TASKS, REPORT = "indicator", "task", "reporting"
@@ -148,12 +149,15 @@ class Assessment:
 
 def assess(s: Session, year: int, as_of: dt.date | None = None) -> Assessment:
     """The assessment of every active unit that belongs to a class (the city only: 报送情况 is the city's)."""
+    mine = offices.this_office(s)
+    if mine is not None and not mine.is_city:
+        raise UserError(f"本机是{mine.name}：考核结果由市科协计算（报送情况只在市科协）；本单位所在类的考核方案可以在这里查看。")
     plan = plan_service.current_plan(s)
     check_year(year, plan, what=f"年份 {year}")
     as_of = as_of or default_as_of(plan, year)
-    sch = scheme(s, year)
+    sch = scheme_of(s, year)
     units = [u for u in offices.units(s) if sch.class_of(u.code) is not None]
-    report = reporting(s, year, today=as_of)  # refuses a unit installation
+    report = reporting(s, year, today=as_of)
     rates = {r.code: r.rate for r in report.units}
     progress = city_progress(s, year, as_of)
     findings = run_checks_many(s, units, year, today=as_of, plan=plan) if units else {}
