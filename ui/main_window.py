@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
             self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
         # The year's summary to print: after the reporting cycle (entry → review → exchange → 报送情况).
         self._add_page("report", self.tr("报表"), self._make_report, QStyle.SP_FileIcon)
+        # 考核: the city's scores; a unit sees how it is assessed (its class's scheme).
+        self._add_page("assessment", self.tr("考核"), self._make_assessment, QStyle.SP_DialogApplyButton)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -181,6 +183,11 @@ class MainWindow(QMainWindow):
         from .reporting.page import ReportingPage
 
         return ReportingPage(self.ctx)
+
+    def _make_assessment(self):
+        from .assessment.page import AssessmentPage
+
+        return AssessmentPage(self.ctx)
 
     def _make_report(self):
         from .report.page import ReportPage

@@ -2,12 +2,12 @@
 (every unit's score part by part, ranks in its class and overall, 对比找差)."""
 
 from .adjustments import Adjustment, adjust, history
-from .scheme import ALL, Item, Scheme, UnitClass, default_scheme, put, reset, scheme_of, with_units
+from .scheme import ALL, Item, Scheme, UnitClass, default_scheme, describe, put, reset, scheme_of, with_units
 from .scheme import REPORTING_LABELS
 from .score import GAPS, GROUP_LABELS, Assessment, Part, UnitScore, assess, competition_ranks, milestone_share, pts
 
 __all__ = [
     "Adjustment", "adjust", "history",
-    "ALL", "Item", "Scheme", "UnitClass", "default_scheme", "put", "reset", "scheme_of", "with_units",
+    "ALL", "Item", "Scheme", "UnitClass", "default_scheme", "describe", "put", "reset", "scheme_of", "with_units",
     "REPORTING_LABELS", "GAPS", "GROUP_LABELS", "Assessment", "Part", "UnitScore", "assess", "competition_ranks", "milestone_share", "pts",
 ]

@@ -343,6 +343,25 @@ def _points(value, what: str) -> float:
     return number
 
 
+# --------------------------------------------------------------------------- as text (CLI and page)
+
+def describe(sch: Scheme, names: dict[str, str], only: str | None = None) -> list[str]:
+    """The scheme in lines a person reads: the cap, then per class its units and points (``only``: one class)."""
+    state = (f"{sch.updated_by or '未署名'}于 {sch.updated_at:%Y-%m-%d %H:%M} 保存" if sch.stored and sch.updated_at
+             else "默认方案，尚未修改")
+    lines = [f"{sch.year}年考核方案（{state}）；完成率封顶 {sch.cap:.0%}"]
+    for c in sch.classes:
+        if only not in (None, c.name):
+            continue
+        lines.append(f"【{c.name}】{'、'.join(names.get(u, u) for u in c.units)}")
+        lines.append("  定量指标：" + ("；".join(f"{i.label} {i.points:g} 分" for i in c.indicators) or "无"))
+        lines.append("  定性任务：" + ("；".join(f"{i.label} {i.points:g} 分" for i in c.tasks) or "无"))
+        lines.append("  报送：" + "；".join(f"{REPORTING_LABELS[k]} {v:g} 分" for k, v in c.reporting.items()))
+    lines.append("计分：指标得分＝分值×min(完成率, 封顶)；部分（或“全部”）的分值由其中有目标的指标、本单位承担的任务平分；"
+                 "任务得分＝分值×本年到期节点中按期完成的占比，市科协可写明理由调整；报送得分＝分值×完整率、及时率、预警说明率。")
+    return lines
+
+
 # --------------------------------------------------------------------------- edits as data (GUI and CLI)
 
 def with_units(current: Scheme, class_name: str, codes: list[str]) -> dict:

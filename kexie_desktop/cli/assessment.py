@@ -115,16 +115,9 @@ def cmd_scheme(args, out) -> int:
     if args.json:
         print_json(sch.to_json(), out)
         return 0
-    state = f"{sch.updated_by or '未署名'}于 {sch.updated_at:%Y-%m-%d %H:%M} 保存" if sch.stored else "默认方案，尚未修改"
-    out.write(f"{year}年考核方案（{state}）；完成率封顶 {sch.cap:.0%}\n")
     with database(args) as db, db.read() as s:
         names = {o.code: o.short_name for o in offices.all_offices(s)}
-    for c in sch.classes:
-        out.write(f"【{c.name}】{'、'.join(names.get(u, u) for u in c.units)}\n")
-        out.write("  定量指标：" + "；".join(f"{i.label} {i.points:g} 分" for i in c.indicators) + "\n")
-        out.write("  定性任务：" + "；".join(f"{i.label} {i.points:g} 分" for i in c.tasks) + "\n")
-        out.write("  报送：" + "；".join(f"{assessment.REPORTING_LABELS[k]} {v:g} 分"
-                                       for k, v in c.reporting.items()) + "\n")
+    out.write("\n".join(assessment.describe(sch, names)) + "\n")
     return 0
 
 
