@@ -2,12 +2,12 @@
 (every unit's score part by part, ranks in its class and overall, 对比找差)."""
 
 from .adjustments import Adjustment, adjust, history
-from .scheme import ALL, Item, Scheme, UnitClass, default_scheme, describe, put, reset, scheme_of, with_units
-from .scheme import REPORTING_LABELS
+from ..services.assessment_scheme import ALL, Item, Scheme, UnitClass, default_scheme, describe, put, reset, scheme_of, with_units
+from ..services.assessment_scheme import REPORTING_LABELS, REPORTING_PARTS
 from .score import GAPS, GROUP_LABELS, Assessment, Part, UnitScore, assess, competition_ranks, milestone_share, pts
 
 __all__ = [
     "Adjustment", "adjust", "history",
     "ALL", "Item", "Scheme", "UnitClass", "default_scheme", "describe", "put", "reset", "scheme_of", "with_units",
-    "REPORTING_LABELS", "GAPS", "GROUP_LABELS", "Assessment", "Part", "UnitScore", "assess", "competition_ranks", "milestone_share", "pts",
+    "REPORTING_LABELS", "REPORTING_PARTS", "GAPS", "GROUP_LABELS", "Assessment", "Part", "UnitScore", "assess", "competition_ranks", "milestone_share", "pts",
 ]

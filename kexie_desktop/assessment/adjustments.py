@@ -15,7 +15,7 @@ from ..models import Office
 from ..services import audit, plan as plan_service
 from ..services import tasks as task_service
 from ..validation import check_year
-from .scheme import require_city, scheme_of, task_weight
+from ..services.assessment_scheme import require_city, scheme_of, task_weight
 
 MIN_REASON = 4
 MAX_REASON = 300

@@ -37,7 +37,7 @@ from ..services import tasks as task_service
 from ..task_models import PlanTask
 from ..validation import check_year
 from . import adjustments
-from .scheme import REPORTING_LABELS, REPORTING_PARTS, Scheme, UnitClass, scheme_of, section_parents, shares
+from ..services.assessment_scheme import REPORTING_LABELS, REPORTING_PARTS, Scheme, UnitClass, scheme_of, section_parents, shares
 
 GAPS = 5
 QUANT, TASKS, REPORT = "indicator", "task", "reporting"

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from kexie_desktop import assessment as core
-from kexie_desktop.assessment.scheme import REPORTING_PARTS
 from kexie_desktop.display import points
 
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
@@ -80,7 +79,7 @@ class SchemeDialog(QDialog):
         self.item_points = _spin(10.0)
         self.add_item_button = QPushButton(self.tr("添加"))
         self.remove_item_button = QPushButton(self.tr("删除所选"))
-        self.reporting = {key: _spin(0.0) for key in REPORTING_PARTS}
+        self.reporting = {key: _spin(0.0) for key in core.REPORTING_PARTS}
         self.error = error_message()
         buttons, self.ok_button = ok_cancel(self, self.tr("保存"))
         self._layout(buttons)

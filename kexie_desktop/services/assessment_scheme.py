@@ -15,6 +15,7 @@ Which item weighs an indicator (or a task): the item naming it, else the item of
 section, else the "*" item; none: it is not assessed. A section's (or "*"'s) points are shared equally by
 the indicators it weighs that have a target for the unit (the tasks it weighs that the unit carries).
 Every active unit is in exactly one class. A year without a stored scheme gets ``default_scheme``.
+In the services layer (not in ``assessment``) so that a plan package can carry it down and validate it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from sqlalchemy.orm import Session
 from ..assessment_models import AssessmentScheme
 from ..errors import UserError
 from ..models import Office, Plan
-from ..services import offices, plan as plan_service
-from ..services import tasks as task_service
+from . import offices, plan as plan_service
+from . import tasks as task_service
 from ..validation import check_year
 
 ALL = "*"
@@ -213,8 +214,14 @@ def require_city(s: Session, what: str = "修改考核方案") -> Office:
 
 
 def put(s: Session, year: int, data: dict, *, user: str = "") -> Scheme:
-    """Validate ``data`` (the JSON document; its "year", when given, must be ``year``) and store it."""
+    """Validate ``data`` (the JSON document; its "year", when given, must be ``year``) and store it:
+    only at the city."""
     require_city(s)
+    return store(s, year, data, user=user)
+
+
+def store(s: Session, year: int, data: dict, *, user: str = "") -> Scheme:
+    """``put`` without the role check: for a plan package that brings the city's scheme down to a unit."""
     parsed = parse(s, data, year)
     plan = plan_service.current_plan(s)
     row = _row(s, plan, year)
