@@ -20,6 +20,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
+from . import scheme_sheet
 
 PLAN = SheetSpec("计划", (
     c.code("code", "计划代码", 22), c.text("name", "计划名称", 70), c.count("start_year", "起始年份", 10),
@@ -53,7 +54,7 @@ RULES = SheetSpec("审核规则", (
     c.text("indicators", "适用指标", 16), c.text("params", "参数", 24), c.text("message", "提示", 70, wrap=True),
     c.yes_no("active", "启用"),
 ))
-SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
+SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS, scheme_sheet.SCHEME)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
 HOW = "县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，不会删除本单位已填报的数据。"
@@ -66,6 +67,7 @@ NOTES = [
     "“适用指标”是逗号分隔的指标代码，空表示全部指标；“参数”是检查用的阈值（JSON，如 {\"factor\": 5}）；"
     "“提示”是发现问题时显示的文字。导入后按本表替换县区的规则，本表没有的规则停用（不删除）。",
     "六、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
+    "七、" + scheme_sheet.NOTE,
 ]
 
 
@@ -81,6 +83,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(LINKS, _link_rows(s)),
         PackageSheet(RULES, rule_rows(s, current)),
         PackageSheet(TARGETS, _target_rows(s, current, office)),
+        scheme_sheet.sheet(s),
     ]
 
 
