@@ -148,5 +148,5 @@ def test_the_page_is_in_both_installations(ctx, qtbot):
         window = MainWindow(ctx)
         qtbot.addWidget(window)
         titles = [window.nav.item(r).text() for r in range(window.nav.count())]
-        assert titles[titles.index("报表") + 1] == "考核"
+        assert titles[titles.index("计划原文") + 1] == "考核"
         assert isinstance(window.show_page("assessment"), AssessmentPage)

@@ -113,10 +113,11 @@ class MainWindow(QMainWindow):
             self._add_page("reporting", self.tr("报送情况"), self._make_reporting, QStyle.SP_FileDialogDetailedView)
         # The year's summary to print: after the reporting cycle (entry → review → exchange → 报送情况).
         self._add_page("report", self.tr("报表"), self._make_report, QStyle.SP_FileIcon)
-        # 考核: the city's scores; a unit sees how it is assessed (its class's scheme).
-        self._add_page("assessment", self.tr("考核"), self._make_assessment, QStyle.SP_DialogApplyButton)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
+        # 考核: the city's scores; a unit sees how it is assessed (its class's scheme). After 计划原文, so
+        # that the pages before keep their shortcuts (Ctrl+1 … Ctrl+9).
+        self._add_page("assessment", self.tr("考核"), self._make_assessment, QStyle.SP_DialogApplyButton)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
