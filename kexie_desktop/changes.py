@@ -17,6 +17,8 @@ class Changes:
     review: set[int] = field(default_factory=set)
     # office ids whose 工作清单 (milestones, progress notes, evidence) changed
     tasks: set[int] = field(default_factory=set)
+    # the 考核 scheme or a task-score adjustment changed
+    assessment: bool = False
     offices: bool = False
     plan: bool = False
     settings: bool = False
@@ -32,6 +34,7 @@ class Changes:
             activities=self.activities | other.activities,
             review=self.review | other.review,
             tasks=self.tasks | other.tasks,
+            assessment=self.assessment or other.assessment,
             offices=self.offices or other.offices,
             plan=self.plan or other.plan,
             settings=self.settings or other.settings,
@@ -41,6 +44,6 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(
-            self.values or self.targets or self.activities or self.review or self.tasks or self.offices or self.plan
+            self.values or self.targets or self.activities or self.review or self.tasks or self.assessment or self.offices or self.plan
             or self.settings or self.sent or self.everything
         )

@@ -6,6 +6,7 @@ One function per kind of text:
 - ``number``: a value as typed (7, 2.5, 0.125): grids, targets, the CLI.
 - ``figure``: a figure in a progress table or chart, grouped in thousands (1,234 / 1,234.5).
 - ``percent``: a ratio as a percentage (0.123 -> 12.3%).
+- ``points``: an assessment score (考核得分) to 0.01 point (7.5 -> 7.50).
 - ``target``: a target as the plan writes it (4—6所, 全覆盖（100%）, 50人以上, 600个); ``NO_TARGET`` when none.
 - ``or_missing``: a text that may be empty (填报人 on a cover), ``MISSING`` ("—") when it is.
 - the status names (``DONE`` … ``NO_TARGET``), which the progress engine uses as its status values.
@@ -43,6 +44,10 @@ def figure(value: float | None, missing: str = "") -> str:
 
 def percent(ratio: float | None, digits: int = 1, missing: str = "") -> str:
     return missing if ratio is None else f"{ratio * 100:.{digits}f}%"
+
+
+def points(value: float | None, missing: str = "") -> str:
+    return missing if value is None else f"{value:.2f}"
 
 
 def target(kind: str, unit: str, value: float | None, min_value: float | None = None,

@@ -152,7 +152,7 @@ def test_workbook_summary_cells_are_the_progress_json_figures(demo_db, tmp_path,
     expected = progress_json(demo_db, office)
     wb = openpyxl.load_workbook(path)
     city = office == CITY
-    assert wb.sheetnames == (["封面", "总表", "分县区", "排名", "报送情况", "审核说明", "图表"] if city
+    assert wb.sheetnames == (["封面", "总表", "分县区", "排名", "报送情况", "考核", "审核说明", "图表"] if city
                              else ["封面", "总表", "报送情况", "审核说明", "图表"])
     rows = summary_rows(wb["总表"])
     assert sorted(rows) == sorted(expected)

@@ -58,9 +58,9 @@ def test_excel_tells_each_sheet_then_the_save(reports, tmp_path):
     seen = Recorder()
     write_report(reports[CITY], tmp_path / "r.xlsx", checkpoint=seen)
     assert reports[CITY].reporting is not None
-    sheets = ["封面", "总表", "分县区", "排名", "报送情况", "审核说明", "图表"]
-    assert seen.calls == [(n, 8, f"正在写入 Excel：{name}…") for n, name in enumerate(sheets)] + [
-        (7, 8, "正在保存 Excel 文件…")]
+    sheets = ["封面", "总表", "分县区", "排名", "报送情况", "考核", "审核说明", "图表"]
+    assert seen.calls == [(n, 9, f"正在写入 Excel：{name}…") for n, name in enumerate(sheets)] + [
+        (8, 9, "正在保存 Excel 文件…")]
 
 
 def test_excel_of_a_unit_has_no_matrix_or_ranking_steps(reports, tmp_path):

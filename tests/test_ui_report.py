@@ -28,7 +28,7 @@ from ui.report.page import ReportPage
 
 TODAY = dt.date(2019, 9, 30)  # the page's "today": year 2019, as of 2019-09-30
 CITY, UNIT = "320700", "320722"
-SHEETS = ["封面", "总表", "分县区", "排名", "报送情况", "审核说明", "图表"]
+SHEETS = ["封面", "总表", "分县区", "排名", "报送情况", "考核", "审核说明", "图表"]
 
 
 def set_office(ctx, code: str) -> None:

@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         self._add_page("report", self.tr("报表"), self._make_report, QStyle.SP_FileIcon)
         self._add_page("plan_browser", self.tr("计划指标"), self._make_plan_browser, QStyle.SP_FileDialogDetailedView)
         self._add_page("plan_text", self.tr("计划原文"), self._make_plan_text, QStyle.SP_FileDialogInfoView)
+        # 考核: the city's scores; a unit sees how it is assessed (its class's scheme). After 计划原文, so
+        # that the pages before keep their shortcuts (Ctrl+1 … Ctrl+9).
+        self._add_page("assessment", self.tr("考核"), self._make_assessment, QStyle.SP_DialogApplyButton)
         if self._is_city():  # the city writes the next plan
             self._add_page("plan_editor", self.tr("计划编辑"), self._make_plan_editor, QStyle.SP_FileDialogNewFolder)
         self._add_page("settings", self.tr("设置"), self._make_settings, QStyle.SP_ComputerIcon)
@@ -190,6 +193,11 @@ class MainWindow(QMainWindow):
         from .reporting.page import ReportingPage
 
         return ReportingPage(self.ctx)
+
+    def _make_assessment(self):
+        from .assessment.page import AssessmentPage
+
+        return AssessmentPage(self.ctx)
 
     def _make_report(self):
         from .report.page import ReportPage

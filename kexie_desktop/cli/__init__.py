@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from ..logfile import log_exception
 from ..paths import default_db_path
 from ..storage_errors import describe
-from . import basic, history, packages, plans, replies, reporting, review, tasks
+from . import assessment, basic, history, packages, plans, replies, reporting, review, tasks
 from . import report as report_commands
 from . import progress as progress_commands
 
@@ -24,7 +24,7 @@ EXIT_INTERNAL = 3
 
 # Command modules; each has register(subparsers, common) adding its sub-commands.
 COMMAND_MODULES = [basic, progress_commands, packages, replies, reporting, review, history, report_commands, tasks,
-                   plans]
+                   plans, assessment]
 
 _ARGPARSE_MESSAGES = [
     (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),

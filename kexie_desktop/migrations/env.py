@@ -5,6 +5,7 @@ from alembic import context
 from kexie_desktop.models import Base
 import kexie_desktop.package_models  # noqa: F401  (registers the package tables on Base.metadata)
 import kexie_desktop.task_models  # noqa: F401  (registers the 工作清单 tables on Base.metadata)
+import kexie_desktop.assessment_models  # noqa: F401  (registers the 考核 tables on Base.metadata)
 
 target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")

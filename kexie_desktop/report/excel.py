@@ -78,6 +78,8 @@ def write_workbook(report: Report, path: str | Path, checkpoint=None) -> Path:
         sheets.append(("排名", _ranking))
     if report.reporting is not None:
         sheets.append(("报送情况", _reporting))
+    if report.assessment is not None:
+        sheets.append(("考核", _assessment))
     sheets += [("审核说明", _explained), ("图表", _charts)]
     tell = checkpoint or (lambda _done, _total, _text: None)
     with atomic_target(path) as tmp:
@@ -249,6 +251,19 @@ def _reporting(wb, styles: Styles, report: Report) -> None:
     for row, (label, value) in enumerate(report.reporting.lines, start=3):
         ws.write_string(row, 0, label, styles.cell)
         ws.write_string(row, 1, value, styles.cell_wrap)
+
+
+def _assessment(wb, styles: Styles, report: Report) -> None:
+    from .assessment_summary import HEADERS, WIDTHS
+
+    ws = _sheet(wb, "考核", WIDTHS, 3)
+    _heading(ws, styles, report, "考核", len(WIDTHS) - 1)
+    ws.merge_range(2, 0, 2, len(WIDTHS) - 1, report.assessment.note, styles.cell_wrap)
+    ws.set_row(2, 30)
+    _headers(ws, styles, 3, HEADERS)
+    for row, cells in enumerate(report.assessment.rows, start=4):
+        for col, text in enumerate(cells):
+            ws.write_string(row, col, text, styles.cell_wrap if col == len(cells) - 1 else styles.cell)
 
 
 def _explained(wb, styles: Styles, report: Report) -> None:

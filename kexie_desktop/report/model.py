@@ -24,6 +24,7 @@ from ..review.summary import months_text
 from ..services import offices as office_service
 from ..services import plan as plan_service
 from ..services import settings
+from .assessment_summary import AssessmentSummary, assessment_summary
 
 TREND_COUNT = 3  # headline indicators whose monthly trend is charted
 
@@ -172,6 +173,7 @@ class Report:
     explained: list[ExplainedWarning]
     charts: Charts
     reporting: ReportingSummary | None = None
+    assessment: "AssessmentSummary | None" = None  # 考核 (the city's report)
     sources: Sources = field(default_factory=lambda: Sources([], [], []), repr=False)
 
     @property
@@ -217,6 +219,7 @@ def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | 
                            ranking.overall if ranking else [], [_series(t) for t in trends])
     report.sources = Sources(ordered, overall, trends)
     report.reporting = reporting_summary(s, office, scope.year, scope.as_of)
+    report.assessment = assessment_summary(s, office, scope.year, scope.as_of)
     tell(100)
     return report
 

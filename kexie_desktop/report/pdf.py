@@ -113,11 +113,23 @@ def _tables(report: Report) -> list[Figure]:
     if report.reporting is not None:
         pages += _table(report, "报送情况", ["项目", "情况"], [24, 120],
                         [[Cell(a), Cell(b)] for a, b in report.reporting.lines])
+    pages += _assessment_pages(report)
     explained = [[Cell(x.office_name), Cell(x.rule), Cell(x.where), Cell(x.value), Cell(x.message),
                   Cell(x.explanation)] for x in report.explained] or ["本年度没有已说明的审核提示。"]
     pages += _table(report, "审核说明", ["单位", "规则", "位置", "数值", "提示", "说明"], [20, 6, 18, 12, 70, 50],
                     explained)
     return pages
+
+
+def _assessment_pages(report: Report) -> list[Figure]:
+    """考核 (the city's report): the units by overall rank, each part's points and where it lost most."""
+    if report.assessment is None:
+        return []
+    from .assessment_summary import HEADERS, WIDTHS
+
+    rows: list[Row] = [report.assessment.note]
+    rows += [[Cell(text, right=2 <= n <= 9) for n, text in enumerate(cells)] for cells in report.assessment.rows]
+    return _table(report, "考核", HEADERS, WIDTHS, rows)
 
 
 def _summary(report: Report):

@@ -20,7 +20,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
-from . import tasks_sheet
+from . import scheme_sheet, tasks_sheet
 
 PLAN = SheetSpec("计划", (
     c.code("code", "计划代码", 22), c.text("name", "计划名称", 70), c.count("start_year", "起始年份", 10),
@@ -55,7 +55,7 @@ RULES = SheetSpec("审核规则", (
     c.yes_no("active", "启用"),
 ))
 SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
-SPECS += (tasks_sheet.TASKS,)
+SPECS += (tasks_sheet.TASKS, scheme_sheet.SCHEME)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
 HOW = "县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，不会删除本单位已填报的数据。"
@@ -68,6 +68,7 @@ NOTES = [
     "“适用指标”是逗号分隔的指标代码，空表示全部指标；“参数”是检查用的阈值（JSON，如 {\"factor\": 5}）；"
     "“提示”是发现问题时显示的文字。导入后按本表替换县区的规则，本表没有的规则停用（不删除）。",
     "六、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
+    "七、" + scheme_sheet.NOTE,
 ]
 
 
@@ -84,6 +85,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(RULES, rule_rows(s, current)),
         PackageSheet(TARGETS, _target_rows(s, current, office)),
         tasks_sheet.sheet(s, current),
+        scheme_sheet.sheet(s),
     ]
 
 

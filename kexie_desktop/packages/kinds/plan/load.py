@@ -26,7 +26,7 @@ from ...format.errors import PackageError, where
 from ...format.workbook import typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
-from . import tasks_sheet
+from . import scheme_sheet, tasks_sheet
 from .export import INDICATORS, LINKS, OFFICES, PLAN, RULES, SECTIONS, SPECS, TARGETS, TYPES
 
 # Fields of an existing indicator that a plan package may update (its kind and rules stay).
@@ -132,6 +132,7 @@ def classify_content(s: Session, loaded) -> _Work:
     _rules(s, work, current, indicators, rows[RULES.name])
     _targets(s, work, current, indicators, rows[TARGETS.name])
     tasks_sheet.classify(s, work, current, sections, indicators, rows[tasks_sheet.TASKS.name])
+    scheme_sheet.classify(s, work, rows[scheme_sheet.SCHEME.name])
     return work
 
 
