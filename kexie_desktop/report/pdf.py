@@ -26,6 +26,7 @@ from ..packages.format.workbook import atomic_target
 from ..palette import STATUS_STYLES
 from .excel import DARK_STATUSES, text_width
 from .model import Report
+from .pdf_text import PdfText, pdf_renderer
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 MARGIN = 0.45
@@ -311,6 +312,7 @@ class _CellTexts(Artist):
         positions = fig.transSubfigure.transform([(x, y) for x, y, *_rest in self.cells])
         canvas_height = renderer.get_canvas_width_height()[1]
         antialiased = matplotlib.rcParams["text.antialiased"]
+        pdf, writers = self._pdf_writers(renderer) if fast else (None, None)
         for (posx, posy), (x, y, lines, right, ink, bold, spacing) in zip(positions, self.cells):
             if not fast or any("$" in line for line in lines):
                 self._text(fig, x, y, lines, right, ink, bold, spacing).draw(renderer)
@@ -323,10 +325,24 @@ class _CellTexts(Artist):
                 if not line:
                     continue
                 ty = oy + posy
-                renderer.draw_text(gc, ox + posx, canvas_height - ty if renderer.flipy() else ty, line, prop, 0.0,
-                                   ismath=False, mtext=None)
+                ty = canvas_height - ty if renderer.flipy() else ty
+                if writers is not None:
+                    writers[bold].draw(pdf, gc, ox + posx, ty, line)
+                else:
+                    renderer.draw_text(gc, ox + posx, ty, line, prop, 0.0, ismath=False, mtext=None)
             gc.restore()
         self.stale = False
+
+    def _pdf_writers(self, renderer) -> tuple:
+        """When a PDF is being written, its renderer and shaping-cached writers of the two weights
+        (``pdf_text``); else (None, None): ``draw_text`` draws."""
+        pdf = pdf_renderer(renderer)
+        if pdf is None:
+            return None, None
+        writers = {bold: PdfText(prop) for bold, prop in self.props.items()}
+        if not all(w.usable(pdf) for w in writers.values()):
+            return None, None
+        return pdf, writers
 
     def _text(self, fig: Figure, x: float, y: float, lines: list[str], right: bool, ink: str, bold: bool,
               spacing: float | None) -> Text:
