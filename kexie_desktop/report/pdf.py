@@ -26,7 +26,7 @@ from ..packages.format.workbook import atomic_target
 from ..palette import STATUS_STYLES
 from .excel import DARK_STATUSES, text_width
 from .model import Report
-from .pdf_text import PdfText, pdf_renderer
+from .pdf_text import PdfPage, renderer_class
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 MARGIN = 0.45
@@ -73,7 +73,7 @@ def page_figures(report: Report) -> list[Figure]:
 
 
 def _page() -> Figure:
-    return Figure(figsize=PAGE, dpi=100)
+    return PdfPage(figsize=PAGE, dpi=100)
 
 
 def _title(fig: Figure, report: Report, title: str) -> float:
@@ -312,7 +312,6 @@ class _CellTexts(Artist):
         positions = fig.transSubfigure.transform([(x, y) for x, y, *_rest in self.cells])
         canvas_height = renderer.get_canvas_width_height()[1]
         antialiased = matplotlib.rcParams["text.antialiased"]
-        pdf, writers = self._pdf_writers(renderer) if fast else (None, None)
         for (posx, posy), (x, y, lines, right, ink, bold, spacing) in zip(positions, self.cells):
             if not fast or any("$" in line for line in lines):
                 self._text(fig, x, y, lines, right, ink, bold, spacing).draw(renderer)
@@ -325,24 +324,10 @@ class _CellTexts(Artist):
                 if not line:
                     continue
                 ty = oy + posy
-                ty = canvas_height - ty if renderer.flipy() else ty
-                if writers is not None:
-                    writers[bold].draw(pdf, gc, ox + posx, ty, line)
-                else:
-                    renderer.draw_text(gc, ox + posx, ty, line, prop, 0.0, ismath=False, mtext=None)
+                renderer.draw_text(gc, ox + posx, canvas_height - ty if renderer.flipy() else ty, line, prop, 0.0,
+                                   ismath=False, mtext=None)
             gc.restore()
         self.stale = False
-
-    def _pdf_writers(self, renderer) -> tuple:
-        """When a PDF is being written, its renderer and shaping-cached writers of the two weights
-        (``pdf_text``); else (None, None): ``draw_text`` draws."""
-        pdf = pdf_renderer(renderer)
-        if pdf is None:
-            return None, None
-        writers = {bold: PdfText(prop) for bold, prop in self.props.items()}
-        if not all(w.usable(pdf) for w in writers.values()):
-            return None, None
-        return pdf, writers
 
     def _text(self, fig: Figure, x: float, y: float, lines: list[str], right: bool, ink: str, bold: bool,
               spacing: float | None) -> Text:
@@ -354,7 +339,7 @@ class _CellTexts(Artist):
 
     def _offsets(self, renderer, dpi: float, bold: bool, lines: list[str], right: bool,
                  spacing: float | None) -> list[tuple[float, float]]:
-        kind = type(renderer)
+        kind = renderer_class(renderer)
         metrics = []
         for line in lines:
             key = (kind, dpi, bold, self.family, line)
@@ -374,7 +359,7 @@ class _CellTexts(Artist):
 
     def _agrees(self, renderer, dpi: float) -> bool:
         """Whether ``_line_offsets`` places lines exactly where this matplotlib's Text does, on this renderer."""
-        key = (type(renderer), dpi, self.family)
+        key = (renderer_class(renderer), dpi, self.family)
         if key not in _SAME_LAYOUT:
             same = True
             try:
@@ -450,11 +435,11 @@ def _chart_pages(report: Report) -> list[Figure]:
     for n, chunk in enumerate(chunks, start=1):
         part = f"（{n}/{len(chunks)}）" if len(chunks) > 1 else ""
         title = f"{cover.office_name} {cover.year}年各指标完成率{part}（截至 {cover.as_of.isoformat()}）"
-        pages.append(_on_page(charts.progress_chart(chunk, title)))
+        pages.append(_on_page(charts.progress_chart(chunk, title, PdfPage())))
     if report.sources.overall:
         title = f"{cover.year}年各县区综合排名（截至 {cover.as_of.isoformat()}）"
-        pages.append(_on_page(charts.overall_chart(report.sources.overall, title)))
-    pages += [_on_page(charts.trend_chart(t)) for t in report.sources.trends]
+        pages.append(_on_page(charts.overall_chart(report.sources.overall, title, PdfPage())))
+    pages += [_on_page(charts.trend_chart(t, fig=PdfPage())) for t in report.sources.trends]
     return pages
 
 
