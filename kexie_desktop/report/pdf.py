@@ -22,6 +22,7 @@ from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
 
 from .. import charts, display, fonts
+from ..gcpause import gc_paused
 from ..packages.format.workbook import atomic_target
 from ..palette import STATUS_STYLES
 from .excel import DARK_STATUSES, text_width
@@ -52,7 +53,7 @@ def write_pdf(report: Report, path: str | Path, checkpoint=None) -> Path:
     """``checkpoint(done, total, text)``, when given, is called before each page is saved; it may raise
     ``Cancelled`` (or anything), which leaves no file, not even the temporary one."""
     path = Path(path)
-    with fonts.chart_fonts():
+    with fonts.chart_fonts(), gc_paused():  # many short-lived objects, no cycles worth collecting meanwhile
         pages = page_figures(report)
         with atomic_target(path) as tmp:
             with PdfPages(tmp, metadata={"Title": report.cover.title, "Creator": "kexie-desktop"}) as pdf:

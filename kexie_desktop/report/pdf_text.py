@@ -90,6 +90,7 @@ class CachedTextRenderer:
         self._kexie_pdf = pdf
         # The layout pass before a constrained-layout page is saved disables drawing on the renderer it uses.
         self._kexie_drawing = "draw_text" not in vars(renderer)
+        self._kexie_fonts: dict[FontProperties, tuple] = {}  # rcParams stay put during one draw
 
     def __getattr__(self, name):
         return getattr(self._kexie_outer, name)
@@ -97,7 +98,7 @@ class CachedTextRenderer:
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return self._kexie_outer.get_text_width_height_descent(s, prop, ismath)
-        key = (*_font_key(prop), s)
+        key = (*self._kexie_font(prop), s)
         found = _METRICS.get(key)
         if found is None:
             found = self._kexie_outer.get_text_width_height_descent(s, prop, ismath)
@@ -110,13 +111,19 @@ class CachedTextRenderer:
         features = language = None
         if mtext is not None:
             features, language = mtext.get_fontfeatures(), mtext.get_language()
-        draw_text(self._kexie_pdf, gc, x, y, s, prop, angle, features, language)
+        draw_text(self._kexie_pdf, gc, x, y, s, prop, angle, features, language, self._kexie_font(prop))
+
+    def _kexie_font(self, prop: FontProperties) -> tuple:
+        found = self._kexie_fonts.get(prop)
+        if found is None:
+            found = self._kexie_fonts[prop.copy()] = _font_key(prop)
+        return found
 
 
 def draw_text(renderer: RendererPdf, gc, x: float, y: float, s: str, prop: FontProperties, angle: float,
-              features=None, language=None) -> None:
+              features=None, language=None, font: tuple | None = None) -> None:
     """``RendererPdf.draw_text`` (matplotlib 3.11) for text without mathtext or a URL, the string's shaping
-    cached."""
+    cached; ``font``: ``_font_key(prop)`` when known."""
     file = renderer.file
     renderer.check_gc(gc, gc._rgb)
     fontsize = prop.get_size_in_points()
@@ -128,13 +135,13 @@ def draw_text(renderer: RendererPdf, gc, x: float, y: float, s: str, prop: FontP
     chunk: list = []
     prev_font, prev_x = None, 0
     track = file._character_tracker.track_glyph
-    for font, char, glyph, gx, gy, kern in _shaped(renderer, s, prop, features, language):
-        subset, charcode = track(font, char, glyph)
-        if (font, subset) != prev_font:
+    for ft, char, glyph, gx, gy, kern in _shaped(renderer, s, prop, features, language, font or _font_key(prop)):
+        subset, charcode = track(ft, char, glyph)
+        if (ft, subset) != prev_font:
             _chunk(renderer, chunk, fontsize, fonttype)
-            file.output(file.fontName(FontPath(font.fname, font.face_index), subset), fontsize, Op.selectfont)
+            file.output(file.fontName(FontPath(ft.fname, ft.face_index), subset), fontsize, Op.selectfont)
             renderer._setup_textpos(gx, 0, 0, prev_x, 0, 0)
-            prev_font, prev_x = (font, subset), gx
+            prev_font, prev_x = (ft, subset), gx
         if gy:
             _chunk(renderer, chunk, fontsize, fonttype)
             file.output(gy, Op.textrise)
@@ -159,9 +166,9 @@ def _chunk(renderer: RendererPdf, chunk: list, fontsize: float, fonttype: int) -
     chunk.clear()
 
 
-def _shaped(renderer: RendererPdf, s: str, prop: FontProperties, features, language) -> list[tuple]:
-    """(font, char, glyph index, x, y, kern) of each glyph, as libraqm lays them out for ``draw_text``."""
-    key = (*_font_key(prop), features, language, s)
+def _shaped(renderer: RendererPdf, s: str, prop: FontProperties, features, language, font: tuple) -> list[tuple]:
+    """(FT2Font, char, glyph index, x, y, kern) of each glyph, as libraqm lays them out for ``draw_text``."""
+    key = (*font, features, language, s)
     found = _SHAPED.get(key)
     if found is None:
         font = renderer._get_font_ttf(prop)  # matplotlib's cached FT2Font, set to the size at 72 dpi
