@@ -116,10 +116,12 @@ def run_bare(content, out: Path) -> None:
     wb.close()
 
 
-def timed(fn, *args) -> float:
-    t0 = time.perf_counter()
+def timed(fn, *args) -> tuple[float, float]:
+    """Wall and CPU seconds: on a machine shared with other work the CPU time says what the wall time would
+    be on an idle one."""
+    t0, c0 = time.perf_counter(), time.process_time()
     fn(*args)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main(argv=None) -> int:
@@ -148,13 +150,16 @@ def main(argv=None) -> int:
                 "model": lambda: city_report(db),
             }
             times = {name: [] for name in sides}
+            cpu = {name: [] for name in sides}
             for _ in range(args.runs):  # interleaved, so every side sees the same machine state
                 for name, fn in sides.items():
-                    times[name].append(timed(fn))
+                    wall, used = timed(fn)
+                    times[name].append(wall)
+                    cpu[name].append(used)
             sizes = _sizes(report, content, tmp)
         finally:
             db.close()
-    return _print(times, rows, sizes)
+    return _print(times, cpu, rows, sizes)
 
 
 def _describe(db) -> None:
@@ -188,7 +193,7 @@ LABELS = {
 }
 
 
-def _print(times: dict[str, list[float]], rows: int, sizes: dict[str, str]) -> int:
+def _print(times: dict[str, list[float]], cpu: dict[str, list[float]], rows: int, sizes: dict[str, str]) -> int:
     sizes = {**sizes, "progress": f"{rows} rows"}
     med = {name: statistics.median(t) for name, t in times.items()}
     for name, t in times.items():
@@ -201,7 +206,8 @@ def _print(times: dict[str, list[float]], rows: int, sizes: dict[str, str]) -> i
           f"target <= {EXCEL_TARGET}: {'held' if held else 'missed'})")
     pdf = med["pdf"]
     print(f"PDF: median {pdf:.2f} s, min {min(times['pdf']):.2f} s (target <= {PDF_TARGET:.0f} s on this machine "
-          f"class: {'held' if pdf <= PDF_TARGET else 'missed'}; a printed figure, not a test)")
+          f"class: {'held' if pdf <= PDF_TARGET else 'missed'}; a printed figure, not a test); CPU time median "
+          f"{statistics.median(cpu['pdf']):.2f} s, min {min(cpu['pdf']):.2f} s")
     return 0 if held else 1
 
 

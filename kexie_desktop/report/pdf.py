@@ -22,10 +22,12 @@ from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
 
 from .. import charts, display, fonts
+from ..gcpause import gc_paused
 from ..packages.format.workbook import atomic_target
 from ..palette import STATUS_STYLES
 from .excel import DARK_STATUSES, text_width
 from .model import Report
+from .pdf_text import PdfPage, renderer_class
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 MARGIN = 0.45
@@ -51,7 +53,7 @@ def write_pdf(report: Report, path: str | Path, checkpoint=None) -> Path:
     """``checkpoint(done, total, text)``, when given, is called before each page is saved; it may raise
     ``Cancelled`` (or anything), which leaves no file, not even the temporary one."""
     path = Path(path)
-    with fonts.chart_fonts():
+    with fonts.chart_fonts(), gc_paused():  # many short-lived objects, no cycles worth collecting meanwhile
         pages = page_figures(report)
         with atomic_target(path) as tmp:
             with PdfPages(tmp, metadata={"Title": report.cover.title, "Creator": "kexie-desktop"}) as pdf:
@@ -72,7 +74,7 @@ def page_figures(report: Report) -> list[Figure]:
 
 
 def _page() -> Figure:
-    return Figure(figsize=PAGE, dpi=100)
+    return PdfPage(figsize=PAGE, dpi=100)
 
 
 def _title(fig: Figure, report: Report, title: str) -> float:
@@ -350,7 +352,7 @@ class _CellTexts(Artist):
 
     def _offsets(self, renderer, dpi: float, bold: bool, lines: list[str], right: bool,
                  spacing: float | None) -> list[tuple[float, float]]:
-        kind = type(renderer)
+        kind = renderer_class(renderer)
         metrics = []
         for line in lines:
             key = (kind, dpi, bold, self.family, line)
@@ -370,7 +372,7 @@ class _CellTexts(Artist):
 
     def _agrees(self, renderer, dpi: float) -> bool:
         """Whether ``_line_offsets`` places lines exactly where this matplotlib's Text does, on this renderer."""
-        key = (type(renderer), dpi, self.family)
+        key = (renderer_class(renderer), dpi, self.family)
         if key not in _SAME_LAYOUT:
             same = True
             try:
@@ -446,11 +448,11 @@ def _chart_pages(report: Report) -> list[Figure]:
     for n, chunk in enumerate(chunks, start=1):
         part = f"（{n}/{len(chunks)}）" if len(chunks) > 1 else ""
         title = f"{cover.office_name} {cover.year}年各指标完成率{part}（截至 {cover.as_of.isoformat()}）"
-        pages.append(_on_page(charts.progress_chart(chunk, title)))
+        pages.append(_on_page(charts.progress_chart(chunk, title, PdfPage())))
     if report.sources.overall:
         title = f"{cover.year}年各县区综合排名（截至 {cover.as_of.isoformat()}）"
-        pages.append(_on_page(charts.overall_chart(report.sources.overall, title)))
-    pages += [_on_page(charts.trend_chart(t)) for t in report.sources.trends]
+        pages.append(_on_page(charts.overall_chart(report.sources.overall, title, PdfPage())))
+    pages += [_on_page(charts.trend_chart(t, fig=PdfPage())) for t in report.sources.trends]
     return pages
 
 
