@@ -58,12 +58,27 @@ def test_unit_to_city_values_and_ledger_arrive_exactly(pair):
     before = office_year(pair.unit, UNIT, 2019)
     assert before[0] and before[1]
     preview = _preview(pair.city, pair.tmp / "sub.xlsx")
-    assert preview.status == "ready" and preview.counts["新增"] == len(before[0]) + len(before[1])
+    milestones, notes = _task_rows(pair.unit, UNIT, 2019)
+    assert milestones and notes  # the demo's labelled 工作清单 travels too
+    assert preview.status == "ready"
+    assert preview.counts["新增"] == len(before[0]) + len(before[1]) + milestones + notes
     result = packages.apply(pair.city, pair.tmp / "sub.xlsx")
     assert result.outcome == "applied", result.message
     assert office_year(pair.city, UNIT, 2019) == before
     assert result.backup is not None and result.backup.exists()
     assert result.changes.activities and result.changes.values
+
+
+def _task_rows(db, office_code: str, year: int) -> tuple[int, int]:
+    """(milestones, notes of the year) of an office: what its submission of that year carries."""
+    from kexie_desktop.task_models import Milestone, ProgressNote
+
+    with db.read() as s:
+        office = offices.resolve(s, office_code)
+        milestones = len(s.scalars(select(Milestone).where(Milestone.office_id == office.id)).all())
+        notes = [n for n in s.scalars(select(ProgressNote).where(ProgressNote.office_id == office.id))
+                 if n.date.year == year]
+    return milestones, len(notes)
 
 
 def _preview(db, path, code=None):
