@@ -138,6 +138,11 @@ class Database:
         return self.url is not None
 
     @property
+    def target(self) -> str:
+        """What ``--db`` takes to open this database again: the file path or the full URL."""
+        return self.url or str(self.path)
+
+    @property
     def location(self) -> str:
         """Where the data live, for people: the file, or the server URL without a password."""
         return display_url(self.url) if self.url else str(self.path)

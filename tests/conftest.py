@@ -32,9 +32,93 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     return data
 
 
+# KEXIE_TEST_DB=postgresql+psycopg://user@host:port/admin-db runs the suite on that PostgreSQL server
+# (issue 18; .ci/run starts one with tools/pg_test_server.sh): every test's database is a fresh database
+# on the server, cloned from a template migrated once per session. Tests about the SQLite file itself
+# are marked sqlite_only and skipped there.
+SERVER_URL = os.environ.get("KEXIE_TEST_DB", "")
+ON_SERVER = SERVER_URL.startswith("postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): about the SQLite file; skipped on PostgreSQL")
+    config.addinivalue_line("markers", "server_only: needs the PostgreSQL server of KEXIE_TEST_DB")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if ON_SERVER and mark is not None:
+            reason = mark.kwargs.get("reason") or (mark.args[0] if mark.args else "about the SQLite file")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+        if not ON_SERVER and item.get_closest_marker("server_only") is not None:
+            item.add_marker(pytest.mark.skip(reason="needs a PostgreSQL server (KEXIE_TEST_DB)"))
+
+
+class PgServer:
+    """Databases on the test server: templates made once, one clone per test, dropped after it."""
+
+    def __init__(self, url: str):
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(url).set(drivername="postgresql+psycopg")
+        self.prefix = f"kexie_t{os.getpid()}_"
+        self.count = 0
+        self.created: list[str] = []
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.base.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            conn.execute(sql)
+
+    def new_database(self, template: str | None = None) -> str:
+        self.count += 1
+        name = f"{self.prefix}{self.count}"
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else " TEMPLATE template0"))
+        self.created.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if name in self.created:
+            self.created.remove(name)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if not ON_SERVER:
+        pytest.skip("needs a PostgreSQL server (KEXIE_TEST_DB)")
+    server = PgServer(SERVER_URL)
+    yield server
+    for name in list(server.created):
+        server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server) -> str:
+    """A server database migrated once (db upgrade, built-in plan), the template of every test's."""
+    from kexie_desktop.startup import upgrade_app_database
+
+    name = pg_server.new_database()
+    upgrade_app_database(pg_server.url(name))
+    return name
+
+
 @pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "kexie.db"
+def db_path(tmp_path, request) -> Path | str:
+    """The test's database: a file path on SQLite; on PostgreSQL the URL of a fresh clone of the template."""
+    if not ON_SERVER:
+        yield tmp_path / "kexie.db"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.new_database(request.getfixturevalue("_pg_template"))
+    yield server.url(name)
+    server.drop(name)
 
 
 @pytest.fixture
@@ -46,9 +130,17 @@ def db(db_path):
 
 
 @pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory) -> Path:
+def _demo_template(tmp_path_factory, request) -> Path | str:
     from kexie_desktop.services import demo
 
+    if ON_SERVER:
+        server = request.getfixturevalue("pg_server")
+        name = server.new_database(request.getfixturevalue("_pg_template"))
+        database = open_app_database(server.url(name))
+        with database.write() as s:
+            demo.fill_demo(s)
+        database.close()
+        return name
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     database = open_app_database(path)
     with database.write() as s:
@@ -58,10 +150,16 @@ def _demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_db_path(_demo_template, tmp_path) -> Path:
+def demo_db_path(_demo_template, tmp_path, request) -> Path | str:
+    if ON_SERVER:
+        server = request.getfixturevalue("pg_server")
+        name = server.new_database(_demo_template)
+        yield server.url(name)
+        server.drop(name)
+        return
     path = tmp_path / "demo.db"
     shutil.copyfile(_demo_template, path)
-    return path
+    yield path
 
 
 @pytest.fixture

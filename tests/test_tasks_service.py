@@ -30,7 +30,7 @@ CITY = "320700"
 
 def run(db, *argv) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     return code, out.getvalue()
 
 

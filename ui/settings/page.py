@@ -50,7 +50,7 @@ class SettingsPage(QWidget):
         self.threshold_note = QLabel()
         self.save_button = QPushButton(self.tr("保存设置"))
         self.message = QLabel()
-        self.db_path = QLabel(str(ctx.db.path))
+        self.db_path = QLabel(ctx.db.location)
         self.log_path = QLabel(str(log_path()))
         for label in (self.db_path, self.log_path):
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)

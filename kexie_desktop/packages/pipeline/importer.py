@@ -172,7 +172,8 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
         return ImportResult(preview_, "unchanged" if preview_.status == "unchanged" else "refused")
     checkpoint()  # the last moment to stop: from here on the file is applied
     # The write transaction has not written yet, so the copy is the state before this import.
-    saved = backup_file(db.path, reason="before-import") if backup else None
+    # A server database is backed up by its administrator (pg_dump), not file by file here.
+    saved = backup_file(db.path, reason="before-import") if backup and not db.on_server else None
     nested = s.begin_nested()
     try:
         changes = classified.apply(s, demo.package_source(loaded.manifest.package_id, loaded.manifest.demo))
