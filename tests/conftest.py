@@ -55,16 +55,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs a PostgreSQL server (KEXIE_TEST_DB)"))
 
 
+# Every statement that changes a row of a test database advances this sequence (a statement trigger on
+# every table of the templates): a test database nobody wrote to is handed to the next test as it is,
+# instead of being dropped and cloned again (a clone takes a second or more on a busy machine).
+DIRTY_SEQUENCE = "kexie_test_dirty"
+
+
 class PgServer:
-    """Databases on the test server: templates made once, one clone per test, dropped after it."""
+    """Databases on the test server: templates made once; clones of them made ahead in a thread and
+    handed out one per test; a clone a test wrote to is dropped, an untouched one is used again."""
+
+    AHEAD = 2  # clones kept ready per template
 
     def __init__(self, url: str):
+        import threading
+
         from sqlalchemy.engine import make_url
 
         self.base = make_url(url).set(drivername="postgresql+psycopg")
         self.prefix = f"kexie_t{os.getpid()}_"
         self.count = 0
         self.created: list[str] = []
+        self.lock = threading.Lock()
+        self.ready: dict[str, list[str]] = {}
+        self.wanted: list[str] = []
+        self.doomed: list[str] = []
+        self.wake = threading.Condition(self.lock)
+        self.stopped = False
+        self.thread = threading.Thread(target=self._fill, name="pg-clones", daemon=True)
+        self.thread.start()
 
     def url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
@@ -77,16 +96,102 @@ class PgServer:
             conn.execute(sql)
 
     def new_database(self, template: str | None = None) -> str:
-        self.count += 1
-        name = f"{self.prefix}{self.count}"
+        with self.lock:
+            self.count += 1
+            name = f"{self.prefix}{self.count}"
+            self.created.append(name)
         self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else " TEMPLATE template0"))
-        self.created.append(name)
         return name
 
     def drop(self, name: str) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if name in self.created:
-            self.created.remove(name)
+        with self.lock:
+            if name in self.created:
+                self.created.remove(name)
+
+    def track_writes(self, name: str) -> None:
+        """Make ``name`` (a template) record in DIRTY_SEQUENCE any statement that changes a row."""
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine(self.url(name))
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SEQUENCE IF NOT EXISTS {DIRTY_SEQUENCE}")
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE FUNCTION kexie_test_touch() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN PERFORM nextval('{DIRTY_SEQUENCE}'); RETURN NULL; END $$")
+            for table in inspect(conn).get_table_names():
+                conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS kexie_test_touch ON "{table}"')
+                conn.exec_driver_sql(f'CREATE TRIGGER kexie_test_touch AFTER INSERT OR UPDATE OR DELETE OR '
+                                     f'TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION kexie_test_touch()')
+            conn.exec_driver_sql(f"SELECT setval('{DIRTY_SEQUENCE}', 1, false)")
+        engine.dispose()
+
+    def _written(self, name: str) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.base.set(drivername="postgresql", database=name)
+                                 .render_as_string(hide_password=False), autocommit=True) as conn:
+                return bool(conn.execute(f"SELECT is_called FROM {DIRTY_SEQUENCE}").fetchone()[0])
+        except psycopg.Error:  # dropped, or its tracking gone (a test that downgraded the schema)
+            return True
+
+    def checkout(self, template: str) -> str:
+        """A database cloned from ``template`` that no test has written to."""
+        import time
+
+        with self.lock:
+            if template not in self.wanted:
+                self.wanted.append(template)
+            self.wake.notify()
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.ready.get(template):
+                    return self.ready[template].pop(0)
+                self.wake.notify()
+                self.wake.wait(0.05)
+        raise RuntimeError("no test database was cloned in time")
+
+    def checkin(self, template: str, name: str) -> None:
+        if self._written(name):
+            with self.lock:
+                self.doomed.append(name)
+                self.wake.notify()
+        else:
+            with self.lock:
+                self.ready.setdefault(template, []).insert(0, name)
+
+    def _fill(self) -> None:
+        while True:
+            with self.lock:
+                while not self.stopped and not self.doomed and not any(
+                        len(self.ready.get(t, [])) < self.AHEAD for t in self.wanted):
+                    self.wake.wait(0.5)
+                if self.stopped:
+                    return
+                doomed = self.doomed.pop(0) if self.doomed else None
+                short = next((t for t in self.wanted if len(self.ready.get(t, [])) < self.AHEAD), None)
+            try:
+                if short is not None:
+                    name = self.new_database(short)
+                    with self.lock:
+                        self.ready.setdefault(short, []).append(name)
+                        self.wake.notify_all()
+                if doomed is not None:
+                    self.drop(doomed)
+            except Exception:  # noqa: BLE001 - a test waiting for a clone times out and says so
+                import time
+
+                time.sleep(0.5)
+
+    def close(self) -> None:
+        with self.lock:
+            self.stopped = True
+            self.wake.notify_all()
+        self.thread.join(30)
+        for name in list(self.created):
+            self.drop(name)
 
 
 @pytest.fixture(scope="session")
@@ -95,8 +200,7 @@ def pg_server():
         pytest.skip("needs a PostgreSQL server (KEXIE_TEST_DB)")
     server = PgServer(SERVER_URL)
     yield server
-    for name in list(server.created):
-        server.drop(name)
+    server.close()
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +210,7 @@ def _pg_template(pg_server) -> str:
 
     name = pg_server.new_database()
     upgrade_app_database(pg_server.url(name))
+    pg_server.track_writes(name)
     return name
 
 
@@ -116,9 +221,10 @@ def db_path(tmp_path, request) -> Path | str:
         yield tmp_path / "kexie.db"
         return
     server = request.getfixturevalue("pg_server")
-    name = server.new_database(request.getfixturevalue("_pg_template"))
+    template = request.getfixturevalue("_pg_template")
+    name = server.checkout(template)
     yield server.url(name)
-    server.drop(name)
+    server.checkin(template, name)
 
 
 @pytest.fixture
@@ -140,6 +246,7 @@ def _demo_template(tmp_path_factory, request) -> Path | str:
         with database.write() as s:
             demo.fill_demo(s)
         database.close()
+        server.track_writes(name)  # resets the write count the demo data left
         return name
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     database = open_app_database(path)
@@ -153,9 +260,9 @@ def _demo_template(tmp_path_factory, request) -> Path | str:
 def demo_db_path(_demo_template, tmp_path, request) -> Path | str:
     if ON_SERVER:
         server = request.getfixturevalue("pg_server")
-        name = server.new_database(_demo_template)
+        name = server.checkout(_demo_template)
         yield server.url(name)
-        server.drop(name)
+        server.checkin(_demo_template, name)
         return
     path = tmp_path / "demo.db"
     shutil.copyfile(_demo_template, path)
