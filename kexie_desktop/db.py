@@ -570,3 +570,36 @@ def _revision_of(conn) -> str | None:
     if not inspect(conn).has_table("alembic_version"):
         return None
     return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+# The class key of the per-unit import locks ("KXIM"); the unit's office code is the object key.
+IMPORT_LOCK = 0x4B58494D
+
+
+def lock_unit_import(session: Session, office_code: str, office_name: str = "") -> None:
+    """On a server: imports of one unit's packages run one at a time (a transaction-scoped advisory
+    lock, released at commit or rollback); a second clerk is told at once which PC is importing.
+    On SQLite the write transaction (BEGIN IMMEDIATE) already admits one writer at a time."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    key = int(office_code) if office_code.isdigit() and int(office_code) < 2**31 else \
+        int.from_bytes(office_code.encode()[:4].ljust(4, b"\0"), "big") & 0x7FFFFFFF
+    got = session.execute(text_("SELECT pg_try_advisory_xact_lock(:c, :o)"), {"c": IMPORT_LOCK, "o": key}).scalar()
+    if got:
+        return
+    holder = session.execute(text_(
+        "SELECT a.application_name, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.classid = :c AND l.objid = :o AND l.objsubid = 2 AND l.granted"),
+        {"c": IMPORT_LOCK, "o": key}).first()
+    who = "另一位同事"
+    if holder is not None:
+        pc = (holder[0] or "").removeprefix("kexie-desktop").strip()
+        who = f"另一位同事（电脑 {pc or holder[1] or '未知'}）"
+    raise UserError(f"{office_name or office_code}的数据包正由{who}导入，为免重复，这个文件没有导入。请等对方完成后再导入。")
+
+
+def text_(sql: str):
+    from sqlalchemy import text
+
+    return text(sql)

@@ -236,18 +236,10 @@ def db(db_path):
 
 
 @pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory, request) -> Path | str:
+def _demo_template(tmp_path_factory) -> Path:
+    """A SQLite file filled with the demo data (on both engines: tests copy it to make more installations)."""
     from kexie_desktop.services import demo
 
-    if ON_SERVER:
-        server = request.getfixturevalue("pg_server")
-        name = server.new_database(request.getfixturevalue("_pg_template"))
-        database = open_app_database(server.url(name))
-        with database.write() as s:
-            demo.fill_demo(s)
-        database.close()
-        server.track_writes(name)  # resets the write count the demo data left
-        return name
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     database = open_app_database(path)
     with database.write() as s:
@@ -256,16 +248,31 @@ def _demo_template(tmp_path_factory, request) -> Path | str:
     return path
 
 
+@pytest.fixture(scope="session")
+def _pg_demo_template(pg_server, _pg_template) -> str:
+    """The server's demo template: a clone of the template filled with the demo data."""
+    from kexie_desktop.services import demo
+
+    name = pg_server.new_database(_pg_template)
+    database = open_app_database(pg_server.url(name))
+    with database.write() as s:
+        demo.fill_demo(s)
+    database.close()
+    pg_server.track_writes(name)  # resets the write count the demo data left
+    return name
+
+
 @pytest.fixture
-def demo_db_path(_demo_template, tmp_path, request) -> Path | str:
+def demo_db_path(tmp_path, request) -> Path | str:
     if ON_SERVER:
         server = request.getfixturevalue("pg_server")
-        name = server.checkout(_demo_template)
+        template = request.getfixturevalue("_pg_demo_template")
+        name = server.checkout(template)
         yield server.url(name)
-        server.checkin(_demo_template, name)
+        server.checkin(template, name)
         return
     path = tmp_path / "demo.db"
-    shutil.copyfile(_demo_template, path)
+    shutil.copyfile(request.getfixturevalue("_demo_template"), path)
     yield path
 
 

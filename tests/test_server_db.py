@@ -227,3 +227,41 @@ def test_copy_between_two_sqlite_files_keeps_every_row(demo_db, tmp_path):
     assert database_digest(tmp_path / "copy.db") == want
     with pytest.raises(UserError, match="已存在"):
         copy_database(demo_db, tmp_path / "copy.db")
+
+
+@pytest.mark.server_only
+def test_imports_of_one_unit_run_one_at_a_time_and_other_units_land(db_path, tmp_path):
+    """While one clerk imports 东海县's package (the unit's advisory lock held), a second clerk's import of
+    another 东海县 package is refused naming the PC, one of 灌云县 lands; after the first, 东海县's lands too."""
+    import platform
+
+    from hostile.helpers import export_sub, init_unit, make_city
+    from kexie_desktop import packages
+
+    city = make_city(db_path)
+    subs = {}
+    for code, name in (("320722", "东海县"), ("320723", "灌云县")):
+        unit = open_app_database(tmp_path / f"{code}.db")
+        init_unit(city, unit, code, tmp_path)
+        with unit.write() as s:
+            values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, code), 2019, 3, 7)
+        subs[code] = tmp_path / f"sub-{code}.xlsx"
+        export_sub(unit, code, 2019, subs[code])
+        unit.close()
+    first_clerk = open_app_database(db_path)
+    with first_clerk.write() as s:
+        dbmod.lock_unit_import(s, "320722", "东海县科协")
+        refused = packages.apply(city, subs["320722"])
+        landed = packages.apply(city, subs["320723"])
+    first_clerk.close()
+    assert refused.outcome == "refused"
+    assert refused.message == (f"文件“sub-320722.xlsx”：东海县科协的数据包正由另一位同事（电脑 {platform.node()}）导入，"
+                               "为免重复，这个文件没有导入。请等对方完成后再导入。")
+    assert landed.outcome == "applied", landed.message
+    again = packages.apply(city, subs["320722"])
+    assert again.outcome == "applied", again.message
+    with city.read() as s:
+        got = s.execute(select(Office.code, DataValue.value).join(Office, DataValue.office_id == Office.id)
+                        .where(DataValue.year == 2019, DataValue.month == 3).order_by(Office.code)).all()
+    assert [tuple(r) for r in got] == [("320722", 7.0), ("320723", 7.0)]
+    city.close()

@@ -13,7 +13,7 @@ from typing import Iterable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ...db import Database, backup_file, transaction_alive
+from ...db import Database, backup_file, lock_unit_import, transaction_alive
 from ...errors import Cancelled, UserError
 from ...gcpause import gc_paused
 from ...services import demo
@@ -161,7 +161,13 @@ def _apply(db: Database, path: Path, code: str | None, backup: bool, checkpoint)
         return result
     checkpoint()
     with db.write() as s:
-        result = _apply_loaded(db, s, loaded, code, backup, checkpoint)
+        try:
+            lock_unit_import(s, loaded.manifest.office_code, loaded.manifest.office_name)
+        except UserError as exc:  # another clerk is importing this unit's packages (a server database)
+            result = ImportResult(PackagePreview(path, "refused", f"文件“{path.name}”：{exc}", loaded.manifest,
+                                                 loaded.checksum), "refused")
+        else:
+            result = _apply_loaded(db, s, loaded, code, backup, checkpoint)
         _record(s, result)
     return result
 
