@@ -603,3 +603,27 @@ def text_(sql: str):
     from sqlalchemy import text
 
     return text(sql)
+
+
+@dataclass
+class ServerSession:
+    computer: str  # the PC's name the program gives the server (application_name)
+    address: str  # the PC's address as the server sees it ("" over a local socket)
+    since: dt.datetime
+    state: str  # 空闲 / 正在工作
+
+
+def server_sessions(db: Database) -> list[ServerSession]:
+    """Who is connected to this server database with this program: one row per connection, oldest first
+    (the per-file lock of a SQLite database has no such list: one program at a time)."""
+    if not db.on_server:
+        return []
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT application_name, coalesce(host(client_addr), ''), backend_start, state FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE 'kexie-desktop%%' "
+            "AND pid <> pg_backend_pid() ORDER BY backend_start").all()
+    return [ServerSession(name.removeprefix("kexie-desktop").strip(), addr,
+                          since.astimezone().replace(tzinfo=None, microsecond=0) if since.tzinfo else since,
+                          "正在工作" if state == "active" else "空闲")
+            for name, addr, since, state in rows]

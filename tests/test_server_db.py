@@ -265,3 +265,29 @@ def test_imports_of_one_unit_run_one_at_a_time_and_other_units_land(db_path, tmp
                         .where(DataValue.year == 2019, DataValue.month == 3).order_by(Office.code)).all()
     assert [tuple(r) for r in got] == [("320722", 7.0), ("320723", 7.0)]
     city.close()
+
+
+@pytest.mark.server_only
+def test_the_connected_clerks_are_listed(db_path):
+    import json
+    import platform
+
+    first, second = open_app_database(db_path), open_app_database(db_path)
+    with first.read() as s, second.read() as t:
+        s.execute(text("SELECT 1"))
+        t.execute(text("SELECT 1"))
+        rows = dbmod.server_sessions(first)
+    # the second clerk's connection, and the first's own pooled one is not counted twice (pid <> own)
+    assert [r.computer for r in rows] == [platform.node()] * len(rows) and len(rows) >= 1
+    assert all(r.address == "127.0.0.1" for r in rows)
+    code, out = run("--db", db_path, "db", "sessions", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert len(listed) >= 2 and {r["computer"] for r in listed} == {platform.node()}
+    first.close()
+    second.close()
+
+
+def test_db_sessions_on_a_sqlite_file_says_one_program_at_a_time(tmp_path):
+    assert run("--db", str(tmp_path / "k.db"), "db", "sessions") == (
+        0, "这是本机的 SQLite 数据库文件，同一时间只有一个程序打开它。\n")
