@@ -151,15 +151,15 @@ class Database:
     def _storage_errors(self):
         from sqlalchemy.exc import DBAPIError
 
-        from .storage_errors import DamagedDatabase, describe
+        from .storage_errors import DamagedDatabase, StorageError, describe
 
         try:
             yield
         except (DBAPIError, sqlite3.Error, OSError) as exc:
             if self.url:
                 message = server_error_message(exc, self.url)
-                if message:
-                    raise UserError(message) from exc
+                if message:  # like a failing disk: a batch of imports stops instead of trying the next file
+                    raise StorageError(message, "server") from exc
             err = describe(exc, self.path)
             if err is None:
                 raise
