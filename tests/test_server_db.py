@@ -291,3 +291,24 @@ def test_the_connected_clerks_are_listed(db_path):
 def test_db_sessions_on_a_sqlite_file_says_one_program_at_a_time(tmp_path):
     assert run("--db", str(tmp_path / "k.db"), "db", "sessions") == (
         0, "这是本机的 SQLite 数据库文件，同一时间只有一个程序打开它。\n")
+
+
+@pytest.mark.server_only
+def test_a_lost_connection_is_one_chinese_line_and_the_next_write_reconnects(db_path):
+    from kexie_desktop.storage_errors import StorageError
+
+    db = open_app_database(db_path)
+    with pytest.raises(StorageError) as err:
+        with db.write() as s:
+            pid = s.scalar(text("SELECT pg_backend_pid()"))
+            other = dbmod.make_server_engine(db_path)
+            with other.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            other.dispose()
+            values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "海州区"), 2019, 3, 5)
+    assert str(err.value) == f"与数据库服务器 {dbmod.display_url(db_path)} 的连接中断，本次操作没有保存。请检查网络后重试。"
+    with db.write() as s:
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, "海州区"), 2019, 3, 6)
+    with db.read() as s:
+        assert s.scalars(select(DataValue.value)).all() == [6.0]
+    db.close()
