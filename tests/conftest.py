@@ -62,52 +62,45 @@ DIRTY_SEQUENCE = "kexie_test_dirty"
 
 
 class PgServer:
-    """Databases on the test server: templates made once; clones of them made ahead in a thread and
-    handed out one per test; a clone a test wrote to is dropped, an untouched one is used again."""
-
-    AHEAD = 2  # clones kept ready per template
+    """Databases on the test server: templates made once, a clone of one per test; a clone the test
+    wrote to is dropped, an untouched one is handed to the next test. (All in the test's own thread:
+    a background thread cloning ahead would move the garbage collector's counts under tests that time it.)"""
 
     def __init__(self, url: str):
-        import threading
-
         from sqlalchemy.engine import make_url
 
         self.base = make_url(url).set(drivername="postgresql+psycopg")
         self.prefix = f"kexie_t{os.getpid()}_"
         self.count = 0
         self.created: list[str] = []
-        self.lock = threading.Lock()
         self.ready: dict[str, list[str]] = {}
-        self.wanted: list[str] = []
-        self.doomed: list[str] = []
-        self.wake = threading.Condition(self.lock)
-        self.stopped = False
-        self.thread = threading.Thread(target=self._fill, name="pg-clones", daemon=True)
-        self.thread.start()
 
     def url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
-    def admin(self, sql: str) -> None:
+    def _connect(self, database: str | None = None):
         import psycopg
 
-        with psycopg.connect(self.base.set(drivername="postgresql").render_as_string(hide_password=False),
-                             autocommit=True) as conn:
+        url = self.base.set(drivername="postgresql")
+        if database:
+            url = url.set(database=database)
+        return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+    def admin(self, sql: str) -> None:
+        with self._connect() as conn:
             conn.execute(sql)
 
     def new_database(self, template: str | None = None) -> str:
-        with self.lock:
-            self.count += 1
-            name = f"{self.prefix}{self.count}"
-            self.created.append(name)
-        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else " TEMPLATE template0"))
+        self.count += 1
+        name = f"{self.prefix}{self.count}"
+        self.created.append(name)
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {template or 'template0'}")
         return name
 
     def drop(self, name: str) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        with self.lock:
-            if name in self.created:
-                self.created.remove(name)
+        if name in self.created:
+            self.created.remove(name)
 
     def track_writes(self, name: str) -> None:
         """Make ``name`` (a template) record in DIRTY_SEQUENCE any statement that changes a row."""
@@ -130,66 +123,23 @@ class PgServer:
         import psycopg
 
         try:
-            with psycopg.connect(self.base.set(drivername="postgresql", database=name)
-                                 .render_as_string(hide_password=False), autocommit=True) as conn:
+            with self._connect(name) as conn:
                 return bool(conn.execute(f"SELECT is_called FROM {DIRTY_SEQUENCE}").fetchone()[0])
-        except psycopg.Error:  # dropped, or its tracking gone (a test that downgraded the schema)
+        except psycopg.Error:  # its tracking is gone (a test that downgraded the schema)
             return True
 
     def checkout(self, template: str) -> str:
         """A database cloned from ``template`` that no test has written to."""
-        import time
-
-        with self.lock:
-            if template not in self.wanted:
-                self.wanted.append(template)
-            self.wake.notify()
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            with self.lock:
-                if self.ready.get(template):
-                    return self.ready[template].pop(0)
-                self.wake.notify()
-                self.wake.wait(0.05)
-        raise RuntimeError("no test database was cloned in time")
+        waiting = self.ready.setdefault(template, [])
+        return waiting.pop() if waiting else self.new_database(template)
 
     def checkin(self, template: str, name: str) -> None:
         if self._written(name):
-            with self.lock:
-                self.doomed.append(name)
-                self.wake.notify()
+            self.drop(name)
         else:
-            with self.lock:
-                self.ready.setdefault(template, []).insert(0, name)
-
-    def _fill(self) -> None:
-        while True:
-            with self.lock:
-                while not self.stopped and not self.doomed and not any(
-                        len(self.ready.get(t, [])) < self.AHEAD for t in self.wanted):
-                    self.wake.wait(0.5)
-                if self.stopped:
-                    return
-                doomed = self.doomed.pop(0) if self.doomed else None
-                short = next((t for t in self.wanted if len(self.ready.get(t, [])) < self.AHEAD), None)
-            try:
-                if short is not None:
-                    name = self.new_database(short)
-                    with self.lock:
-                        self.ready.setdefault(short, []).append(name)
-                        self.wake.notify_all()
-                if doomed is not None:
-                    self.drop(doomed)
-            except Exception:  # noqa: BLE001 - a test waiting for a clone times out and says so
-                import time
-
-                time.sleep(0.5)
+            self.ready.setdefault(template, []).append(name)
 
     def close(self) -> None:
-        with self.lock:
-            self.stopped = True
-            self.wake.notify_all()
-        self.thread.join(30)
         for name in list(self.created):
             self.drop(name)
 
