@@ -312,3 +312,36 @@ def test_a_lost_connection_is_one_chinese_line_and_the_next_write_reconnects(db_
     with db.read() as s:
         assert s.scalars(select(DataValue.value)).all() == [6.0]
     db.close()
+
+
+@pytest.mark.server_only
+def test_package_numbers_stay_unique_when_two_clerks_number_at_once(db_path):
+    """The second clerk's numbering waits for the first's transaction (SELECT … FOR UPDATE), then takes
+    the next number: never the same one twice."""
+    from hostile.helpers import make_city
+    from kexie_desktop.packages.pipeline import log
+
+    city = make_city(db_path)
+    with city.write() as s:
+        log.next_sequence(s, "320700", log.stream_of("plan"))  # the row exists: last = 1
+    holding, release, got = threading.Event(), threading.Event(), {}
+
+    def clerk(name, hold):
+        with city.write() as s:
+            got[name] = log.next_sequence(s, "320700", log.stream_of("plan"))
+            if hold:
+                holding.set()
+                assert release.wait(30)
+
+    first = threading.Thread(target=clerk, args=("first", True))
+    first.start()
+    assert holding.wait(30)
+    second = threading.Thread(target=clerk, args=("second", False))
+    second.start()
+    second.join(1.0)
+    assert second.is_alive()  # waiting for the first clerk's row lock
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert got == {"first": 2, "second": 3}
+    city.close()
