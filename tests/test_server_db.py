@@ -21,6 +21,7 @@ from kexie_desktop.errors import UserError
 from kexie_desktop.models import DataValue, Indicator, Office
 from kexie_desktop.services import offices, plan, values
 from kexie_desktop.startup import open_app_database, upgrade_app_database
+from kexie_desktop.task_models import PlanTask
 
 
 def run(*argv) -> tuple[int, str]:
@@ -70,6 +71,7 @@ def test_down_to_0005_and_db_upgrade_again_flags_the_coverages_on_postgresql(db_
     with db.read() as s:
         flagged = s.scalars(select(Indicator.code).where(Indicator.covers_units).order_by(Indicator.code)).all()
         assert len(plan.indicators(s)) == 61
+        assert s.scalar(select(func.count()).select_from(PlanTask)) == 65  # 0009's backfill, on PostgreSQL
     assert flagged == ["I01", "I30", "I53"]
     db.close()
 
