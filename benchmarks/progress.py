@@ -9,7 +9,9 @@ the ten years, unit targets decomposed from the city's, and 100,000 activity rec
 - the baseline: the same data_value and activity rows grouped by indicator, office and year in
   plain SQL, the least any progress computation has to do.
 
-Usage: ``python benchmarks/progress.py [--activities N] [--runs N] [--keep PATH]``. Target ratio ≤ 2.
+Usage: ``python benchmarks/progress.py [--activities N] [--runs N] [--keep PATH] [--db URL]``. Target ratio ≤ 2.
+With ``--db postgresql+psycopg://…/empty_database`` the same data are built there too (issue 18) and the
+engine's time on PostgreSQL is printed beside SQLite's (target: PostgreSQL ≤ 2× SQLite).
 """
 
 from __future__ import annotations
@@ -31,14 +33,17 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 from kexie_desktop import progress  # noqa: E402
 from kexie_desktop.models import Activity, ActivityType, DataValue  # noqa: E402
 from kexie_desktop.services import offices, plan, targets  # noqa: E402
-from kexie_desktop.startup import open_app_database  # noqa: E402
+from kexie_desktop.db import is_server_url  # noqa: E402
+from kexie_desktop.startup import open_app_database, upgrade_app_database  # noqa: E402
 
 YEARS = 10
 YEAR = 2020
 AS_OF = dt.date(2020, 9, 30)
 
 
-def build(path: Path, n_activities: int, seed: int = 7, years: int = YEARS):
+def build(path: Path | str, n_activities: int, seed: int = 7, years: int = YEARS):
+    if is_server_url(path):  # an empty server database: its schema by the explicit db upgrade
+        upgrade_app_database(path)
     db = open_app_database(path)
     rng = random.Random(seed)
     with db.write() as s:
@@ -107,18 +112,24 @@ BASELINE_VALUES = text(
     "SELECT indicator_id, office_id, year, SUM(value), COUNT(*) FROM data_value "
     "WHERE year * 100 + month BETWEEN :lo AND :hi GROUP BY indicator_id, office_id, year"
 )
-BASELINE_LEDGER = text(
-    "SELECT l.indicator_id, a.office_id, strftime('%Y', a.date), COUNT(*), SUM(a.audience) "
-    "FROM activity a JOIN activity_type_indicator l ON l.activity_type_id = a.type_id "
-    "WHERE a.date BETWEEN :start AND :end GROUP BY l.indicator_id, a.office_id, strftime('%Y', a.date)"
-)
+# The year of a date in each engine's own SQL (the baseline is hand-written SQL, not the program's).
+_YEAR_OF = {"sqlite": "strftime('%Y', a.date)", "postgresql": "extract(year from a.date)"}
+
+
+def _baseline_ledger(dialect: str):
+    year = _YEAR_OF[dialect]
+    return text(
+        f"SELECT l.indicator_id, a.office_id, {year}, COUNT(*), SUM(a.audience) "
+        "FROM activity a JOIN activity_type_indicator l ON l.activity_type_id = a.type_id "
+        f"WHERE a.date BETWEEN :start AND :end GROUP BY l.indicator_id, a.office_id, {year}"
+    )
 
 
 def run_baseline(db) -> int:
     start = dt.date(YEAR - YEARS + 1, 1, 1)
     with db.read() as s:
         a = s.execute(BASELINE_VALUES, {"lo": start.year * 100 + 1, "hi": AS_OF.year * 100 + AS_OF.month}).all()
-        b = s.execute(BASELINE_LEDGER, {"start": start.isoformat(), "end": AS_OF.isoformat()}).all()
+        b = s.execute(_baseline_ledger(db.engine.dialect.name), {"start": start, "end": AS_OF}).all()
         return len(a) + len(b)
 
 
@@ -136,6 +147,7 @@ def main(argv=None) -> int:
     parser.add_argument("--activities", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build the database here and keep it")
+    parser.add_argument("--db", metavar="URL", help="also an empty PostgreSQL database: its times beside SQLite's")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kexie-bench-") as tmp:
         path = args.keep or Path(tmp) / "bench.db"
@@ -150,9 +162,29 @@ def main(argv=None) -> int:
                 engine += timed(run_engine, db, 1)
                 baseline += timed(run_baseline, db, 1)
             _report(db, engine, baseline)
+            if args.db:
+                _beside_server(args, statistics.median(engine))
         finally:
             db.close()
     return 0
+
+
+def _beside_server(args, sqlite_engine: float) -> None:
+    t0 = time.perf_counter()
+    server = build(args.db, args.activities)
+    print(f"PostgreSQL database built in {time.perf_counter() - t0:.1f} s: {server.location}")
+    try:
+        run_engine(server), run_baseline(server)
+        engine, baseline = [], []
+        for _ in range(args.runs):
+            engine += timed(run_engine, server, 1)
+            baseline += timed(run_baseline, server, 1)
+        print("PostgreSQL:")
+        _report(server, engine, baseline)
+        ratio = statistics.median(engine) / sqlite_engine
+        print(f"city progress PostgreSQL / SQLite: {ratio:.2f} (target <= 2)")
+    finally:
+        server.close()
 
 
 def _describe(db) -> None:

@@ -11,10 +11,14 @@ from . import instance_lock
 from .errors import UserError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+SERVER_BACKUP = ("服务器数据库由管理员在服务器上备份和恢复（pg_dump / pg_restore），本程序不备份它；"
+                 "也可以用 copy-db --to 新文件.db 把它复制成一个 SQLite 文件。")
 REQUIRED_TABLES = {"alembic_version", "office", "plan", "indicator", "target", "data_value", "activity", "setting"}
 
 
 def backup_database(db: Database, dest: Path | str) -> Path:
+    if db.on_server:
+        raise UserError(SERVER_BACKUP)
     dest = Path(dest)
     if dest.exists():
         raise UserError(f"文件 {dest} 已存在。为免覆盖，请换一个文件名。")

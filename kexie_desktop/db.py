@@ -1,6 +1,9 @@
-"""The one engine module: SQLite specifics (pragmas, BEGIN IMMEDIATE), migrations, backups.
+"""The one engine module: SQLite specifics (pragmas, BEGIN IMMEDIATE), PostgreSQL connections (issue 18),
+migrations, backups.
 
-Everything SQLite-only lives here so the rest of the core stays portable SQL.
+Everything engine-specific lives here so the rest of the core stays portable SQL. SQLite is the default
+(a file path); ``postgresql+psycopg://user@host:5432/kexie`` opens a city office's shared server database,
+whose schema is only ever created or upgraded by the explicit ``db upgrade`` (``upgrade_server``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Iterator
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import UserError
@@ -90,12 +94,17 @@ class Database:
     ``read_only`` (a Chinese reason) is set when the file, its folder or its disk cannot be written:
     reads work, ``write()`` refuses. A storage failure inside either is raised as a StorageError
     (UserError) with its Chinese sentence; once damage has been seen, writing stops.
+    On a server database ``path`` is None and ``url`` is set; ``refusal`` is the whole Chinese sentence
+    ``write()`` raises when this program may not write there (the schema is newer than the program).
     """
 
-    def __init__(self, path: Path, engine: Engine, read_only: str | None = None):
-        self.path = Path(path)
+    def __init__(self, path: Path | None, engine: Engine, read_only: str | None = None, *,
+                 url: str | None = None, refusal: str | None = None):
+        self.path = Path(path) if path is not None else None
+        self.url = url
         self.engine = engine
         self.read_only = read_only
+        self.refusal = refusal
         self.damaged = False
         self._write = sessionmaker(engine, expire_on_commit=False)
         self._read = sessionmaker(
@@ -107,6 +116,8 @@ class Database:
         """One write transaction: committed on success, rolled back on any error."""
         from .storage_errors import DamagedDatabase, StorageError, damaged_message, readonly_message
 
+        if self.refusal:
+            raise StorageError(self.refusal, "revision")
         if self.damaged:
             raise DamagedDatabase(damaged_message(self.path))
         if self.read_only:
@@ -122,15 +133,33 @@ class Database:
             with self._read() as session, session.begin():
                 yield session
 
+    @property
+    def on_server(self) -> bool:
+        return self.url is not None
+
+    @property
+    def target(self) -> str:
+        """What ``--db`` takes to open this database again: the file path or the full URL."""
+        return self.url or str(self.path)
+
+    @property
+    def location(self) -> str:
+        """Where the data live, for people: the file, or the server URL without a password."""
+        return display_url(self.url) if self.url else str(self.path)
+
     @contextmanager
     def _storage_errors(self):
         from sqlalchemy.exc import DBAPIError
 
-        from .storage_errors import DamagedDatabase, describe
+        from .storage_errors import DamagedDatabase, StorageError, describe
 
         try:
             yield
         except (DBAPIError, sqlite3.Error, OSError) as exc:
+            if self.url:
+                message = server_error_message(exc, self.url)
+                if message:  # like a failing disk: a batch of imports stops instead of trying the next file
+                    raise StorageError(message, "server") from exc
             err = describe(exc, self.path)
             if err is None:
                 raise
@@ -144,6 +173,8 @@ class Database:
 def transaction_alive(session: Session) -> bool:
     """False when SQLite has already rolled the transaction back by itself (a full disk, an I/O
     error): then no savepoint exists any more and rolling one back would only hide the real error."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
     raw = session.connection().connection.dbapi_connection
     return bool(getattr(raw, "in_transaction", True))
 
@@ -302,6 +333,8 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """
     from .storage_errors import StorageError, describe, readonly_message
 
+    if is_server_url(path):
+        return open_server_database(path)
     path = Path(path)
     if path.exists() and path.is_dir():
         raise UserError(f"数据库路径 {path} 是一个文件夹，请指定一个文件。")
@@ -347,3 +380,250 @@ def foreign_message_of(path: Path) -> str:
     from .storage_errors import foreign_message
 
     return foreign_message(path, "不是 SQLite 数据库文件")
+
+
+# --- PostgreSQL (issue 18) -------------------------------------------------------------------------
+
+SERVER_SCHEMES = ("postgresql", "postgresql+psycopg")
+# The key of the session advisory lock that ``db upgrade`` holds ("KXIE" + "MIGR").
+MIGRATION_LOCK = 0x4B5849454D494752
+# The setting naming the program that last upgraded a server database (so an older one can say what to install).
+PROGRAM_SETTING = "schema.program"
+
+
+def is_server_url(target) -> bool:
+    """True for a ``postgresql[+psycopg]://`` URL; anything else is a SQLite file path."""
+    if not isinstance(target, str) or "://" not in target:
+        return False
+    return target.split("://", 1)[0].lower() in SERVER_SCHEMES
+
+
+def _server_url(url: str):
+    u = make_url(url)
+    return u.set(drivername="postgresql+psycopg") if u.drivername == "postgresql" else u
+
+
+def display_url(url: str) -> str:
+    return _server_url(url).render_as_string(hide_password=True)
+
+
+def make_server_engine(url: str, **kwargs) -> Engine:
+    import platform
+
+    connect_args = {"connect_timeout": 5, "application_name": f"kexie-desktop {platform.node()}"[:63]}
+    return create_engine(_server_url(url), pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+_SERVER_MESSAGES = [
+    ("password authentication failed", "服务器数据库 {url} 拒绝登录：用户名或密码不对。请检查后重试。"),
+    ("no password supplied", "服务器数据库 {url} 需要密码，请输入密码后重试。"),
+    ("does not exist", "服务器上没有数据库 {url}：请检查数据库名称，或请管理员先建立它（见 README“多人共用”）。"),
+    ("connection refused", "无法连接数据库服务器 {url}：服务器没有运行，或端口不对。请检查后重试。"),
+    ("timeout expired", "无法连接数据库服务器 {url}：连接超时（网络不通或服务器没有运行）。"),
+    ("could not translate host name", "无法连接数据库服务器 {url}：找不到这台服务器（名称不对或网络不通）。"),
+    ("server closed the connection", "与数据库服务器 {url} 的连接中断，本次操作没有保存。请检查网络后重试。"),
+    ("connection is lost", "与数据库服务器 {url} 的连接中断，本次操作没有保存。请检查网络后重试。"),
+    ("terminating connection", "与数据库服务器 {url} 的连接中断，本次操作没有保存。请检查网络后重试。"),
+    ("permission denied", "服务器数据库 {url} 的用户没有所需的权限，本次操作没有保存。请管理员授予权限后重试。"),
+]
+
+
+def server_error_message(exc: BaseException, url: str) -> str | None:
+    """One Chinese sentence for a connection or permission failure of the server, or None."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return None
+    seen, e = set(), exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        orig = getattr(e, "orig", None)
+        for candidate in (e, orig):
+            if isinstance(candidate, (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege)):
+                text = str(candidate).lower()
+                if isinstance(candidate, psycopg.errors.InsufficientPrivilege):
+                    text = "permission denied"
+                for needle, message in _SERVER_MESSAGES:
+                    if needle in text:
+                        return message.format(url=display_url(url))
+                if isinstance(candidate, psycopg.OperationalError) and not isinstance(
+                        candidate, psycopg.errors.QueryCanceled):
+                    return f"无法使用数据库服务器 {display_url(url)}：{str(candidate).strip().splitlines()[0]}"
+        e = e.__cause__ or e.__context__
+    return None
+
+
+@dataclass
+class ServerState:
+    tables: set[str]
+    revision: str | None
+    program: str | None  # who upgraded it last ("kexie-desktop 0.2.0"), when known
+
+
+def server_state(engine: Engine) -> ServerState:
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        revision = program = None
+        if "alembic_version" in tables:
+            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        if "setting" in tables:
+            import json
+
+            raw = conn.exec_driver_sql("SELECT value FROM setting WHERE key = %(k)s", {"k": PROGRAM_SETTING}).scalar()
+            program = json.loads(raw) if raw else None
+    return ServerState(tables, revision, program)
+
+
+def _program_name() -> str:
+    from . import APP_NAME, __version__
+
+    return f"{APP_NAME} {__version__}"
+
+
+def open_server_database(url: str) -> Database:
+    """Connect to a server database; it must already carry this program's schema (``db upgrade``).
+
+    Another program's database is refused; one of an older schema revision asks for ``db upgrade``; one
+    of a newer revision opens for reading only, naming the program version to install.
+    """
+    shown = display_url(url)
+    engine = make_server_engine(url)
+    try:
+        state = server_state(engine)
+    except Exception as exc:
+        engine.dispose()
+        message = server_error_message(exc, url)
+        if message:
+            raise UserError(message) from exc
+        raise
+    head = head_revision()
+    problem = None
+    refusal = None
+    if not state.tables:
+        problem = (f"服务器数据库 {shown} 还是空的：请先由一位管理员建立本程序的数据表"
+                   f"（命令行：kexie db upgrade --db {shown}），再连接。")
+    elif not OWN_TABLES <= state.tables:
+        problem = f"服务器数据库 {shown} 属于另一个程序（其中没有本程序的数据表），程序没有改动它。请指定另一个数据库。"
+    elif state.revision not in _known_revisions():
+        who = state.program or f"能打开数据库版本 {state.revision} 的新版本程序"
+        refusal = (f"服务器数据库 {shown} 的版本 {state.revision} 比本程序（{_program_name()}，数据库版本 {head}）新，"
+                   f"本程序只能查看、不能修改。请安装 {who}（或更新的版本）。")
+    elif state.revision != head:
+        problem = (f"服务器数据库 {shown} 的版本是 {state.revision}，本程序（{_program_name()}）需要版本 {head}："
+                   f"请先备份，再由一位管理员升级（命令行：kexie db upgrade --db {shown}），其他人再连接。")
+    if problem:
+        engine.dispose()
+        raise UserError(problem)
+    return Database(None, engine, url=url, refusal=refusal)
+
+
+def upgrade_server(url: str, after=None) -> bool:
+    """``db upgrade`` on a server: migrate to the head under a session advisory lock, so that of two
+    clients upgrading at once one migrates and the other waits, then finds nothing to do.
+
+    ``after(connection)`` runs in the same transaction and under the same lock (loading the built-in
+    plan). True when this call changed the schema.
+    """
+    engine = make_server_engine(url)
+    try:
+        state = server_state(engine)
+        if state.tables and not OWN_TABLES <= state.tables and "alembic_version" not in state.tables:
+            raise UserError(f"服务器数据库 {display_url(url)} 属于另一个程序（其中没有本程序的数据表），程序没有改动它。")
+        if state.revision is not None and state.revision not in _known_revisions():
+            raise UserError(f"服务器数据库 {display_url(url)} 的版本 {state.revision} 比本程序新，"
+                            f"请使用 {state.program or '新版本的程序'}。")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            conn.commit()
+            try:
+                with conn.begin():
+                    before = _revision_of(conn)
+                    changed = before != head_revision()
+                    if changed:
+                        from alembic import command
+
+                        command.upgrade(_alembic_config(conn), "head")
+                    if after is not None:
+                        after(conn)
+                    if changed:
+                        import json
+
+                        conn.exec_driver_sql("DELETE FROM setting WHERE key = %(k)s", {"k": PROGRAM_SETTING})
+                        conn.exec_driver_sql("INSERT INTO setting (key, value) VALUES (%(k)s, %(v)s)",
+                                             {"k": PROGRAM_SETTING, "v": json.dumps(_program_name())})
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                conn.commit()
+        return changed
+    except UserError:
+        raise
+    except Exception as exc:
+        message = server_error_message(exc, url)
+        if message:
+            raise UserError(message) from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+def _revision_of(conn) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+# The class key of the per-unit import locks ("KXIM"); the unit's office code is the object key.
+IMPORT_LOCK = 0x4B58494D
+
+
+def lock_unit_import(session: Session, office_code: str, office_name: str = "") -> None:
+    """On a server: imports of one unit's packages run one at a time (a transaction-scoped advisory
+    lock, released at commit or rollback); a second clerk is told at once which PC is importing.
+    On SQLite the write transaction (BEGIN IMMEDIATE) already admits one writer at a time."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    key = int(office_code) if office_code.isdigit() and int(office_code) < 2**31 else \
+        int.from_bytes(office_code.encode()[:4].ljust(4, b"\0"), "big") & 0x7FFFFFFF
+    got = session.execute(text_("SELECT pg_try_advisory_xact_lock(:c, :o)"), {"c": IMPORT_LOCK, "o": key}).scalar()
+    if got:
+        return
+    holder = session.execute(text_(
+        "SELECT a.application_name, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.classid = :c AND l.objid = :o AND l.objsubid = 2 AND l.granted"),
+        {"c": IMPORT_LOCK, "o": key}).first()
+    who = "另一位同事"
+    if holder is not None:
+        pc = (holder[0] or "").removeprefix("kexie-desktop").strip()
+        who = f"另一位同事（电脑 {pc or holder[1] or '未知'}）"
+    raise UserError(f"{office_name or office_code}的数据包正由{who}导入，为免重复，这个文件没有导入。请等对方完成后再导入。")
+
+
+def text_(sql: str):
+    from sqlalchemy import text
+
+    return text(sql)
+
+
+@dataclass
+class ServerSession:
+    computer: str  # the PC's name the program gives the server (application_name)
+    address: str  # the PC's address as the server sees it ("" over a local socket)
+    since: dt.datetime
+    state: str  # 空闲 / 正在工作
+
+
+def server_sessions(db: Database) -> list[ServerSession]:
+    """Who is connected to this server database with this program: one row per connection, oldest first
+    (the per-file lock of a SQLite database has no such list: one program at a time)."""
+    if not db.on_server:
+        return []
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT application_name, coalesce(host(client_addr), ''), backend_start, state FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE 'kexie-desktop%%' "
+            "AND pid <> pg_backend_pid() ORDER BY backend_start").all()
+    return [ServerSession(name.removeprefix("kexie-desktop").strip(), addr,
+                          since.astimezone().replace(tzinfo=None, microsecond=0) if since.tzinfo else since,
+                          "正在工作" if state == "active" else "空闲")
+            for name, addr, since, state in rows]

@@ -17,7 +17,7 @@ UNITS = ["320703", "320706", "320707", "320722", "320723", "320724", "3207Z1", "
 
 def run(db, *argv) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     return code, out.getvalue()
 
 

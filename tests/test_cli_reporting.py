@@ -15,7 +15,7 @@ import reporting_year as prepared
 
 def run(db, *argv) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     return code, out.getvalue()
 
 

@@ -30,6 +30,7 @@ def test_head_revision_from_file_names_agrees_with_alembic():
     assert len(script.get_heads()) == 1  # one linear chain
 
 
+@pytest.mark.sqlite_only(reason="the pragmas of the SQLite connection")
 def test_sqlite_pragmas(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -37,6 +38,7 @@ def test_sqlite_pragmas(db):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.BUSY_TIMEOUT_MS
 
 
+@pytest.mark.sqlite_only(reason="SQLite's BEGIN IMMEDIATE file lock")
 def test_writes_take_the_lock_up_front(db, db_path):
     """A write session holds the RESERVED lock from its first statement (BEGIN IMMEDIATE)."""
     with db.write() as s:
@@ -57,6 +59,7 @@ def test_failed_write_rolls_back_everything(db):
         assert s.scalar(select(func.count()).select_from(DataValue)) == 0
 
 
+@pytest.mark.sqlite_only(reason="the SQLite file is deleted and recreated")
 def test_deleted_database_is_recreated(db_path):
     first = open_app_database(db_path)
     first.close()
@@ -68,6 +71,7 @@ def test_deleted_database_is_recreated(db_path):
     again.close()
 
 
+@pytest.mark.sqlite_only(reason="the automatic file backup before an upgrade (tests/test_server_db.py steps through every migration on PostgreSQL)")
 def test_upgrade_from_first_migration_keeps_rows_and_backs_up(db_path):
     """A database made by migration 0001 (before the audit log) upgrades without losing rows."""
     engine = dbmod._make_sqlite_engine(db_path)
@@ -109,6 +113,7 @@ def test_upgrade_from_first_migration_keeps_rows_and_backs_up(db_path):
     copy.close()
 
 
+@pytest.mark.sqlite_only(reason="file backups beside the SQLite file")
 def test_current_database_is_not_backed_up_again(db_path):
     open_app_database(db_path).close()
     open_app_database(db_path).close()
@@ -128,6 +133,7 @@ def test_folder_instead_of_file(tmp_path):
         open_app_database(tmp_path)
 
 
+@pytest.mark.sqlite_only(reason="upgrades a SQLite file in place (tests/test_server_db.py runs 0006 on PostgreSQL)")
 def test_upgrade_to_0006_flags_the_builtin_coverages_of_the_units(db_path):
     """A database of revision 0005 holds the built-in plan without ``covers_units``; the upgrade sets it."""
     from alembic import command

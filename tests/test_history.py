@@ -74,7 +74,7 @@ def test_the_whole_history_of_an_indicator_has_every_month_and_the_targets(pair)
 
 def _cli(db, *args) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["history", "--db", str(db.path), *args], out=out)
+    code = cli.run(["history", "--db", db.target, *args], out=out)
     return code, out.getvalue()
 
 

@@ -69,7 +69,7 @@ def compute(db, via: str, office: str, year: int, as_of: str) -> dict[str, dict]
             rows = progress.progress_for(s, offices.resolve(s, office), year, dt.date.fromisoformat(as_of))
             return {r.code: {k: getattr(r, k) for k in KEYS} for r in rows}
     out = io.StringIO()
-    argv = ["--db", str(db.path), "progress", "--office", office, "--year", str(year), "--as-of", as_of, "--json"]
+    argv = ["--db", db.target, "progress", "--office", office, "--year", str(year), "--as-of", as_of, "--json"]
     assert cli.run(argv, out) == 0
     return {r["code"]: {k: r[k] for k in KEYS} for r in json.loads(out.getvalue())}
 

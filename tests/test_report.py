@@ -25,7 +25,7 @@ EXPLAINED = "东海县农民培训由多所学校联合组织，参与人数含�
 
 def run(db, *argv) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     return code, out.getvalue()
 
 

@@ -33,7 +33,7 @@ def need(tool: str | None, name: str) -> str:
 
 def run(db, *argv) -> str:
     out = io.StringIO()
-    assert cli.run(["--db", str(db.path), *argv], out) == 0
+    assert cli.run(["--db", db.target, *argv], out) == 0
     return out.getvalue()
 
 

@@ -32,7 +32,7 @@ def need(name: str) -> str:
 
 def run(db, *argv) -> str:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     assert code == 0
     return out.getvalue()
 

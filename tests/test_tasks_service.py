@@ -30,7 +30,7 @@ CITY = "320700"
 
 def run(db, *argv) -> tuple[int, str]:
     out = io.StringIO()
-    code = cli.run(["--db", str(db.path), *argv], out)
+    code = cli.run(["--db", db.target, *argv], out)
     return code, out.getvalue()
 
 
@@ -297,6 +297,7 @@ def test_cli_refusals_exit_2_and_change_nothing(db, tmp_path, capsys, argv, mess
     assert counts(db) == (0, 0, 0)
 
 
+@pytest.mark.sqlite_only(reason="upgrades a SQLite file in place (tests/test_server_db.py runs 0009's backfill on PostgreSQL)")
 def test_upgrading_an_0008_database_backfills_the_tasks_and_the_safeguard_sections(db_path):
     from alembic import command
 

@@ -65,12 +65,18 @@ def run_gui(db_path: str | None = None) -> int:
     app = make_app()
     setup_logging()
     install_excepthook()
-    path = Path(db_path) if db_path else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = acquire_lock(path)
-    if lock is None:
-        QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
-        return 1
+    from kexie_desktop.db import is_server_url
+
+    if is_server_url(db_path):
+        # Several clerks share a server database: the per-file lock is for a SQLite file only.
+        path, lock = db_path, None
+    else:
+        path = Path(db_path) if db_path else default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = acquire_lock(path)
+        if lock is None:
+            QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
+            return 1
     window = MainWindow()
     opened = []
     window.first_painted.connect(lambda: opened.append(open_in(window, path)))
@@ -81,10 +87,11 @@ def run_gui(db_path: str | None = None) -> int:
         for ctx in opened:
             if ctx is not None:
                 ctx.db.close()
-        lock.unlock()
+        if lock is not None:
+            lock.unlock()
 
 
-def open_in(window: MainWindow, path: Path):
+def open_in(window: MainWindow, path: Path | str):
     """Open the database, run the first-start wizard if needed, and build the window's pages."""
     from kexie_desktop.errors import UserError
     from kexie_desktop.startup import open_app_database

@@ -59,7 +59,8 @@ def clear_demo(ctx: AppContext) -> dict:
 
     with ctx.db.read() as s:
         demo.require_demo(s)
-    backup_file(ctx.db.path, reason="before-clear-demo")
+    if not ctx.db.on_server:  # a server database is backed up by its administrator
+        backup_file(ctx.db.path, reason="before-clear-demo")
     with ctx.db.write() as s:
         counts, changes = demo.clear_demo(s)
     ctx.notify(changes)

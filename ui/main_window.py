@@ -413,8 +413,8 @@ class MainWindow(QMainWindow):
             self.delivery_label.setText("　" + summary)
             self.delivery_label.setToolTip(self.tr("各月报送情况详见“数据交换”页"))
             self.waiting_label.setText("；".join(waiting))
-        self.db_label.setText(self.tr("数据库：") + str(self.ctx.db.path))
-        self.db_label.setToolTip(str(self.ctx.db.path))
+        self.db_label.setText(self.tr("数据库：") + self.ctx.db.location)
+        self.db_label.setToolTip(self.ctx.db.location)
 
     def load_demo(self) -> None:
         from kexie_desktop.changes import Changes

@@ -1,6 +1,6 @@
 """Command-line interface: the same core services as the GUI, for batch work and scripts.
 
-Every command accepts ``--db PATH``; bad input prints one Chinese line to stderr and exits 2,
+Every command accepts ``--db PATH`` (or a ``postgresql+psycopg://`` URL); bad input prints one Chinese line to stderr and exits 2,
 having changed nothing (each command runs in one transaction).
 """
 
@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from ..logfile import log_exception
 from ..paths import default_db_path
 from ..storage_errors import describe
-from . import assessment, basic, history, packages, plans, replies, reporting, review, tasks
+from . import assessment, basic, database, history, packages, plans, replies, reporting, review, tasks
 from . import report as report_commands
 from . import progress as progress_commands
 
@@ -24,7 +24,7 @@ EXIT_INTERNAL = 3
 
 # Command modules; each has register(subparsers, common) adding its sub-commands.
 COMMAND_MODULES = [basic, progress_commands, packages, replies, reporting, review, history, report_commands, tasks,
-                   plans, assessment]
+                   plans, assessment, database]
 
 _ARGPARSE_MESSAGES = [
     (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
@@ -53,7 +53,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted both before and after the sub-command.
     common = ChineseArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件（默认在用户数据文件夹）")
+    common.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help="数据库文件（默认在用户数据文件夹），或服务器数据库 postgresql+psycopg://用户@服务器:5432/数据库")
     parser = ChineseArgumentParser(
         prog="kexie",
         description="连云港市科协三年行动计划 填报与数据交换程序。不带子命令时启动图形界面。",

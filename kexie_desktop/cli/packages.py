@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..backup import backup_database, restore_database
+from ..backup import SERVER_BACKUP, backup_database, restore_database
+from ..db import is_server_url
+from ..errors import UserError
 from ..packages import (describe_log_entry, export_init, export_plan, export_submission, import_batch, package_log,
                         reserve_sequence)
 from ..packages.pipeline.results import SAME
@@ -142,6 +144,8 @@ def cmd_backup(args, out) -> int:
 
 
 def cmd_restore(args, out) -> int:
+    if is_server_url(getattr(args, "db", None)):
+        raise UserError(SERVER_BACKUP)
     target = Path(getattr(args, "db", None) or default_db_path())
     result = restore_database(target, Path(args.file))
     open_app_database(target).close()  # migrates a backup made by an older version

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from kexie_desktop import packages
 from kexie_desktop.db import Database
@@ -48,7 +48,7 @@ def dump(db: Database, *, with_log: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table (the package log only on request: refusals are logged)."""
     out = {}
     with db.read() as s:
-        names = [r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"))]
+        names = sorted(inspect(s.connection()).get_table_names())  # either engine
         for name in names:
             if name == "package_log" and not with_log:
                 continue

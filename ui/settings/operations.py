@@ -47,3 +47,11 @@ def set_review_password(ctx: AppContext, new: str, old: str | None) -> None:
     with ctx.db.write() as s:
         changes = states.set_password(s, new, old=old)
     ctx.notify(changes)
+
+
+def connected_computers(ctx: AppContext) -> list[str]:
+    """On a server database: the other connections of this program, one line each (PC, address, since)."""
+    from kexie_desktop.db import server_sessions
+
+    return [f"{r.computer or '未知电脑'}（{r.address or '本机'}，自 {r.since:%m-%d %H:%M}，{r.state}）"
+            for r in server_sessions(ctx.db)]

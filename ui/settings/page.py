@@ -50,7 +50,9 @@ class SettingsPage(QWidget):
         self.threshold_note = QLabel()
         self.save_button = QPushButton(self.tr("保存设置"))
         self.message = QLabel()
-        self.db_path = QLabel(str(ctx.db.path))
+        self.db_path = QLabel(ctx.db.location)
+        self.sessions = QLabel()  # a server database: who else is connected (refreshed by reload)
+        self.sessions.setWordWrap(True)
         self.log_path = QLabel(str(log_path()))
         for label in (self.db_path, self.log_path):
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -85,7 +87,11 @@ class SettingsPage(QWidget):
         rrow.addWidget(self.password_message, 1)
         data = QGroupBox(self.tr("数据存放位置"))
         dform = QFormLayout(data)
-        dform.addRow(self.tr("数据库文件："), self.db_path)
+        if self.ctx.db.on_server:
+            dform.addRow(self.tr("服务器数据库："), self.db_path)
+            dform.addRow(self.tr("正在连接的电脑："), self.sessions)
+        else:
+            dform.addRow(self.tr("数据库文件："), self.db_path)
         dform.addRow(self.tr("日志文件："), self.log_path)
         self.open_folder.setMaximumWidth(180)
         dform.addRow(self.open_folder)
@@ -115,6 +121,9 @@ class SettingsPage(QWidget):
         self.serious.setValue(thresholds.serious)
         for box in (self.behind, self.serious):
             box.setEnabled(self.is_city)
+        if self.ctx.db.on_server:
+            others = operations.connected_computers(self.ctx)
+            self.sessions.setText("；".join(others) if others else self.tr("只有本机"))
         self.threshold_note.setText(
             self.tr("市科协设定的阈值会随下发包发给各县区。") if self.is_city else self.tr("阈值由市科协设定，本机不能修改。")
         )

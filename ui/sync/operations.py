@@ -235,6 +235,11 @@ def restore(ctx: AppContext, path: str, progress=None):
     """Replace the database by a backup: close it, restore (the current one is backed up), reopen."""
     from kexie_desktop.startup import open_app_database
 
+    if ctx.db.on_server:
+        from kexie_desktop.backup import SERVER_BACKUP
+        from kexie_desktop.errors import UserError
+
+        raise UserError(SERVER_BACKUP)
     db_path = ctx.db.path
     ctx.db.close()
     try:

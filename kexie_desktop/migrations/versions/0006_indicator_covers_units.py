@@ -31,8 +31,9 @@ def _flag_builtin_plan() -> None:
     plan_id = conn.execute(sa.text("SELECT id FROM plan WHERE code = :c"), {"c": data["plan"]["code"]}).scalar()
     if plan_id is None or not codes:
         return
-    conn.execute(sa.text("UPDATE indicator SET covers_units = 1 WHERE plan_id = :p AND code = :c"),
-                 [{"p": plan_id, "c": code} for code in codes])
+    # A bound True, not the integer 1: PostgreSQL has a real boolean type.
+    conn.execute(sa.text("UPDATE indicator SET covers_units = :t WHERE plan_id = :p AND code = :c"),
+                 [{"t": True, "p": plan_id, "c": code} for code in codes])
 
 
 def downgrade() -> None:

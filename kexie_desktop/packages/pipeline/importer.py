@@ -13,7 +13,7 @@ from typing import Iterable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ...db import Database, backup_file, transaction_alive
+from ...db import Database, backup_file, lock_unit_import, transaction_alive
 from ...errors import Cancelled, UserError
 from ...gcpause import gc_paused
 from ...services import demo
@@ -161,7 +161,13 @@ def _apply(db: Database, path: Path, code: str | None, backup: bool, checkpoint)
         return result
     checkpoint()
     with db.write() as s:
-        result = _apply_loaded(db, s, loaded, code, backup, checkpoint)
+        try:
+            lock_unit_import(s, loaded.manifest.office_code, loaded.manifest.office_name)
+        except UserError as exc:  # another clerk is importing this unit's packages (a server database)
+            result = ImportResult(PackagePreview(path, "refused", f"文件“{path.name}”：{exc}", loaded.manifest,
+                                                 loaded.checksum), "refused")
+        else:
+            result = _apply_loaded(db, s, loaded, code, backup, checkpoint)
         _record(s, result)
     return result
 
@@ -172,7 +178,8 @@ def _apply_loaded(db: Database, s: Session, loaded: Loaded, code, backup: bool, 
         return ImportResult(preview_, "unchanged" if preview_.status == "unchanged" else "refused")
     checkpoint()  # the last moment to stop: from here on the file is applied
     # The write transaction has not written yet, so the copy is the state before this import.
-    saved = backup_file(db.path, reason="before-import") if backup else None
+    # A server database is backed up by its administrator (pg_dump), not file by file here.
+    saved = backup_file(db.path, reason="before-import") if backup and not db.on_server else None
     nested = s.begin_nested()
     try:
         changes = classified.apply(s, demo.package_source(loaded.manifest.package_id, loaded.manifest.demo))

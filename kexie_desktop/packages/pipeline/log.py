@@ -24,7 +24,9 @@ def stream_of(kind: str) -> str:
 
 
 def next_sequence(s: Session, office_code: str, stream: str) -> int:
-    row = s.get(PackageSequence, (office_code, stream))
+    # FOR UPDATE on a server: two clerks numbering at once wait for each other instead of both reading
+    # the same last number (SQLite renders nothing; its write transactions are serialized anyway).
+    row = s.get(PackageSequence, (office_code, stream), with_for_update=True)
     if row is None:
         row = PackageSequence(office_code=office_code, stream=stream, last=0)
         s.add(row)
@@ -35,7 +37,7 @@ def next_sequence(s: Session, office_code: str, stream: str) -> int:
 
 def raise_sequence(s: Session, office_code: str, stream: str, at_least: int) -> None:
     """Never number a package lower than ``at_least`` + 1 (a reinstalled unit continues its numbering)."""
-    row = s.get(PackageSequence, (office_code, stream))
+    row = s.get(PackageSequence, (office_code, stream), with_for_update=True)
     if row is None:
         s.add(PackageSequence(office_code=office_code, stream=stream, last=at_least))
     elif row.last < at_least:
