@@ -63,7 +63,7 @@ def old_rows(db_path, old_indicator_ids: set[int]) -> dict[str, list[tuple]]:
     content = db_content(db_path)
     return {"data_value": [r for r in content["data_value"] if r[1] in old_indicator_ids],
             "target": [r for r in content["target"] if r[1] in old_indicator_ids],
-            "activity_2018_2020": [r for r in content["activity"] if r[4] < "2021"],
+            "activity_2018_2020": [r for r in content["activity"] if str(r[4]) < "2021"],
             "plan": [r for r in content["plan"] if r[1] == OLD]}
 
 

@@ -81,7 +81,7 @@ def adjust(s: Session, year: int, office: Office, task_code: str, points: float 
     before = current(s, year).get((office.code, t.code))
     s.add(TaskAdjustment(plan_id=plan.id, year=year, office_id=office.id, task_code=t.code, points=points,
                          reason=text, by=user))
-    audit.record(s, "assessment_adjustment", f"{year}/{t.code}", office.id,
+    audit.record(s, "task_score", f"{year}/{t.code}", office.id,
                  None if before is None else {"points": before.points, "reason": before.reason},
                  {"points": points, "reason": text}, user=user)
     s.flush()

@@ -17,6 +17,9 @@ def _dump(data: Any) -> str | None:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
 
+ENTITY_CHARS = 20  # AuditEntry.entity is String(20)
+
+
 def record(s: Session, entity: str, key: str, office_id: int | None, old: Any, new: Any, *, user: str = "",
            source: str = "manual") -> None:
     """Add one audit entry to the session (nothing when ``old == new``)."""
@@ -29,6 +32,8 @@ def entry(entity: str, key: str, office_id: int | None, old: Any, new: Any, *, u
     """The row ``record`` would add, for many at once with ``insert_entries``; None when nothing changed."""
     if old == new:
         return None
+    # SQLite never enforces a VARCHAR length, PostgreSQL refuses the row: fail in every engine's tests.
+    assert len(entity) <= ENTITY_CHARS, f"audit entity {entity!r} is longer than {ENTITY_CHARS} characters"
     return {"entity": entity, "entity_key": key, "office_id": office_id, "old": _dump(old), "new": _dump(new),
             "user": user, "source": source}
 
