@@ -147,8 +147,10 @@ class Assessment:
 
 # --------------------------------------------------------------------------- computation
 
-def assess(s: Session, year: int, as_of: dt.date | None = None) -> Assessment:
-    """The assessment of every active unit that belongs to a class (the city only: 报送情况 is the city's)."""
+def assess(s: Session, year: int, as_of: dt.date | None = None, *, overview=None, matrix=None) -> Assessment:
+    """The assessment of every active unit that belongs to a class (the city only: 报送情况 is the city's).
+    ``overview`` and ``matrix``: the ``city_progress`` and ``reporting`` of the same year and as-of date when
+    the caller has them already (the year-end report), so neither is computed twice."""
     mine = offices.this_office(s)
     if mine is not None and not mine.is_city:
         raise UserError(f"本机是{mine.name}：考核结果由市科协计算（报送情况只在市科协）；本单位所在类的考核方案可以在这里查看。")
@@ -157,9 +159,9 @@ def assess(s: Session, year: int, as_of: dt.date | None = None) -> Assessment:
     as_of = as_of or default_as_of(plan, year)
     sch = scheme_of(s, year)
     units = [u for u in offices.units(s) if sch.class_of(u.code) is not None]
-    report = reporting(s, year, today=as_of)
+    report = matrix if matrix is not None else reporting(s, year, today=as_of)
     rates = {r.code: r.rate for r in report.units}
-    progress = city_progress(s, year, as_of)
+    progress = overview if overview is not None else city_progress(s, year, as_of)
     findings = run_checks_many(s, units, year, today=as_of, plan=plan) if units else {}
     tasks = task_service.all_tasks(s)
     adjusted = adjustments.current(s, year)

@@ -22,11 +22,12 @@ class AssessmentSummary:
     rows: list[list[str]]  # one per unit, by overall rank, as HEADERS
 
 
-def assessment_summary(s: Session, office: Office, year: int, as_of: dt.date) -> AssessmentSummary | None:
+def assessment_summary(s: Session, office: Office, year: int, as_of: dt.date,
+                       overview=None, matrix=None) -> AssessmentSummary | None:
     """The city's report carries it; a unit's report does not (its score needs the city's 报送情况)."""
     if not office.is_city:
         return None
-    result = assessment.assess(s, year, as_of)
+    result = assessment.assess(s, year, as_of, overview=overview, matrix=matrix)
     sch = result.scheme
     state = "已保存的考核方案" if sch.stored else "默认考核方案"
     note = (f"{state}，完成率封顶 {sch.cap:.0%}；{len(sch.classes)} 类：{'、'.join(c.name for c in sch.classes)}。"

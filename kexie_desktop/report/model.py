@@ -218,19 +218,21 @@ def build_report(s: Session, office: Office, year: int | None, as_of: dt.date | 
     report.charts = Charts([line for line in report.lines if line.target is not None],
                            ranking.overall if ranking else [], [_series(t) for t in trends])
     report.sources = Sources(ordered, overall, trends)
-    report.reporting = reporting_summary(s, office, scope.year, scope.as_of)
-    report.assessment = assessment_summary(s, office, scope.year, scope.as_of)
+    # The city's 报送情况 matrix is read once: its part of the report and the 考核's reporting points.
+    matrix = reporting.reporting(s, scope.year, today=scope.as_of) if office.is_city else None
+    report.reporting = reporting_summary(s, office, scope.year, scope.as_of, matrix)
+    report.assessment = assessment_summary(s, office, scope.year, scope.as_of, overview, matrix)
     tell(100)
     return report
 
 
-def reporting_summary(s: Session, office: Office, year: int, as_of: dt.date) -> ReportingSummary:
+def reporting_summary(s: Session, office: Office, year: int, as_of: dt.date, matrix=None) -> ReportingSummary:
     """报送情况 of the year as of ``as_of``: the city's report, and a unit's made at the city, give the
     completeness and timeliness the city measured (kexie_desktop.reporting, months due by ``as_of``); a unit's
     own report says what became of its months (review.delivery)."""
     mine = office_service.this_office(s)
     if office.is_city or mine is None or mine.is_city:
-        return _city_reporting(s, year, as_of, None if office.is_city else office.code)
+        return _city_reporting(s, year, as_of, None if office.is_city else office.code, matrix)
     d = delivery.year_delivery(s, office, year, as_of)
     lines = [("各月报送", delivery.summary_text(d).split("：", 1)[1])]
     if d.last_receipt is not None:
@@ -240,9 +242,10 @@ def reporting_summary(s: Session, office: Office, year: int, as_of: dt.date) -> 
     return ReportingSummary(lines)
 
 
-def _city_reporting(s: Session, year: int, as_of: dt.date, only: str | None) -> ReportingSummary:
-    """All units and the city's rates, or (``only``: a unit code) that unit's line."""
-    result = reporting.reporting(s, year, today=as_of)
+def _city_reporting(s: Session, year: int, as_of: dt.date, only: str | None, matrix=None) -> ReportingSummary:
+    """All units and the city's rates, or (``only``: a unit code) that unit's line; ``matrix``: the year's
+    ``reporting`` as of ``as_of`` when the caller read it already."""
+    result = matrix if matrix is not None else reporting.reporting(s, year, today=as_of)
     city = result.city
     lines = [("报送截止", reporting.rule_text(result.deadline_day))]
     if only is None:
