@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from kexie_desktop import cli, packages
 from kexie_desktop.models import Indicator, Office, Plan, Target
+from kexie_desktop.packages.kinds.plan.export import INDICATORS
 from kexie_desktop.packages.kinds.plan.load import new_plan_summary
-from kexie_desktop.services import plan, plan_authoring
+from kexie_desktop.services import offices, plan, plan_authoring
 from kexie_desktop.startup import open_app_database
 from tests.hostile.helpers import export_sub, init_unit, make_city
 
@@ -130,3 +131,32 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
 
 def plan_city_id(s) -> int:
     return s.scalars(select(Office.id).where(Office.kind == "city")).one()
+
+
+def test_an_init_package_installs_a_unit_on_the_citys_current_plan(tmp_path):
+    city = make_city(tmp_path / "city.db")
+    with city.write() as s:
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
+        plan_authoring.publish_plan(s, new)
+        plan_authoring.use_plan(s, new)
+    unit = open_app_database(tmp_path / "unit.db")
+    path = tmp_path / "init.xlsx"
+    with city.write() as s:
+        result = packages.export_init(s, offices.resolve(s, UNIT), path)
+    with unit.read() as s:
+        preview = packages.preview(s, path, code=result.activation_code)
+    assert [(ch.label, ch.new) for ch in preview.changes if ch.key == "current_plan"] == [
+        ("当前计划", f"十四五科普规划（{NEW}）")]
+    outcome = packages.apply(unit, path, code=result.activation_code)
+    assert outcome.outcome == "applied", outcome.message
+    listed = json.loads(run(unit, "plan", "list", "--json"))
+    assert [(p["code"], p["current"]) for p in listed] == [(OLD, False), (NEW, True)]
+    run(unit, "value", "set", "--office", UNIT, "--indicator", "I12", "--month", "2021-06", "--value", "5300")
+    city.close()
+    unit.close()
+
+
+def test_the_period_is_written_plan_neutrally_and_the_old_label_still_reads():
+    column = INDICATORS.columns[INDICATORS.index("period")]
+    assert [column.write(x) for x in ("annual", "plan")] == ["每年", "期末"]
+    assert [column.read(x) for x in ("每年", "期末", "到2020年", "plan")] == ["annual", "plan", "plan", "plan"]

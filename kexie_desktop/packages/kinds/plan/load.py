@@ -39,6 +39,7 @@ class _Work:
     steps: list[Callable[[Session, str], None]] = field(default_factory=list)
     result: Changes = field(default_factory=Changes)
     new_plan: Plan | None = None  # set when the package brings a plan the unit does not have
+    plan: Plan | None = None  # the plan the package carries (new or the unit's own)
 
     def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
         col = spec.index(key) + 1 if key else None
@@ -125,7 +126,7 @@ def classify_content(s: Session, loaded) -> _Work:
     """The plan part of a plan or init package: row changes and the steps that apply them."""
     work = _Work()
     rows = {spec.name: typed_rows(spec, loaded.rows[spec.name], work.refuser(spec)) for spec in SPECS}
-    current = _plan(s, work, rows[PLAN.name])
+    current = work.plan = _plan(s, work, rows[PLAN.name])
     sections = _sections(s, work, current, rows[SECTIONS.name])
     _offices(s, work, rows[OFFICES.name])
     indicators = _indicators(s, work, current, sections, rows[INDICATORS.name])
