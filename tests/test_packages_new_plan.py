@@ -71,6 +71,10 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
     assert head.new == f"版本号 1；{summary}（本机原有计划及其数据不变）"
     assert summary.startswith("章节 ") and "指标 61 个" in summary and "任务 65 项" in summary
     assert not [ch for ch in preview.changes if ch.action == "拒绝"]
+    lineage = [ch for ch in preview.changes if ch.sheet == "指标沿革"]
+    assert len(lineage) == 61 and {ch.action for ch in lineage} == {"新增"}
+    i12 = next(ch for ch in lineage if ch.key == "I12")
+    assert (i12.label, i12.new) == (f"I12 ← {OLD} I12", "接续上期数值")
 
     outcome = packages.apply(unit, tmp_path / "plan-v1.xlsx")
     assert outcome.outcome == "applied", outcome.message
@@ -81,6 +85,9 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
 
     # The unit switches, enters 2021 and reports; the city consolidates on the new plan
     run(unit, "plan", "use", NEW)
+    mine = {r["code"]: r for r in json.loads(run(unit, "progress", "--office", UNIT, "--json", "--year", "2021",
+                                                 "--as-of", "2021-12-31"))}
+    assert mine["I12"]["actual"] == 5200.0  # 指标沿革: the level starts from the old plan's last value
     run(unit, "activity", "add", "--office", UNIT, "--type", "高层次学术报告会", "--date", "2021-03-15",
         "--title", "2021年学术报告会", "--audience", "150")
     run(unit, "value", "set", "--office", UNIT, "--indicator", "I12", "--month", "2021-06", "--value", "5300")

@@ -20,7 +20,7 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
-from . import scheme_sheet, tasks_sheet
+from . import lineage_sheet, scheme_sheet, tasks_sheet
 
 # A package carries any plan: the period is written plan-neutrally (its end year is on the 计划 sheet);
 # packages of earlier versions wrote "到2020年", which still reads.
@@ -65,7 +65,7 @@ RULES = SheetSpec("审核规则", (
     c.yes_no("active", "启用"),
 ))
 SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
-SPECS += (tasks_sheet.TASKS, scheme_sheet.SCHEME)
+SPECS += (tasks_sheet.TASKS, scheme_sheet.SCHEME, lineage_sheet.LINEAGE)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
 HOW = ("县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，"
@@ -81,6 +81,7 @@ NOTES = [
     "“提示”是发现问题时显示的文字。导入后按本表替换县区的规则，本表没有的规则停用（不删除）。",
     "六、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
     "七、" + scheme_sheet.NOTE,
+    "八、" + lineage_sheet.NOTE,
 ]
 
 
@@ -98,6 +99,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(TARGETS, _target_rows(s, current, office)),
         tasks_sheet.sheet(s, current),
         scheme_sheet.sheet(s),
+        lineage_sheet.sheet(s, current),
     ]
 
 

@@ -26,7 +26,7 @@ from ...format.errors import PackageError, where
 from ...format.workbook import typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
-from . import scheme_sheet, tasks_sheet
+from . import lineage_sheet, scheme_sheet, tasks_sheet
 from .export import INDICATORS, LINKS, OFFICES, PLAN, RULES, SECTIONS, SPECS, TARGETS, TYPES
 
 # Fields of an existing indicator that a plan package may update (its kind and rules stay).
@@ -135,6 +135,7 @@ def classify_content(s: Session, loaded) -> _Work:
     _targets(s, work, current, indicators, rows[TARGETS.name])
     tasks_sheet.classify(s, work, current, sections, indicators, rows[tasks_sheet.TASKS.name])
     scheme_sheet.classify(s, work, rows[scheme_sheet.SCHEME.name], current)
+    lineage_sheet.classify(s, work, indicators, rows[lineage_sheet.LINEAGE.name])
     if work.new_plan is not None:
         _summarize_new_plan(work)
     return work
