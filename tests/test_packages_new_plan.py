@@ -76,8 +76,9 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
     i12 = next(ch for ch in lineage if ch.key == "I12")
     assert (i12.label, i12.new) == (f"I12 ← {OLD} I12", "接续上期数值")
 
-    outcome = packages.apply(unit, tmp_path / "plan-v1.xlsx")
-    assert outcome.outcome == "applied", outcome.message
+    hint = f"    新计划：十四五科普规划（2021—2025年）；原有计划及其数据不变。用 plan use {NEW} 切换为当前计划。\n"
+    assert hint in run(unit, "import", "--dry-run", str(tmp_path / "plan-v1.xlsx"))
+    assert hint in run(unit, "import", str(tmp_path / "plan-v1.xlsx"))
     listed = json.loads(run(unit, "plan", "list", "--json"))
     assert [(p["code"], p["current"], p["version"]) for p in listed] == [(OLD, True, 1), (NEW, False, 1)]
     assert run(unit, *old_args) == old_before  # the old plan's data and targets are untouched
