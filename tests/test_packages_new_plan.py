@@ -168,3 +168,23 @@ def test_the_period_is_written_plan_neutrally_and_the_old_label_still_reads():
     column = INDICATORS.columns[INDICATORS.index("period")]
     assert [column.write(x) for x in ("annual", "plan")] == ["每年", "期末"]
     assert [column.read(x) for x in ("每年", "期末", "到2020年", "plan")] == ["annual", "plan", "plan", "plan"]
+
+
+def test_a_new_plan_whose_years_overlap_a_plan_of_the_unit_is_refused(tmp_path):
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, UNIT, tmp_path)
+    with city.write() as s:
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
+        plan_authoring.publish_plan(s, new)
+        plan_authoring.use_plan(s, new)
+    export_plan(city, tmp_path / "plan.xlsx")
+    with unit.write() as s:  # the unit's own (say, restored) plan holds 2021 already
+        plan_authoring.copy_plan(s, plan.current_plan(s), "OWN", "本地计划", 2021, 2021)
+    with unit.read() as s:
+        preview = packages.preview(s, tmp_path / "plan.xlsx")
+    assert preview.status == "refused"
+    assert (f"此包的新计划“{NEW}”不能导入：计划年份 2021—2025 与计划“本地计划”（OWN，2021—2021年）重叠："
+            "每个年份只能属于一个计划。") in preview.message
+    city.close()
+    unit.close()

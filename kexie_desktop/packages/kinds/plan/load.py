@@ -19,7 +19,7 @@ from ....errors import UserError
 from ....models import (SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target,
                         ValidationRule)
 from ....review.checks import EVALUATORS
-from ....services import offices, plan, settings, targets
+from ....services import offices, plan, plan_authoring, settings, targets
 from ....validation import check_value
 from ...format.codec import SheetSpec, canon_number
 from ...format.errors import PackageError, where
@@ -73,6 +73,7 @@ FIELD_LABELS = {
 }
 LONG_TEXTS = ("phrase", "source", "other_sources", "message")
 RULE_CODE_LENGTH = ValidationRule.code.type.length
+PLAN_NAME_LENGTH = Plan.name.type.length
 
 
 def _short(value) -> str:
@@ -185,6 +186,12 @@ def _plan(s: Session, work: _Work, rows) -> Plan:
 
 def _new_plan(s: Session, work: _Work, rownum: int, row: tuple) -> Plan:
     code, name, start, end, version = row
+    try:
+        plan_authoring.check_new_plan(s, code, name, start, end)
+        if len(name) > PLAN_NAME_LENGTH:
+            raise UserError(f"计划名称最多 {PLAN_NAME_LENGTH} 个字。")
+    except UserError as exc:
+        raise PackageError(f"此包的新计划“{code[:40]}”不能导入：{exc}", sheet=PLAN.name, row=rownum) from None
     created = Plan(code=code, name=name, start_year=start, end_year=end, version=version, published=True)
     label = f"新计划：{name}（{start}—{end}年）"
     work.changes.append(RowChange(PLAN.name, rownum, code, NEW, label, new=f"版本号 {version}"))
