@@ -32,7 +32,7 @@ KINDS = {
     "range": "区间目标",
     "at_least": "不低于",
 }
-PERIODS = {"annual": "每年", "plan": "到2020年"}
+PERIODS = {"annual": "每年", "plan": "期末"}  # "期末": to the end of the plan (pages say 到<end year>年)
 AGGREGATIONS = {"sum": "求和", "share": "重算比例", "city_only": "市级单列"}
 ENTRIES = {"entered": "填报", "ledger": "台账统计"}
 MEASURES = {"count": "活动场次", "audience": "受众人次", "participants": "参与人数"}

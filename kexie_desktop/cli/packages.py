@@ -9,7 +9,7 @@ from ..db import is_server_url
 from ..errors import UserError
 from ..packages import (describe_log_entry, export_init, export_plan, export_submission, import_batch, package_log,
                         reserve_sequence)
-from ..packages.pipeline.results import SAME
+from ..packages.pipeline.results import NEW, SAME
 from ..paths import default_db_path
 from ..services import offices, plan
 from ..startup import open_app_database
@@ -105,6 +105,11 @@ def cmd_import(args, out) -> int:
                 out.write(f"    审核：{result.preview.review_line}\n")
             if args.dry_run and result.preview.status == "ready":
                 _write_changes(result.preview, out)
+            m = result.preview.manifest
+            if result.preview.status == "ready" and m is not None and m.kind == "plan":
+                for ch in result.preview.changes:
+                    if ch.sheet == "计划" and ch.action == NEW:
+                        out.write(f"    {ch.label}；原有计划及其数据不变。用 plan use {ch.key} 切换为当前计划。\n")
             for warning in result.preview.warnings:
                 out.write(f"    提示：{warning}\n")
         out.write(batch.summary() + "\n")

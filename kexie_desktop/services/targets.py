@@ -60,13 +60,15 @@ def put_target(
     max_value: float | None = None,
     user: str = "",
     source: str = "manual",
+    any_plan: bool = False,
 ) -> Changes:
     """Create or replace one target, with an audit entry. Validates scope and bounds; a local edit
     (``LOCAL_SOURCES``) only at the city."""
     if source in LOCAL_SOURCES:
         require_city(s)
     plan = indicator.plan
-    check_plan_writable(s, plan, drafts=True)
+    if not any_plan:  # a plan package brings the city's targets of the plan it carries, current or not
+        check_plan_writable(s, plan, drafts=True)
     if indicator.is_annual and year is None:
         raise UserError(f"“{indicator.name}”是每年的目标，请指定年份（--year）。")
     if not indicator.is_annual and year is not None:

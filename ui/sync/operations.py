@@ -14,7 +14,7 @@ from kexie_desktop.backup import backup_database, restore_database
 from kexie_desktop.changes import Changes
 from kexie_desktop.package_kinds import PACKAGE_KINDS
 from kexie_desktop.review.summary import ReviewSummary, office_summary
-from kexie_desktop.services import offices, plan
+from kexie_desktop.services import offices, plan, plan_authoring
 
 from ..context import AppContext
 
@@ -247,6 +247,23 @@ def restore(ctx: AppContext, path: str, progress=None):
     finally:
         ctx.db = open_app_database(db_path)
     return result
+
+
+def new_plans(batch) -> list[tuple[str, str]]:
+    """(code, name) of the plans that applied plan packages created (an init package switches by itself)."""
+    found = []
+    for r in batch.results:
+        m = r.preview.manifest
+        if r.outcome != "applied" or m is None or m.kind != "plan":
+            continue
+        found += [(ch.key, ch.label.removeprefix("新计划：")) for ch in r.preview.changes
+                  if ch.sheet == "计划" and ch.action == "新增"]
+    return found
+
+
+def use_plan(ctx: AppContext, code: str) -> Changes:
+    with ctx.db.write() as s:
+        return plan_authoring.use_plan(s, plan.plan_by_code(s, code))
 
 
 def everything_changed(ctx: AppContext) -> None:

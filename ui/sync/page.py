@@ -162,8 +162,26 @@ class SyncPage(QWidget):
 
     def _on_changes(self, changes) -> None:
         self.reload_log()
+        if (changes.plan or changes.everything) and self._reload_years():
+            return
         if self.delivery is not None and (changes.review or changes.sent or changes.everything):
             self.delivery.reload()
+
+    def _reload_years(self) -> bool:
+        """The current plan changed its years (another plan became current): offer that plan's years."""
+        setup = ops.load_setup(self.ctx)
+        if setup.years == self.setup.years:
+            return False
+        self.setup = setup
+        self.year.blockSignals(True)
+        self.year.clear()
+        for y in setup.years:
+            self.year.addItem(f"{y}年", y)
+        self.year.setCurrentIndex(setup.years.index(setup.default_year))
+        self.year.blockSignals(False)
+        if self.delivery is not None:
+            self.delivery.reload(setup.default_year)
+        return True
 
     def reload_log(self) -> None:
         self.log_model.set_rows(ops.package_log(self.ctx))
@@ -384,10 +402,27 @@ class SyncPage(QWidget):
             self._say(batch.summary() + "\n" + "\n".join(r.message for r in batch.results))
             self.ctx.notify(batch.changes)
             self._offer_batch_receipts(batch)
+            self._offer_new_plans(batch)
             self.imported.emit(batch)
 
         run_task(self, self.tr("正在导入…"), lambda p: ops.apply_files(self.ctx, paths, code, p), done,
                  error_title=self.tr("导入失败"))
+
+    def _offer_new_plans(self, batch) -> None:
+        """A plan package brought a new plan: the unit chooses whether to work on it now."""
+        for code, name in ops.new_plans(batch):
+            answer = QMessageBox.question(
+                self, self.tr("新计划"),
+                self.tr("已导入新计划“%1”。原有计划及其数据保持不变，可随时查看。\n现在切换到新计划吗？")
+                .replace("%1", name), QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            if answer == QMessageBox.Yes:
+                try:
+                    self.ctx.notify(ops.use_plan(self.ctx, code))
+                except Exception as exc:  # noqa: BLE001 - shown to the user as one line
+                    show_error(self, self.tr("切换计划失败"), exc)
+                    return
+                self._say(self.message.text() + "\n" + self.tr("当前计划已切换为“%1”。").replace("%1", name))
+                return
 
     # --- backup and restore -------------------------------------------------------------------
     def backup(self) -> None:

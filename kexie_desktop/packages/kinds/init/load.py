@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ....models import Office
-from ....services import offices
+from ....services import offices, plan, settings
 from ...format import signing
 from ...format.errors import PackageError
 from ...format.workbook import typed_rows
@@ -70,11 +70,23 @@ def classify(s: Session, loaded) -> Classified:
     mine = offices.this_office(s)
     action = SAME if mine is not None and mine.code == m.office_code else NEW
     work.changes.append(RowChange("本机设置", None, "office", action, "本机单位", new=m.office_name))
+    if work.plan is not plan.active_plan(s):
+        work.changes.append(RowChange("本机设置", None, "current_plan", NEW, "当前计划",
+                                      new=f"{work.plan.name}（{work.plan.code}）"))
     work.changes.append(RowChange(KEYS.name, None, "keys", NEW, "签名密钥", new="本单位上报密钥、市科协下发密钥"))
     if pair is not None:
         work.steps.append(_install(m, *pair))
+        work.steps.append(_use_plan(work.plan))
         work.result.settings = True
     return Classified(work.changes, plan_load._runner(work))
+
+
+def _use_plan(carried):
+    """A unit starts on the plan the city works on: the one its init package carries."""
+    def step(session: Session, source: str) -> None:
+        if plan.active_plan(session) is not carried:
+            settings.put(session, plan.CURRENT_PLAN_KEY, carried.code)
+    return step
 
 
 def _install(m, unit_key: bytes, city_key: bytes):

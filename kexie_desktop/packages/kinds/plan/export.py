@@ -20,7 +20,17 @@ from ...format.codec import SheetSpec
 from ...format.workbook import PackageSheet
 from ...pipeline import keys
 from ...pipeline.exporter import ExportResult, cover_rows, finish, new_manifest, require_this_office
-from . import scheme_sheet, tasks_sheet
+from . import lineage_sheet, scheme_sheet, tasks_sheet
+
+# A package carries any plan: the period is written plan-neutrally (its end year is on the 计划 sheet);
+# packages of earlier versions wrote "到2020年", which still reads.
+OLD_PLAN_PERIOD = "到2020年"
+_read_period = c.choice(PERIODS)
+
+
+def _period(value):
+    return "plan" if str(value or "").strip() == OLD_PLAN_PERIOD else _read_period(value)
+
 
 PLAN = SheetSpec("计划", (
     c.code("code", "计划代码", 22), c.text("name", "计划名称", 70), c.count("start_year", "起始年份", 10),
@@ -34,7 +44,7 @@ OFFICES = SheetSpec("单位", (
 ))
 INDICATORS = SheetSpec("指标", (
     c.code("code", "指标代码", 10), c.text("name", "指标名称", 34), c.text("unit", "计量单位", 9),
-    c.labelled("kind", "目标类型", KINDS), c.labelled("period", "期限", PERIODS, 10),
+    c.labelled("kind", "目标类型", KINDS), c.Column("period", "期限", _period, 10, write=lambda v: PERIODS.get(v, v)),
     c.labelled("aggregation", "汇总方式", AGGREGATIONS), c.labelled("entry", "填报方式", ENTRIES, 10),
     c.text("covers", "覆盖对象"), c.code("section", "章节代码", 10), c.yes_no("signed", "可为负数"),
     c.count("sort_order", "排序", 8), c.text("phrase", "目标原文", 40), c.text("source", "出处原文", 60),
@@ -55,20 +65,23 @@ RULES = SheetSpec("审核规则", (
     c.yes_no("active", "启用"),
 ))
 SPECS = (PLAN, SECTIONS, OFFICES, INDICATORS, TYPES, LINKS, RULES, TARGETS)
-SPECS += (tasks_sheet.TASKS, scheme_sheet.SCHEME)
+SPECS += (tasks_sheet.TASKS, scheme_sheet.SCHEME, lineage_sheet.LINEAGE)
 
 WHAT = "市科协的下发包：行动计划、指标、单位和分解到各县区的目标。"
-HOW = "县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，不会删除本单位已填报的数据。"
+HOW = ("县区科协在程序的“数据交换”页点“选择文件导入…”（命令行：import 文件名），预览后导入。导入只更新计划和目标，"
+       "不会删除本单位已填报的数据。本机没有的计划作为新计划导入，原有计划及其数据不变；导入后可切换到新计划（命令行：plan use 计划代码）。")
 NOTES = [
     "一、本文件由程序自动生成，请勿手工修改；目标有变化时，请市科协在程序中修改后重新导出。",
     "二、“计划”“章节”“指标”：行动计划的结构。“目标原文”“出处原文”是计划文本中的原句。",
     "三、“单位”：市科协和各县区、功能区。“台账统计”：哪类活动计入哪个指标（场次、受众人次或参与人数）。",
-    "四、“目标”：每个单位每个指标的目标；“年份”为空表示到计划期末的目标。区间目标有下限和上限。",
+    "四、“目标”：每个单位每个指标的目标；“年份”为空表示到计划期末（“计划”表的结束年份）的目标。区间目标有下限和上限。"
+    "指标的“期限”为“期末”的，目标是到计划期末的目标。",
     "五、“审核规则”：上报前检查数据的规则。“检查”是程序内置的检查方法；“级别”为错误的须改正，为警告的须改正或填写说明；"
     "“适用指标”是逗号分隔的指标代码，空表示全部指标；“参数”是检查用的阈值（JSON，如 {\"factor\": 5}）；"
     "“提示”是发现问题时显示的文字。导入后按本表替换县区的规则，本表没有的规则停用（不删除）。",
     "六、“校验信息”工作表（隐藏）保存包的类型、序号和数字签名，用于导入时核对。",
     "七、" + scheme_sheet.NOTE,
+    "八、" + lineage_sheet.NOTE,
 ]
 
 
@@ -86,6 +99,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
         PackageSheet(TARGETS, _target_rows(s, current, office)),
         tasks_sheet.sheet(s, current),
         scheme_sheet.sheet(s),
+        lineage_sheet.sheet(s, current),
     ]
 
 

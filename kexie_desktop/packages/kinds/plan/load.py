@@ -19,14 +19,14 @@ from ....errors import UserError
 from ....models import (SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target,
                         ValidationRule)
 from ....review.checks import EVALUATORS
-from ....services import offices, plan, targets
+from ....services import offices, plan, plan_authoring, settings, targets
 from ....validation import check_value
 from ...format.codec import SheetSpec, canon_number
 from ...format.errors import PackageError, where
 from ...format.workbook import typed_rows
 from ...pipeline import keys
 from ...pipeline.results import CHANGED, NEW, REFUSED, SAME, Classified, RowChange
-from . import scheme_sheet, tasks_sheet
+from . import lineage_sheet, scheme_sheet, tasks_sheet
 from .export import INDICATORS, LINKS, OFFICES, PLAN, RULES, SECTIONS, SPECS, TARGETS, TYPES
 
 # Fields of an existing indicator that a plan package may update (its kind and rules stay).
@@ -38,6 +38,8 @@ class _Work:
     changes: list[RowChange] = field(default_factory=list)
     steps: list[Callable[[Session, str], None]] = field(default_factory=list)
     result: Changes = field(default_factory=Changes)
+    new_plan: Plan | None = None  # set when the package brings a plan the unit does not have
+    plan: Plan | None = None  # the plan the package carries (new or the unit's own)
 
     def refuse(self, spec: SheetSpec, row: int, key: str | None, reason: str) -> None:
         col = spec.index(key) + 1 if key else None
@@ -71,6 +73,7 @@ FIELD_LABELS = {
 }
 LONG_TEXTS = ("phrase", "source", "other_sources", "message")
 RULE_CODE_LENGTH = ValidationRule.code.type.length
+PLAN_NAME_LENGTH = Plan.name.type.length
 
 
 def _short(value) -> str:
@@ -124,7 +127,7 @@ def classify_content(s: Session, loaded) -> _Work:
     """The plan part of a plan or init package: row changes and the steps that apply them."""
     work = _Work()
     rows = {spec.name: typed_rows(spec, loaded.rows[spec.name], work.refuser(spec)) for spec in SPECS}
-    current = _plan(s, work, rows[PLAN.name])
+    current = work.plan = _plan(s, work, rows[PLAN.name])
     sections = _sections(s, work, current, rows[SECTIONS.name])
     _offices(s, work, rows[OFFICES.name])
     indicators = _indicators(s, work, current, sections, rows[INDICATORS.name])
@@ -132,24 +135,77 @@ def classify_content(s: Session, loaded) -> _Work:
     _rules(s, work, current, indicators, rows[RULES.name])
     _targets(s, work, current, indicators, rows[TARGETS.name])
     tasks_sheet.classify(s, work, current, sections, indicators, rows[tasks_sheet.TASKS.name])
-    scheme_sheet.classify(s, work, rows[scheme_sheet.SCHEME.name])
+    scheme_sheet.classify(s, work, rows[scheme_sheet.SCHEME.name], current)
+    lineage_sheet.classify(s, work, indicators, rows[lineage_sheet.LINEAGE.name])
+    if work.new_plan is not None:
+        _summarize_new_plan(work)
     return work
 
 
+SUMMARY = ((SECTIONS, "章节", "个"), (INDICATORS, "指标", "个"), (TARGETS, "目标", "条"), (RULES, "审核规则", "条"),
+           (tasks_sheet.TASKS, "任务", "项"))
+
+
+def new_plan_summary(changes) -> str:
+    """What a new plan brings, for the preview: '章节 8 个，指标 66 个，…' (only what is new)."""
+    counts = [(what, unit, sum(1 for ch in changes if ch.sheet == spec.name and ch.action == NEW))
+              for spec, what, unit in SUMMARY]
+    return "，".join(f"{what} {n} {unit}" for what, unit, n in counts if n)
+
+
+def _summarize_new_plan(work: _Work) -> None:
+    at = next(n for n, ch in enumerate(work.changes) if ch.sheet == PLAN.name and ch.action == NEW)
+    found = work.changes[at]
+    work.changes[at] = RowChange(found.sheet, found.row, found.key, NEW, found.label,
+                                 new=f"{found.new}；{new_plan_summary(work.changes)}（本机原有计划及其数据不变）")
+
+
 def _plan(s: Session, work: _Work, rows) -> Plan:
-    current = plan.current_plan(s)
+    """The plan the package carries: the unit's plan of that code (updated), or a new plan created on
+    applying. The unit's other plans and their data are never touched."""
     if len(rows) != 1:
         raise PackageError("“计划”工作表应恰好有一行。", sheet=PLAN.name)
     rownum, (code, name, start, end, version) = rows[0]
-    if code != current.code or (start, end) != (current.start_year, current.end_year):
-        raise PackageError(f"此包属于计划“{code}”（{start}—{end}年），与本机的计划“{current.code}”不同，不能导入。",
-                           sheet=PLAN.name, row=rownum)
-    if work.upsert(PLAN, rownum, code, name, current, {"name": name, "version": version}) != SAME:
+    mine = s.scalars(select(Plan).where(Plan.code == code)).first()
+    if mine is None:
+        return _new_plan(s, work, rownum, (code, name, start, end, version))
+    if (start, end) != (mine.start_year, mine.end_year):
+        raise PackageError(f"此包的计划“{code}”是{start}—{end}年，本机的同一计划是{mine.start_year}—{mine.end_year}年，"
+                           "不能导入。", sheet=PLAN.name, row=rownum)
+    if version < mine.version:
+        # An older package would undo the city's later changes: refuse it rather than show it unchanged.
+        raise PackageError(f"此包是计划“{code}”的第 {version} 版，本机已有第 {mine.version} 版（更新），"
+                           "不能用旧版覆盖。请向市科协索取最新的下发包。", sheet=PLAN.name, row=rownum)
+    if work.upsert(PLAN, rownum, code, name, mine, {"name": name, "version": version}) != SAME:
         def step(session, source, name=name, version=version):
-            current.name, current.version = name, version
+            mine.name, mine.version = name, version
         work.steps.append(step)
         work.result.plan = True
-    return current
+    return mine
+
+
+def _new_plan(s: Session, work: _Work, rownum: int, row: tuple) -> Plan:
+    code, name, start, end, version = row
+    try:
+        plan_authoring.check_new_plan(s, code, name, start, end)
+        if len(name) > PLAN_NAME_LENGTH:
+            raise UserError(f"计划名称最多 {PLAN_NAME_LENGTH} 个字。")
+    except UserError as exc:
+        raise PackageError(f"此包的新计划“{code[:40]}”不能导入：{exc}", sheet=PLAN.name, row=rownum) from None
+    created = Plan(code=code, name=name, start_year=start, end_year=end, version=version, published=True)
+    label = f"新计划：{name}（{start}—{end}年）"
+    work.changes.append(RowChange(PLAN.name, rownum, code, NEW, label, new=f"版本号 {version}"))
+    before = plan.active_plan(s).code if s.scalars(select(Plan)).first() is not None else None
+
+    def step(session, source):
+        if before is not None and settings.get(session, plan.CURRENT_PLAN_KEY) is None:
+            settings.put(session, plan.CURRENT_PLAN_KEY, before)  # the new plan must not silently become current
+        session.add(created)
+        session.flush()
+    work.steps.append(step)
+    work.result.plan = True
+    work.new_plan = created
+    return created
 
 
 def _sections(s: Session, work: _Work, current: Plan, rows) -> tuple[dict[str, Section], set[str]]:
@@ -461,5 +517,5 @@ def _target(work: _Work, rownum: int, row: tuple, old: Target | None) -> None:
         office = session.scalars(select(Office).where(Office.code == office_code)).one()
         bounds = {"min_value": low, "max_value": high} if indicator.kind == "range" else {}
         work.result = work.result | targets.put_target(
-            session, indicator, office, year, value, user="导入", source=source, **bounds)
+            session, indicator, office, year, value, user="导入", source=source, any_plan=True, **bounds)
     work.steps.append(step)

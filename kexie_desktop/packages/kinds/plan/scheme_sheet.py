@@ -94,9 +94,12 @@ def documents(rows) -> dict[int, tuple[int, dict]]:
     return docs
 
 
-def classify(s: Session, work, rows) -> None:
-    """One row change per year (new / changed / unchanged) and the step that stores it."""
+def classify(s: Session, work, rows, target=None) -> None:
+    """One row change per year (new / changed / unchanged) and the step that stores it. The scheme service
+    stores on the current plan: a package for another plan (``target``) leaves its schemes for later."""
     current = plan.current_plan(s)
+    if target is not None and target is not current:
+        return
     stored = {r.year: json.loads(r.body) for r in
               s.scalars(select(AssessmentScheme).where(AssessmentScheme.plan_id == current.id))}
     for year, (rownum, doc) in sorted(documents(rows).items()):
