@@ -277,9 +277,12 @@ class Activity(Base):
     created_by: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     source: Mapped[str] = mapped_column(String(80), default="manual")
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0013: a stale edit is refused
 
     office: Mapped[Office] = relationship()
     type: Mapped[ActivityType] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEntry(Base):

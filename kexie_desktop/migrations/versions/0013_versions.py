@@ -1,4 +1,4 @@
-"""Version counters on the rows people edit (target, data_value): a stale edit from another PC is refused
+"""Version counters on the rows people edit (target, data_value, activity, milestone): stale edits refused
 
 Revision ID: 0013
 Revises: 0012
@@ -13,7 +13,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-TABLES = ("target", "data_value")
+TABLES = ("target", "data_value", "activity", "milestone")
 
 
 def upgrade() -> None:
