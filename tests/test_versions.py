@@ -149,3 +149,28 @@ def test_two_sessions_on_the_server_editing_one_target(two_pcs):
         s2.flush()
     with pc1.read() as s:
         assert (_target(s).value, _target(s).version) == (85, 2)
+
+
+def test_a_stale_activity_edit_or_delete_is_refused(two_pcs):
+    from kexie_desktop.services import activities
+
+    pc1, pc2 = two_pcs
+    with pc1.write() as s:
+        office = offices.resolve(s, "海州区")
+        activities.add_activity(s, office, activities.resolve_type(s, "科普讲座"), dt.date(2019, 3, 15), "讲座",
+                                uid="a-1")
+    with pc2.read() as s:
+        seen = activities.find_activity(s, "a-1").version
+    assert seen == 1
+    with pc1.write() as s:
+        activities.update_activity(s, "a-1", type="科普讲座", date=dt.date(2019, 3, 16), title="讲座（改期）",
+                                   user="张三", seen_version=seen)
+        _stamp(s, "a-1")
+    with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
+        activities.update_activity(s, "a-1", type="科普讲座", date=dt.date(2019, 3, 15), title="讲座",
+                                   seen_version=seen)
+    with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
+        activities.delete_activity(s, "a-1", seen_version=seen)
+    with pc2.read() as s:
+        row = activities.find_activity(s, "a-1")
+        assert (row.title, row.date, row.version) == ("讲座（改期）", dt.date(2019, 3, 16), 2)
