@@ -174,3 +174,19 @@ def test_a_stale_activity_edit_or_delete_is_refused(two_pcs):
     with pc2.read() as s:
         row = activities.find_activity(s, "a-1")
         assert (row.title, row.date, row.version) == ("讲座（改期）", dt.date(2019, 3, 16), 2)
+
+
+def test_the_one_error_mapping_turns_a_stale_data_error_into_one_chinese_line():
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from kexie_desktop.storage_errors import describe
+
+    try:
+        try:
+            raise StaleDataError("UPDATE statement on table 'target' expected to update 1 row(s); 0 were matched.")
+        except StaleDataError as inner:
+            raise RuntimeError("flush failed") from inner
+    except RuntimeError as exc:
+        mapped = describe(exc)
+    assert isinstance(mapped, StaleEdit)
+    assert str(mapped) == "这条数据刚被另一台电脑上的用户修改，本次修改没有保存，已重新读取，请核对后再改。"
