@@ -150,11 +150,14 @@ class Database:
     @contextmanager
     def _storage_errors(self):
         from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.orm.exc import StaleDataError
 
         from .storage_errors import DamagedDatabase, StorageError, describe
 
         try:
             yield
+        except StaleDataError as exc:  # a version counter moved under our UPDATE: another PC's edit won
+            raise describe(exc) from exc
         except (DBAPIError, sqlite3.Error, OSError) as exc:
             if self.url:
                 message = server_error_message(exc, self.url)

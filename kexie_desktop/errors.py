@@ -7,3 +7,8 @@ class Cancelled(Exception):
 
 class UserError(Exception):
     """Bad input or a refused operation; ``str(err)`` is a complete Chinese sentence for the user."""
+
+
+class StaleEdit(UserError):
+    """Someone else changed the row since this view read it (another PC on a shared database); nothing of
+    this edit was saved and the view should read the row again."""

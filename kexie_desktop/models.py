@@ -188,9 +188,12 @@ class Target(Base):
     max_value: Mapped[Optional[float]] = mapped_column(Float)
     updated_by: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0013: a stale edit is refused
 
     indicator: Mapped[Indicator] = relationship()
     office: Mapped[Office] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DataValue(Base):
@@ -214,9 +217,12 @@ class DataValue(Base):
     entered_by: Mapped[str] = mapped_column(String(40), default="")
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     source: Mapped[str] = mapped_column(String(80), default="manual")
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0013: a stale edit is refused
 
     indicator: Mapped[Indicator] = relationship()
     office: Mapped[Office] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ActivityType(Base):
@@ -271,9 +277,12 @@ class Activity(Base):
     created_by: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     source: Mapped[str] = mapped_column(String(80), default="manual")
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0013: a stale edit is refused
 
     office: Mapped[Office] = relationship()
     type: Mapped[ActivityType] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEntry(Base):

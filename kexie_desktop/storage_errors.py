@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from .errors import UserError
+from .errors import StaleEdit, UserError
 
 
 class StorageError(UserError):
@@ -27,6 +27,7 @@ class DamagedDatabase(StorageError):
 
 FULL_BELOW = 1 << 20  # bytes free under which a disk I/O error is taken as a full disk
 NOT_SAVED = "本次操作没有保存任何数据（数据库保持原样）"
+STALE = "这条数据刚被另一台电脑上的用户修改，本次修改没有保存，已重新读取，请核对后再改。"
 
 _OS_KINDS = {errno.ENOSPC: "full", errno.EROFS: "readonly_fs", errno.EACCES: "denied", errno.EPERM: "denied",
              errno.EIO: "io"}
@@ -111,6 +112,11 @@ def describe(exc: BaseException, db_path: Path | str | None = None) -> UserError
     """One Chinese sentence for a storage failure behind ``exc``; None when it is something else."""
     if isinstance(exc, UserError):
         return exc
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if any(isinstance(e, StaleDataError) for e in _chain(exc)):
+        # The version counter moved between our read and our write (issue 18): the row is someone else's now.
+        return StaleEdit(STALE)
     found = kind_of(exc)
     if found is None:
         return None

@@ -79,9 +79,12 @@ class Milestone(Base):
     done: Mapped[Optional[dt.date]] = mapped_column(Date)
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     by: Mapped[str] = mapped_column(String(100), default="")
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0013: a stale edit is refused
 
     task: Mapped[PlanTask] = relationship()
     office: Mapped[Office] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ProgressNote(Base):

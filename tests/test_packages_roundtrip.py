@@ -635,3 +635,18 @@ def test_a_target_open_in_excel_is_named_and_the_temporary_file_goes(tmp_path, m
     assert str(caught.value) == f"文件“{target}”正被 Excel 或 WPS 打开，请关闭它后重试（或换一个文件名）。"
     assert [p.name for p in target.parent.iterdir()] == ["连云区.xlsx"]
     assert target.read_bytes() == b"the old file"
+
+
+def test_a_changed_activity_in_a_newer_package_moves_its_version_counter(small_unit):
+    """The import's bulk UPDATE bumps ``version`` (issue 18), so a clerk's open view of the record is stale."""
+    p = small_unit
+    _add(p, "讲座一", uid="a-1")
+    p.export(2019, "one.xlsx")
+    assert packages.apply(p.city, p.tmp / "one.xlsx").outcome == "applied"
+    with p.unit.write() as s:
+        s.scalars(select(Activity).where(Activity.uid == "a-1")).one().title = "讲座一（更正）"
+    p.export(2019, "two.xlsx")
+    assert packages.apply(p.city, p.tmp / "two.xlsx").outcome == "applied"
+    with p.city.read() as s:
+        record = s.scalars(select(Activity).where(Activity.uid == "a-1")).one()
+        assert (record.title, record.version) == ("讲座一（更正）", 2)

@@ -419,3 +419,34 @@ def test_a_change_made_elsewhere_refreshes_the_page(unit_page, demo_ctx):
     demo_ctx.notify(Changes(settings=True))  # the installation's office changed
     assert page.office_label.text() == "目标单位：连云区科协"
     assert row_texts(page, "I09")[4] == "55个"  # 600 × 0.8 / 8.7 = 55.2
+
+
+def test_a_target_changed_on_another_pc_is_refused_in_the_dialog_and_the_page_reloads(qtbot, demo_city_page,
+                                                                                       demo_ctx):
+    """Issue 18: 张三 on another PC saves 海州区's I09 while the dialog is open; 确定 is refused with who and
+    when, the page shows 张三's figure, and a second 确定 (now against what is shown) saves."""
+    from sqlalchemy import update
+
+    from kexie_desktop.startup import open_app_database
+
+    page = demo_city_page
+    choose_office(page, "海州区")
+    click_row(qtbot, page, "I09", double=True)
+    dialog = page.dialog
+    retype(qtbot, dialog.value_edit, "120")
+    other = open_app_database(demo_ctx.db.target)
+    try:
+        with other.write() as s:
+            targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, HAIZHOU), None, 130, user="张三")
+            s.execute(update(AuditEntry).where(AuditEntry.entity_key == "I09/320706/plan")
+                      .values(at=dt.datetime(2026, 12, 2, 10, 31)))
+    finally:
+        other.close()
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.message.text() == (
+        "这条数据已被 张三 于 2026-12-02 10:31 在另一台电脑上修改，已重新读取，请核对后再改。")
+    assert stored(demo_ctx, "I09", HAIZHOU, None) == (130, None, None)
+    assert row_texts(page, "I09")[4] == "130个"
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert not dialog.isVisible()
+    assert stored(demo_ctx, "I09", HAIZHOU, None) == (120, None, None)

@@ -168,14 +168,17 @@ def update_activity(
     note: str = "",
     user: str = "",
     plan: Plan | None = None,
+    seen_version: int | None = None,
 ) -> Changes:
     """Change every field of one activity (its office and uid stay); nothing changed, nothing recorded.
 
-    The date must fall inside ``plan``'s period (the current plan when not given).
+    The date must fall inside ``plan``'s period (the current plan when not given). ``seen_version``: the
+    record's version the editing view read; another version raises ``StaleEdit``.
     """
     from .plan import current_plan  # local: plan imports the catalogue loader
 
     activity = find_activity(s, activity_uid)
+    audit.check_version(s, "activity", activity.uid, activity.version, seen_version)
     clean = _checked(date=date, title=title, place=place, participants=participants, audience=audience,
                      note=note, plan=plan or current_plan(s))
     new_type = _as_type(s, type)
@@ -193,9 +196,10 @@ def update_activity(
     return Changes(activities={activity.office_id})
 
 
-def delete_activity(s: Session, uid: str, user: str = "") -> Changes:
-    """Remove one activity; the audit log keeps what it was."""
+def delete_activity(s: Session, uid: str, user: str = "", seen_version: int | None = None) -> Changes:
+    """Remove one activity; the audit log keeps what it was. ``seen_version`` as for ``update_activity``."""
     activity = find_activity(s, uid)
+    audit.check_version(s, "activity", uid, activity.version, seen_version)
     locks.check_unlocked(s, activity.office, [(activity.date.year, activity.date.month)])
     old = _snapshot(activity)
     office_id = activity.office_id

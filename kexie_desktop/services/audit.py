@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..errors import StaleEdit
 from ..models import AuditEntry
 
 
@@ -41,3 +42,22 @@ def entry(entity: str, key: str, office_id: int | None, old: Any, new: Any, *, u
 def insert_entries(s: Session, entries: list[dict]) -> None:
     if entries:
         s.execute(insert(AuditEntry), entries)
+
+
+def stale_message(s: Session, entity: str, key: str) -> str:
+    """Who last changed ``entity``/``key`` and when, from the audit log, as the refusal's one line."""
+    last = s.scalars(
+        select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_key == key)
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return "这条数据已在另一台电脑上被修改，已重新读取，请核对后再改。"
+    who = last.user or "其他用户"
+    return f"这条数据已被 {who} 于 {last.at:%Y-%m-%d %H:%M} 在另一台电脑上修改，已重新读取，请核对后再改。"
+
+
+def check_version(s: Session, entity: str, key: str, current: int | None, seen: int | None) -> None:
+    """Refuse an edit made on a row read at version ``seen`` (0: the view saw no row) when the row is now at
+    ``current`` (None: no row); ``seen=None`` asks for no check (imports, the CLI)."""
+    if seen is not None and (current or 0) != seen:
+        raise StaleEdit(stale_message(s, entity, key))

@@ -35,6 +35,16 @@ def entered_cells(s: Session, office: Office, year: int) -> dict[tuple[int, int]
     return {(i, m): CellValue(v, b, n or "") for i, m, v, b, n in rows}
 
 
+def cell_versions(s: Session, office: Office, year: int) -> dict[tuple[int, int], int]:
+    """(indicator_id, month) -> the version of the saved value (an edit made on it checks it; issue 18)."""
+    rows = s.execute(
+        select(DataValue.indicator_id, DataValue.month, DataValue.version).where(
+            DataValue.office_id == office.id, DataValue.year == year
+        )
+    )
+    return {(i, m): v for i, m, v in rows}
+
+
 def ledger_cells(s: Session, office: Office, year: int) -> dict[tuple[int, int], float]:
     """(indicator_id, month) -> the ledger figure (count, audience or participants) of that month."""
     month = extract("month", Activity.date)

@@ -43,6 +43,11 @@ def check_cap(indicator: Indicator, number: float, what: str) -> None:
         raise UserError(f"{what}不能超过 100%（{number:g}）。")
 
 
+def target_key(indicator: Indicator, office: Office, year: int | None) -> str:
+    """The audit log's key of one target."""
+    return f"{indicator.code}/{office.code}/{year or 'plan'}"
+
+
 def _snapshot(t: Target | None) -> dict | None:
     if t is None:
         return None
@@ -61,9 +66,11 @@ def put_target(
     user: str = "",
     source: str = "manual",
     any_plan: bool = False,
+    seen_version: int | None = None,
 ) -> Changes:
     """Create or replace one target, with an audit entry. Validates scope and bounds; a local edit
-    (``LOCAL_SOURCES``) only at the city."""
+    (``LOCAL_SOURCES``) only at the city. ``seen_version`` is the row's version the editing view read
+    (0: no target then); another version raises ``audit.StaleEdit``."""
     if source in LOCAL_SOURCES:
         require_city(s)
     plan = indicator.plan
@@ -93,6 +100,8 @@ def put_target(
     elif min_value is not None or max_value is not None:
         raise UserError(f"“{indicator.name}”不是区间目标，不能设定上下限（--min/--max）。")
     target = find_target(s, indicator, office, year)
+    key = target_key(indicator, office, year)
+    audit.check_version(s, "target", key, target.version if target else None, seen_version)
     old = _snapshot(target)
     if target is None:
         target = Target(indicator=indicator, office=office, year=year, value=value)
@@ -102,10 +111,7 @@ def put_target(
     new = _snapshot(target)
     if old == new:
         return Changes()
-    audit.record(
-        s, "target", f"{indicator.code}/{office.code}/{year or 'plan'}", office.id, old, new,
-        user=user, source=source,
-    )
+    audit.record(s, "target", key, office.id, old, new, user=user, source=source)
     s.flush()
     return Changes(targets={(office.id, indicator.id)})
 

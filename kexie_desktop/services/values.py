@@ -46,7 +46,8 @@ def check_writable(indicator: Indicator, office: Office) -> None:
 
 @dataclass(frozen=True)
 class ValueEdit:
-    """One monthly cell to set; ``value=None`` clears it. ``note=None`` keeps the existing note."""
+    """One monthly cell to set; ``value=None`` clears it. ``note=None`` keeps the existing note.
+    ``seen_version`` is the cell's version the editing view read (0: empty then; None: no check)."""
 
     indicator: Indicator
     office: Office
@@ -55,6 +56,12 @@ class ValueEdit:
     value: float | None
     base: float | None = None
     note: str | None = None
+    seen_version: int | None = None
+
+
+def value_key(indicator: Indicator, office: Office, year: int, month: int) -> str:
+    """The audit log's key of one monthly value."""
+    return f"{indicator.code}/{office.code}/{year}-{month:02d}"
 
 
 def set_value(
@@ -103,6 +110,11 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
     for office, months in by_office.values():
         locks.check_unlocked(s, office, months)
     existing: dict = _load_existing(s, {(e.office.id, e.year) for e in edits})
+    for edit in edits:  # all refused before any is written
+        if edit.seen_version is not None:
+            row = existing.get((edit.indicator.id, edit.office.id, edit.year, edit.month))
+            audit.check_version(s, "value", value_key(edit.indicator, edit.office, edit.year, edit.month),
+                                row.version if row else None, edit.seen_version)
     fresh: dict[tuple, _NewValue] = {}
     trail: list[dict] = []
     changes = Changes()
@@ -130,7 +142,7 @@ def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source
                 if old == new:
                     continue
                 row.entered_by, row.source = user, source
-            entry = audit.entry("value", f"{edit.indicator.code}/{edit.office.code}/{edit.year}-{edit.month:02d}",
+            entry = audit.entry("value", value_key(edit.indicator, edit.office, edit.year, edit.month),
                                 edit.office.id, old, new, user=user, source=source)
             if entry:
                 trail.append(entry)

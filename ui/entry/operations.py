@@ -36,6 +36,8 @@ class EntryData:
     indicators: dict  # code -> Indicator-like validator (detached ORM object)
     bases_before: dict  # indicator_id -> coverage base carried over from earlier years
     marks: ReviewMarks = field(default_factory=ReviewMarks)  # 审核 findings on cells, locked months
+    # (indicator_id, month) -> version of the saved value as loaded; a cell missing here was empty (0)
+    versions: dict = field(default_factory=dict)
 
 
 def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
@@ -56,7 +58,8 @@ def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
             _ = i.plan.start_year
         return EntryData(office.code, office.name, year, years, rows, grid.entered_cells(s, office, year),
                          grid.ledger_cells(s, office, year), {i.code: i for i in indicators},
-                         grid.bases_before(s, office, year), load_marks(s, office, year))
+                         grid.bases_before(s, office, year), load_marks(s, office, year),
+                         grid.cell_versions(s, office, year))
 
 
 def load_review_marks(ctx: AppContext, office_code: str, year: int) -> ReviewMarks:
@@ -65,20 +68,32 @@ def load_review_marks(ctx: AppContext, office_code: str, year: int) -> ReviewMar
         return load_marks(s, offices.resolve(s, office_code), year)
 
 
-def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict) -> Changes:
+def save_entry(ctx: AppContext, office_code: str, year: int, edits: dict, versions: dict | None = None) -> Changes:
     """Write the grid's changed cells in one transaction: ``edits`` maps (code, month) -> CellValue | None.
 
+    ``versions`` (the grid's ``EntryData.versions``) makes a cell changed on another PC since the grid was
+    loaded refuse the whole save (``StaleEdit``); on success it is updated for the saved cells.
     The caller notifies the change once it has marked itself saved."""
-    from kexie_desktop.services import settings, values
+    from kexie_desktop.services import grid, settings, values
 
     with ctx.db.write() as s:
         office = offices.resolve(s, office_code)
         user = settings.audit_user(s)
-        batch = [
-            values.ValueEdit(plan.indicator(s, code), office, year, month,
-                             None if cell is None else cell.value,
-                             None if cell is None else cell.base,
-                             None if cell is None else cell.note)
-            for (code, month), cell in sorted(edits.items())
-        ]
-        return values.set_values(s, batch, user=user, source="manual")
+        batch = []
+        for (code, month), cell in sorted(edits.items()):
+            indicator = plan.indicator(s, code)
+            seen = None if versions is None else versions.get((indicator.id, month), 0)
+            batch.append(values.ValueEdit(indicator, office, year, month,
+                                          None if cell is None else cell.value,
+                                          None if cell is None else cell.base,
+                                          None if cell is None else cell.note, seen))
+        changes = values.set_values(s, batch, user=user, source="manual")
+        if versions is not None:  # only the saved cells: another's change elsewhere must still be refused
+            now = grid.cell_versions(s, office, year)
+            for edit in batch:
+                key = (edit.indicator.id, edit.month)
+                if key in now:
+                    versions[key] = now[key]
+                else:
+                    versions.pop(key, None)
+        return changes

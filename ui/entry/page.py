@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit
+from kexie_desktop.storage_errors import describe
+
 from ..context import AppContext
 from ..errors import show_error
 from . import operations
@@ -222,10 +225,15 @@ class EntryPage(QWidget):
         edits = self.model.edits()
         if not edits:
             return True
+        data = self.model.data_
         try:
-            changes = operations.save_entry(self.ctx, self.model.data_.office_code, self.model.data_.year, edits)
+            changes = operations.save_entry(self.ctx, data.office_code, data.year, edits, data.versions)
         except Exception as exc:  # noqa: BLE001 - shown to the user, edits stay in the grid
             show_error(self, self.tr("保存失败"), exc)
+            if isinstance(describe(exc), StaleEdit):  # another PC changed a cell: show what is saved now
+                self._missed_changes = False
+                self.reload(data.year)
+                self.show_rejection(str(describe(exc)))
             return False
         self.model.mark_saved()
         self.refresh_marks()  # a corrected value clears its finding, a changed one voids its 说明

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActivityForm", "IndicatorFilter", "LedgerFilter", "LedgerRow", "LedgerSetup", "TypeChoice",
-    "TEMPLATE_NAME", "add_activity", "check_form", "delete_activities", "import_activity_sheet", "load_indicator",
+    "TEMPLATE_NAME", "add_activity", "check_form", "delete_activities", "import_activity_sheet", "load_for_edit", "load_indicator",
     "load_rows", "load_setup", "problem_report", "read_activity_sheet", "update_activity", "write_activity_template",
 ]
 
@@ -161,11 +161,20 @@ def add_activity(ctx: AppContext, office_code: str, form: ActivityForm) -> str:
     return uid
 
 
-def update_activity(ctx: AppContext, uid: str, form: ActivityForm) -> Changes:
+def load_for_edit(ctx: AppContext, uid: str) -> tuple[LedgerRow, int]:
+    """The record as saved now and its version, for the edit dialog (issue 18: the save checks the version)."""
+    with ctx.db.read() as s:
+        a = activities.find_activity(s, uid)
+        return (LedgerRow(a.uid, a.date, a.type.code, a.type.name, a.title, a.place, a.participants, a.audience,
+                          a.note), a.version)
+
+
+def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version: int | None = None) -> Changes:
+    """``seen_version`` (``LedgerRow.version``) refuses the save when another PC changed the record meanwhile."""
     with ctx.db.write() as s:
         changes = activities.update_activity(
             s, uid, type=form.type_code, date=form.date, title=form.title, user=_user(s),
-            plan=plan.current_plan(s), **_fields(form),
+            plan=plan.current_plan(s), seen_version=seen_version, **_fields(form),
         )
     ctx.notify(changes)
     return changes

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit, UserError
+
 from ..context import AppContext
 from ..errors import show_error
 from ..worker import run_task
@@ -233,18 +235,29 @@ class LedgerPage(QWidget):
         self.delete_action.setEnabled(count > 0)
 
     # --- add / edit / delete --------------------------------------------------------------------
-    def create_dialog(self, row: ops.LedgerRow | None) -> ActivityDialog:
-        """The add/edit dialog; it saves through ``submit`` and stays open until that succeeds.
+    def create_dialog(self, row: ops.LedgerRow | None, version: int | None = None) -> ActivityDialog:
+        """The add/edit dialog; it saves through ``submit`` and stays open until that succeeds. An edit
+        saves against ``version`` (the record's when it was read for the dialog; None: unchecked).
 
         A new record starts with the filtered type and the first day of the filtered dates.
         """
         def check(form: ops.ActivityForm) -> dict[str, str]:
             return ops.check_form(self.ctx, form)
 
+        seen = [version]
+
         def submit(form: ops.ActivityForm) -> str:
             if row is None:
                 return ops.add_activity(self.ctx, self.setup.office_code, form)
-            ops.update_activity(self.ctx, row.uid, form)
+            try:
+                ops.update_activity(self.ctx, row.uid, form, seen[0])
+            except StaleEdit:  # another PC changed it: show the saved record; a second 确定 saves over it
+                self.reload()
+                try:
+                    seen[0] = ops.load_for_edit(self.ctx, row.uid)[1]
+                except UserError:  # deleted meanwhile: the next 确定 says so
+                    pass
+                raise
             return row.uid
 
         flt = self.filters.current()
@@ -258,7 +271,13 @@ class LedgerPage(QWidget):
         uids = self.selected_uids()
         if len(uids) != 1:
             return
-        self._open(self.create_dialog(self.model.rows[self.model.uid_row(uids[0])]))
+        try:  # the record as saved now (another PC may have changed it since the table was read)
+            row, version = ops.load_for_edit(self.ctx, uids[0])
+        except Exception as exc:  # noqa: BLE001 - e.g. deleted on another PC meanwhile
+            show_error(self, self.tr("无法修改"), exc)
+            self.reload()
+            return
+        self._open(self.create_dialog(row, version))
 
     def _open(self, dialog: ActivityDialog) -> None:
         """Window-modal and non-blocking (QDialog.open): the page selects the saved record afterwards."""

@@ -67,6 +67,7 @@ class TargetRow:
     units_match: bool  # the unit targets add up to the city target
     updated_by: str
     updated_at: dt.datetime | None
+    version: int = 0  # of the target as loaded (0: none); a save checks it (issue 18)
 
     @property
     def scope_text(self) -> str:
@@ -149,6 +150,7 @@ def _row(indicator: Indicator, end_year: int, scope: int | None, target: Target 
         sources=tuple(plan.sources_of(indicator)), split_refusal=targets.split_refusal(indicator),
         units_text=units_text, units_match=units_match,
         updated_by=target.updated_by if target else "", updated_at=target.updated_at if target else None,
+        version=target.version if target else 0,
     )
 
 
@@ -180,8 +182,9 @@ def check_target(ctx: AppContext, code: str, value: str, max_value: str | None =
 
 
 def save_target(ctx: AppContext, office_code: str, code: str, year: int | None, value: str,
-                max_value: str | None = None) -> Changes:
-    """Write one target (audited) in one transaction; ``year`` is ignored for plan-end targets."""
+                max_value: str | None = None, seen_version: int | None = None) -> Changes:
+    """Write one target (audited) in one transaction; ``year`` is ignored for plan-end targets.
+    ``seen_version`` (``TargetRow.version``) refuses the save when another PC changed the target meanwhile."""
     with ctx.db.write() as s:
         targets.require_city(s)
         indicator = plan.indicator(s, code)
@@ -192,7 +195,7 @@ def save_target(ctx: AppContext, office_code: str, code: str, year: int | None, 
         number = parse_number(value)
         bounds = dict(min_value=number, max_value=parse_number(max_value)) if indicator.kind == "range" else {}
         changes = targets.put_target(s, indicator, offices.resolve(s, office_code), scope, number,
-                                     user=_user(s), **bounds)
+                                     user=_user(s), seen_version=seen_version, **bounds)
     ctx.notify(changes)
     return changes
 

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit
+
 from ..context import AppContext
 from ..errors import show_error
 from ..widgets.table_model import RowTableModel
@@ -302,8 +304,16 @@ class TargetsPage(QWidget):
         def check(value: str, upper: str | None) -> dict[str, str]:
             return ops.check_target(self.ctx, row.code, value, upper)
 
+        seen = [row.version]
+
         def submit(value: str, upper: str | None):
-            return ops.save_target(self.ctx, office_code, row.code, year, value, upper)
+            try:
+                return ops.save_target(self.ctx, office_code, row.code, year, value, upper, seen[0])
+            except StaleEdit:  # another PC changed it: show the saved target; a second 确定 saves over it
+                self.reload()
+                fresh = next((r for r in self.model.rows if r.code == row.code), None)
+                seen[0] = fresh.version if fresh else None
+                raise
 
         self._open(TargetDialog(row, self.office_name(), check, submit, parent=self))
 

@@ -19,7 +19,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from ....errors import UserError
@@ -307,8 +307,12 @@ def apply_ledger(s: Session, office: Office, ops: LedgerOps, user: str, source: 
     table = Activity.__table__
     for i in range(0, len(ops.deletes), CHUNK):
         conn.execute(delete(table).where(table.c.id.in_(ops.deletes[i:i + CHUNK])))
-    if ops.updates:
-        s.execute(update(Activity), [{**row, "updated_at": now, "source": source} for row in ops.updates])
+    if ops.updates:  # Core, not the ORM's bulk update: that wants each row's version, and the counter moves
+        keys = [k for k in ops.updates[0] if k != "id"]
+        changed = (update(table).where(table.c.id == bindparam("b_id"))
+                   .values({**{k: bindparam("b_" + k) for k in keys}, "updated_at": now, "source": source,
+                            "version": table.c.version + 1}))
+        conn.execute(changed, [{"b_" + k: v for k, v in row.items()} for row in ops.updates])
     # In key order the uid indexes grow at one end instead of splitting pages all over.
     ops.inserts.sort(key=itemgetter(0))
     ops.audits.sort(key=itemgetter(0))
