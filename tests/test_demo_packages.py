@@ -186,8 +186,9 @@ def test_clearing_demo_data_keeps_every_real_row_exactly(demo_db):
 
     def real(content):
         out = dict(content)
-        out["data_value"] = [r for r in content["data_value"] if r[-1] != "demo"]
-        out["activity"] = [r for r in content["activity"] if r[-1] != "demo"]
+        for table, model in (("data_value", DataValue), ("activity", Activity)):
+            source = [c.name for c in model.__table__.columns].index("source")
+            out[table] = [r for r in content[table] if r[source] != "demo"]
         out["audit_log"] = [r for r in content["audit_log"] if r[3] != "demo"]
         out["setting"] = [r for r in content["setting"] if r[0] != "demo_data"]
         for table in ("milestone", "progress_note"):  # 工作清单: the demo's rows are by "演示数据"
