@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
+from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kexie_desktop.paths import default_db_path
@@ -67,6 +67,13 @@ def run_gui(db_path: str | None = None) -> int:
     install_excepthook()
     from kexie_desktop.db import is_server_url
 
+    from .settings.operations import start_target
+    from .settings.server_dialog import ask_start_password
+
+    settings = QSettings("kexie-desktop", "kexie-desktop")
+    db_path = start_target(db_path, settings, ask_start_password)  # a saved server profile (设置 → 数据库)
+    if db_path == "":  # the password was not given: nothing opened
+        return 0
     if is_server_url(db_path):
         # Several clerks share a server database: the per-file lock is for a SQLite file only.
         path, lock = db_path, None
@@ -77,7 +84,7 @@ def run_gui(db_path: str | None = None) -> int:
         if lock is None:
             QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
             return 1
-    window = MainWindow()
+    window = MainWindow(settings=settings)
     opened = []
     window.first_painted.connect(lambda: opened.append(open_in(window, path)))
     window.show()
