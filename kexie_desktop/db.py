@@ -423,6 +423,8 @@ _SERVER_MESSAGES = [
     ("no password supplied", "服务器数据库 {url} 需要密码，请输入密码后重试。"),
     ("does not exist", "服务器上没有数据库 {url}：请检查数据库名称，或请管理员先建立它（见 README“多人共用”）。"),
     ("connection refused", "无法连接数据库服务器 {url}：服务器没有运行，或端口不对。请检查后重试。"),
+    ("invalid response to ssl negotiation",
+     "无法连接数据库服务器 {url}：这个端口上运行的不是 PostgreSQL 服务器。请检查主机和端口后重试。"),
     ("timeout expired", "无法连接数据库服务器 {url}：连接超时（网络不通或服务器没有运行）。"),
     ("could not translate host name", "无法连接数据库服务器 {url}：找不到这台服务器（名称不对或网络不通）。"),
     ("server closed the connection", "与数据库服务器 {url} 的连接中断，本次操作没有保存。请检查网络后重试。"),

@@ -77,6 +77,9 @@ def _psycopg_failure(text: str):
      "服务器上没有数据库 postgresql+psycopg://kexie:***@10.0.0.9:5432/kexie：请检查数据库名称，或请管理员先建立它（见 README“多人共用”）。"),
     ('connection failed: connection to server at "10.0.0.9", port 5432 failed: Connection refused',
      "无法连接数据库服务器 postgresql+psycopg://kexie:***@10.0.0.9:5432/kexie：服务器没有运行，或端口不对。请检查后重试。"),
+    ('connection failed: connection to server at "10.0.0.9", port 5432 failed: received invalid response to SSL '
+     'negotiation: H', "无法连接数据库服务器 postgresql+psycopg://kexie:***@10.0.0.9:5432/kexie：这个端口上运行的不是 "
+     "PostgreSQL 服务器。请检查主机和端口后重试。"),
     ("connection failed: timeout expired",
      "无法连接数据库服务器 postgresql+psycopg://kexie:***@10.0.0.9:5432/kexie：连接超时（网络不通或服务器没有运行）。"),
 ])
@@ -86,6 +89,30 @@ def test_a_refused_connection_says_why_in_one_line(qtbot, settings, monkeypatch,
     assert _test(qtbot, dialog) == expected
     assert not dialog.save_button.isEnabled()
     assert not dialog.create_button.isVisible()
+
+
+def test_a_closed_port_and_a_silent_one_without_any_server(qtbot, settings):
+    """Real connection attempts (no mock, no server needed): nobody listens, or a listener never answers
+    (the 5 s connect timeout); the dialog stays responsive meanwhile and cannot be closed half-way."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    dialog = _dialog(qtbot, settings, port=closed, user="clerk1")
+    assert _test(qtbot, dialog) == (f"无法连接数据库服务器 postgresql+psycopg://clerk1@127.0.0.1:{closed}/kexie："
+                                    "服务器没有运行，或端口不对。请检查后重试。")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        dialog.port.setValue(port)
+        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        assert dialog.busy and not dialog.cancel_button.isEnabled()
+        dialog.reject()
+        assert dialog.isVisible()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    assert dialog.outcome.text() == (f"无法连接数据库服务器 postgresql+psycopg://clerk1@127.0.0.1:{port}/kexie："
+                                     "连接超时（网络不通或服务器没有运行）。")
+    assert dialog.cancel_button.isEnabled()
 
 
 def test_the_role_sentence_comes_before_the_missing_database_one():

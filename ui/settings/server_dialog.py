@@ -29,6 +29,7 @@ from ..worker import Task
 from . import operations
 
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
+NOTICE_STYLE = "color: #7a5b00;"  # an empty database: nothing wrong, one step to take
 
 
 class ServerDialog(QDialog):
@@ -101,6 +102,7 @@ class ServerDialog(QDialog):
         layout.addWidget(self.outcome)
         layout.addStretch(1)
         buttons, self.save_button = ok_cancel(self, self.tr("保存，下次启动时使用"))
+        self.cancel_button = buttons.button(buttons.StandardButton.Cancel)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
 
@@ -126,7 +128,7 @@ class ServerDialog(QDialog):
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy = busy
         self.busy_bar.setVisible(busy)
-        for widget in (self.test_button, self.create_button, self.host, self.port, self.database, self.user,
+        for widget in (self.test_button, self.create_button, self.cancel_button, self.host, self.port, self.database, self.user,
                        self.password):
             widget.setEnabled(not busy)
         self.save_button.setEnabled(not busy and self._tested == self._values())
@@ -167,7 +169,7 @@ class ServerDialog(QDialog):
 
     def _tested_with(self, check: ConnectionCheck, values: tuple) -> None:
         self.last = check
-        self._show(check.message, OK_STYLE if check.ok else ERROR_STYLE)
+        self._show(check.message, OK_STYLE if check.ok else NOTICE_STYLE if check.kind == "empty" else ERROR_STYLE)
         self.create_button.setVisible(check.kind == "empty")
         self._tested = values if check.ok and values == self._values() else None
         self.save_button.setEnabled(self._tested is not None)
