@@ -252,13 +252,47 @@ def test_run_gui_opens_the_saved_server_profile(qapp, settings, monkeypatch):
 
     monkeypatch.setattr(app_module, "QSettings", lambda *_a: settings)
     monkeypatch.setattr(app_module, "MainWindow", Window)
-    monkeypatch.setattr(app_module, "open_in", lambda window, path: opened.append(path))
+    monkeypatch.setattr(app_module, "open_in", lambda window, path, fallback: opened.append((path, fallback)))
     monkeypatch.setattr(app_module, "acquire_lock", lambda path: pytest.fail("a server takes no file lock"))
     monkeypatch.setattr(app_module, "install_excepthook", lambda: None)
     monkeypatch.setattr("ui.settings.server_dialog.ask_start_password", lambda p: "pw")
     monkeypatch.setattr(type(qapp), "exec", lambda self: 0)
     assert app_module.run_gui(None) == 0
-    assert opened == ["postgresql+psycopg://clerk1:pw@kx-server:5433/kexie"]
+    assert [path for path, _fallback in opened] == ["postgresql+psycopg://clerk1:pw@kx-server:5433/kexie"]
+    assert opened[0][1] is not None  # the local file is offered when the server cannot be opened
+
+
+def test_a_saved_server_that_cannot_be_opened_offers_the_local_file_for_this_start(qtbot, tmp_path, monkeypatch):
+    import ui.app as app_module
+    from kexie_desktop.services import offices
+    from kexie_desktop.startup import open_app_database
+    from ui.main_window import MainWindow
+
+    local = tmp_path / "local.db"
+    database = open_app_database(local)
+    with database.write() as s:
+        offices.set_this_office(s, offices.resolve(s, "市科协"))
+    database.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://clerk1@127.0.0.1:{port}/kexie"
+    window = MainWindow(settings=QSettings(str(tmp_path / "pc.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[1:]) or QMessageBox.No)
+    assert app_module.open_in(window, url, lambda: local) is None  # 否: the program ends
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[1:]) or QMessageBox.Yes)
+    ctx = app_module.open_in(window, url, lambda: local)
+    try:
+        assert ctx.db.path == local and not ctx.db.on_server
+        assert asked[0] == asked[1] == ("无法打开服务器数据库", (
+            "无法打开设置中保存的服务器数据库：\n"
+            f"无法连接数据库服务器 postgresql+psycopg://clerk1@127.0.0.1:{port}/kexie：服务器没有运行，或端口不对。请检查后重试。"
+            "\n\n本次改为打开本机的数据库文件吗？\n（服务器连接仍保存在设置中，下次启动时再试；不再使用它，请在 设置 → 数据库 中"
+            "选择「改回本机数据库」。）"))
+    finally:
+        ctx.db.close()
 
 
 def test_settings_page_saves_and_undoes_the_server_profile(qtbot, ctx, monkeypatch):
