@@ -419,9 +419,12 @@ def make_server_engine(url: str, **kwargs) -> Engine:
 
 _SERVER_MESSAGES = [
     ("password authentication failed", "服务器数据库 {url} 拒绝登录：用户名或密码不对。请检查后重试。"),
+    ('role "', "服务器数据库 {url} 拒绝登录：服务器上没有这个用户。请检查用户名后重试。"),
     ("no password supplied", "服务器数据库 {url} 需要密码，请输入密码后重试。"),
     ("does not exist", "服务器上没有数据库 {url}：请检查数据库名称，或请管理员先建立它（见 README“多人共用”）。"),
     ("connection refused", "无法连接数据库服务器 {url}：服务器没有运行，或端口不对。请检查后重试。"),
+    ("invalid response to ssl negotiation",
+     "无法连接数据库服务器 {url}：这个端口上运行的不是 PostgreSQL 服务器。请检查主机和端口后重试。"),
     ("timeout expired", "无法连接数据库服务器 {url}：连接超时（网络不通或服务器没有运行）。"),
     ("could not translate host name", "无法连接数据库服务器 {url}：找不到这台服务器（名称不对或网络不通）。"),
     ("server closed the connection", "与数据库服务器 {url} 的连接中断，本次操作没有保存。请检查网络后重试。"),
@@ -477,6 +480,18 @@ def server_state(engine: Engine) -> ServerState:
     return ServerState(tables, revision, program)
 
 
+def schema_kind(state: ServerState) -> str:
+    """What a server database holds: "empty" (no tables), "foreign" (another program's tables), "newer" or
+    "older" (this program's schema at another revision), or "current"."""
+    if not state.tables:
+        return "empty"
+    if not OWN_TABLES <= state.tables:
+        return "foreign"
+    if state.revision not in _known_revisions():
+        return "newer"
+    return "older" if state.revision != head_revision() else "current"
+
+
 def _program_name() -> str:
     from . import APP_NAME, __version__
 
@@ -502,16 +517,17 @@ def open_server_database(url: str) -> Database:
     head = head_revision()
     problem = None
     refusal = None
-    if not state.tables:
+    kind = schema_kind(state)
+    if kind == "empty":
         problem = (f"服务器数据库 {shown} 还是空的：请先由一位管理员建立本程序的数据表"
                    f"（命令行：kexie db upgrade --db {shown}），再连接。")
-    elif not OWN_TABLES <= state.tables:
+    elif kind == "foreign":
         problem = f"服务器数据库 {shown} 属于另一个程序（其中没有本程序的数据表），程序没有改动它。请指定另一个数据库。"
-    elif state.revision not in _known_revisions():
+    elif kind == "newer":
         who = state.program or f"能打开数据库版本 {state.revision} 的新版本程序"
         refusal = (f"服务器数据库 {shown} 的版本 {state.revision} 比本程序（{_program_name()}，数据库版本 {head}）新，"
                    f"本程序只能查看、不能修改。请安装 {who}（或更新的版本）。")
-    elif state.revision != head:
+    elif kind == "older":
         problem = (f"服务器数据库 {shown} 的版本是 {state.revision}，本程序（{_program_name()}）需要版本 {head}："
                    f"请先备份，再由一位管理员升级（命令行：kexie db upgrade --db {shown}），其他人再连接。")
     if problem:

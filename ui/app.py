@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
+from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kexie_desktop.paths import default_db_path
@@ -22,6 +22,11 @@ from .widgets.fonts import apply_app_font
 SECOND_INSTANCE = (
     "这个数据库已经由另一个正在运行的本程序打开：\n{path}\n\n"
     "同一份数据只能在一个窗口中填报，以免互相覆盖。请切换到已打开的窗口（查看任务栏）。"
+)
+
+SERVER_FALLBACK = (
+    "无法打开设置中保存的服务器数据库：\n{reason}\n\n本次改为打开本机的数据库文件吗？\n"
+    "（服务器连接仍保存在设置中，下次启动时再试；不再使用它，请在 设置 → 数据库 中选择「改回本机数据库」。）"
 )
 
 
@@ -67,19 +72,23 @@ def run_gui(db_path: str | None = None) -> int:
     install_excepthook()
     from kexie_desktop.db import is_server_url
 
-    if is_server_url(db_path):
-        # Several clerks share a server database: the per-file lock is for a SQLite file only.
-        path, lock = db_path, None
-    else:
-        path = Path(db_path) if db_path else default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = acquire_lock(path)
-        if lock is None:
-            QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
-            return 1
-    window = MainWindow()
+    from .settings.operations import start_target
+    from .settings.server_dialog import ask_start_password
+
+    settings = QSettings("kexie-desktop", "kexie-desktop")
+    target = start_target(db_path, settings, ask_start_password)  # a saved server profile (设置 → 数据库)
+    if target == "":  # the password was not given: nothing opened
+        return 0
+    locks: list[QLockFile] = []
+    path = _claim(target, locks)
+    if path is None:
+        return 1
+    # A saved server that cannot be opened (down, password changed) must not lock the clerk out of the
+    # program, whose 设置 is where the profile is undone: offer the local file for this start.
+    fallback = (lambda: _claim(None, locks)) if not db_path and is_server_url(target) else None
+    window = MainWindow(settings=settings)
     opened = []
-    window.first_painted.connect(lambda: opened.append(open_in(window, path)))
+    window.first_painted.connect(lambda: opened.append(open_in(window, path, fallback)))
     window.show()
     try:
         return app.exec()
@@ -87,12 +96,33 @@ def run_gui(db_path: str | None = None) -> int:
         for ctx in opened:
             if ctx is not None:
                 ctx.db.close()
-        if lock is not None:
+        for lock in locks:
             lock.unlock()
 
 
-def open_in(window: MainWindow, path: Path | str):
-    """Open the database, run the first-start wizard if needed, and build the window's pages."""
+def _claim(target: str | None, locks: list) -> Path | str | None:
+    """The database to open: a server URL as it is; a SQLite file (default: the user's) with its lock
+    file taken, or None when another running copy holds it (said in a message box)."""
+    from kexie_desktop.db import is_server_url
+
+    if is_server_url(target):
+        # Several clerks share a server database: the per-file lock is for a SQLite file only.
+        return target
+    path = Path(target) if target else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = acquire_lock(path)
+    if lock is None:
+        QMessageBox.warning(None, "程序已在运行", SECOND_INSTANCE.format(path=path))
+        return None
+    locks.append(lock)
+    return path
+
+
+def open_in(window: MainWindow, path: Path | str, fallback=None):
+    """Open the database, run the first-start wizard if needed, and build the window's pages.
+
+    ``fallback()`` (a saved server profile's start) gives the local database to open instead, when the
+    server database cannot be opened and the user agrees."""
     from kexie_desktop.errors import UserError
     from kexie_desktop.startup import open_app_database
 
@@ -103,7 +133,12 @@ def open_in(window: MainWindow, path: Path | str):
     try:
         db = open_app_database(path)
     except UserError as exc:
-        QMessageBox.critical(window, "无法打开数据库", str(exc))
+        if fallback is None:
+            QMessageBox.critical(window, "无法打开数据库", str(exc))
+        elif QMessageBox.question(window, "无法打开服务器数据库", SERVER_FALLBACK.format(reason=exc)) == QMessageBox.Yes:
+            local = fallback()
+            if local is not None:
+                return open_in(window, local)
         window.close()
         return None
     ctx = AppContext(db, window.settings)

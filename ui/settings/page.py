@@ -1,4 +1,4 @@
-"""设置: the people on package covers, status thresholds (city), where the data lives."""
+"""设置: the people on package covers, status thresholds (city), where the data lives and which database\nthe next start opens (连接服务器数据库 / 改回本机数据库)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from ..context import AppContext
 from ..errors import log_path, show_error
 from . import operations
 from .password_dialog import PasswordDialog
+from .server_dialog import ServerDialog
 
 
 class SettingsPage(QWidget):
@@ -57,7 +59,13 @@ class SettingsPage(QWidget):
         for label in (self.db_path, self.log_path):
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.open_folder = QPushButton(self.tr("打开数据文件夹"))
+        self.server_button = QPushButton(self.tr("连接服务器数据库…"))
+        self.local_button = QPushButton(self.tr("改回本机数据库"))
+        self.next_start = QLabel()  # which database the next start opens, when it differs
+        self.next_start.setWordWrap(True)
         self._build_layout()
+        self.server_button.clicked.connect(self.connect_server)
+        self.local_button.clicked.connect(self.back_to_local)
         self.save_button.clicked.connect(self.save)
         self.open_folder.clicked.connect(self._open_folder)
         self.password_button.clicked.connect(lambda: self.change_password(remove=False))
@@ -95,6 +103,12 @@ class SettingsPage(QWidget):
         dform.addRow(self.tr("日志文件："), self.log_path)
         self.open_folder.setMaximumWidth(180)
         dform.addRow(self.open_folder)
+        server_row = QHBoxLayout()
+        server_row.addWidget(self.server_button)
+        server_row.addWidget(self.local_button)
+        server_row.addStretch(1)
+        dform.addRow(self.tr("数据库："), server_row)
+        dform.addRow("", self.next_start)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
@@ -124,6 +138,7 @@ class SettingsPage(QWidget):
         if self.ctx.db.on_server:
             others = operations.connected_computers(self.ctx)
             self.sessions.setText("；".join(others) if others else self.tr("只有本机"))
+        self._show_next_start()
         self.threshold_note.setText(
             self.tr("市科协设定的阈值会随下发包发给各县区。") if self.is_city else self.tr("阈值由市科协设定，本机不能修改。")
         )
@@ -162,6 +177,33 @@ class SettingsPage(QWidget):
             self.password_message.setText(self.tr("审核密码已取消。"))
         else:
             self.password_message.setText(self.tr("审核密码已修改。") if had else self.tr("审核密码已设置。"))
+
+    def _show_next_start(self, text: str = "") -> None:
+        saved = operations.saved_server(self.ctx.settings)
+        self.local_button.setEnabled(saved is not None)
+        if not text and saved is not None:
+            text = self.tr("本机启动时连接服务器数据库 %1。").replace("%1", saved.key)
+        self.next_start.setText(text)
+
+    def server_dialog(self) -> ServerDialog:
+        return ServerDialog(self.ctx.settings, operations.saved_server(self.ctx.settings), parent=self)
+
+    def connect_server(self) -> None:
+        dialog = self.server_dialog()
+        if dialog.exec() != QDialog.Accepted or dialog.saved is None:
+            return
+        where = (self.tr("密码保存在系统凭据管理器中。") if dialog.in_keyring else
+                 self.tr("密码不保存，启动时询问。") if dialog.saved.needs_password else "")
+        self._show_next_start(self.tr("已保存：下次启动时连接服务器数据库 %1。%2重新启动程序后生效。")
+                              .replace("%1", dialog.saved.key).replace("%2", where))
+
+    def back_to_local(self) -> None:
+        if QMessageBox.question(self, self.tr("改回本机数据库"), self.tr(
+                "下次启动时不再连接服务器数据库，改为打开本机的数据库文件（服务器上的数据不受影响）。继续吗？")) \
+                != QMessageBox.Yes:
+            return
+        operations.forget_server(self.ctx.settings)
+        self._show_next_start(self.tr("已改回：下次启动时打开本机的数据库文件。重新启动程序后生效。"))
 
     def _open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
