@@ -140,22 +140,24 @@ def put_indicator(s: Session, plan: Plan, f: IndicatorFields, *, new: bool = Fal
     """Add (``new``) or change one indicator of a draft, its ledger mapping and its city target."""
     require_draft(plan)
     code = _text(f.code, "指标代码", 20)
+    values = dict(name=_text(f.name, "指标名称", 100), unit=_text(f.unit, "计量单位", 20),
+                  kind=_choice(f.kind, KINDS, "指标类型"), period=_choice(f.period, PERIODS, "周期"),
+                  aggregation=_choice(f.aggregation, AGGREGATIONS, "汇总方式"),
+                  entry=_choice(f.entry, ENTRIES, "填报方式"), section=section(s, plan, f.section),
+                  covers=(f.covers or "").strip() or None, covers_units=bool(f.covers_units))
+    existing = plan_indicators(s, plan)
     if new:
-        if any(i.code.upper() == code.upper() for i in plan_indicators(s, plan)):
+        if any(i.code.upper() == code.upper() for i in existing):
             raise UserError(f"指标代码“{code}”已经存在：代码必须唯一。")
         indicator = Indicator(plan=plan, code=code, signed=False, phrase="", source="", other_sources="[]",
-                              sort_order=len(plan_indicators(s, plan)))
+                              sort_order=len(existing), **values)
         s.add(indicator)
+        old_period = None
     else:
         indicator = plan_indicator(s, plan, code)
-    old_period = indicator.period
-    indicator.name, indicator.unit = _text(f.name, "指标名称", 100), _text(f.unit, "计量单位", 20)
-    indicator.kind = _choice(f.kind, KINDS, "指标类型")
-    indicator.period = _choice(f.period, PERIODS, "周期")
-    indicator.aggregation = _choice(f.aggregation, AGGREGATIONS, "汇总方式")
-    indicator.entry = _choice(f.entry, ENTRIES, "填报方式")
-    indicator.section = section(s, plan, f.section)
-    indicator.covers, indicator.covers_units = (f.covers or "").strip() or None, bool(f.covers_units)
+        old_period = indicator.period
+        for key, value in values.items():
+            setattr(indicator, key, value)
     if indicator.kind != "level":
         indicator.carry_over = False
     s.flush()
@@ -267,11 +269,11 @@ def put_rule(s: Session, plan: Plan, f: RuleFields, *, new: bool = False) -> Val
         raise UserError(f"审核规则 {code} 的指标 {'、'.join(unknown)} 不在计划 {plan.code} 中。")
     if not isinstance(f.params, dict):
         raise UserError("审核规则的参数应为 JSON 对象，例如 {\"factor\": 5}。")
+    check, severity = _text(f.check, "检查", 40), _choice(f.severity, SEVERITIES, "级别")
+    message = _text(f.message, "提示", 500)
     rule = found or ValidationRule(plan_id=plan.id, code=code, sort_order=len(rules))
     s.add(rule)
-    rule.check = _text(f.check, "检查", 40)
-    rule.severity = _choice(f.severity, SEVERITIES, "级别")
-    rule.message = _text(f.message, "提示", 500)
+    rule.check, rule.severity, rule.message = check, severity, message
     rule.indicators = json.dumps(list(f.indicators), ensure_ascii=False)
     rule.params = json.dumps(f.params, ensure_ascii=False)
     rule.active = bool(f.active)
@@ -329,6 +331,13 @@ def put_task(s: Session, plan: Plan, f: TaskFields, *, new: bool = False) -> Pla
     require_draft(plan)
     code = _text(f.code, "任务代码", 20)
     tasks = plan_tasks(s, plan)
+    name, where, carriers = _text(f.name, "任务名称", 200), section(s, plan, f.section), _carriers(s, f.carriers)
+    if not dt.date(plan.start_year, 1, 1) <= f.due <= dt.date(plan.end_year, 12, 31):
+        raise UserError(f"任务 {code} 的完成期限 {f.due.isoformat()} 不在计划期（{plan.start_year}—{plan.end_year}年）内。")
+    known = {i.code for i in plan_indicators(s, plan)}
+    unknown = [c for c in f.indicators if c not in known]
+    if unknown:
+        raise UserError(f"任务 {code} 的关联指标 {'、'.join(unknown)} 不在计划 {plan.code} 中。")
     if new:
         if any(t.code.upper() == code.upper() for t in tasks):
             raise UserError(f"任务代码“{code}”已经存在：代码必须唯一。")
@@ -336,16 +345,7 @@ def put_task(s: Session, plan: Plan, f: TaskFields, *, new: bool = False) -> Pla
         s.add(task)
     else:
         task = plan_task(s, plan, code)
-    task.name = _text(f.name, "任务名称", 200)
-    task.section = section(s, plan, f.section)
-    task.carriers = _carriers(s, f.carriers)
-    if not dt.date(plan.start_year, 1, 1) <= f.due <= dt.date(plan.end_year, 12, 31):
-        raise UserError(f"任务 {code} 的完成期限 {f.due.isoformat()} 不在计划期（{plan.start_year}—{plan.end_year}年）内。")
-    task.due = f.due
-    known = {i.code for i in plan_indicators(s, plan)}
-    unknown = [c for c in f.indicators if c not in known]
-    if unknown:
-        raise UserError(f"任务 {code} 的关联指标 {'、'.join(unknown)} 不在计划 {plan.code} 中。")
+    task.name, task.section, task.carriers, task.due = name, where, carriers, f.due
     task.indicators = json.dumps(list(f.indicators))
     if f.sentence:
         task.sentence = f.sentence.strip()

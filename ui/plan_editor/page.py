@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from kexie_desktop.changes import Changes
 from kexie_desktop.errors import UserError
+from kexie_desktop.storage_errors import describe
 
 from ..context import AppContext
 from . import operations as ops
@@ -164,8 +165,11 @@ class PlanEditorPage(QWidget):
         """Run one change; on refusal its one Chinese line, else refresh the tabs and say ``done``."""
         try:
             changes = change()
-        except UserError as exc:
-            self.say(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a storage error is one line too; anything else goes up
+            mapped = describe(exc)
+            if mapped is None:
+                raise
+            self.say(str(mapped))
             return False
         self.ctx.notify(changes)
         self.refresh()
