@@ -283,3 +283,71 @@ def test_a_docx_text_split_into_sentences_and_linked(qtbot, ctx, tmp_path, monke
         new = plan.plan_by_code(s, NEW)
         assert new.text == "第一句。第二句！\n第三段，没有句号"
         assert plan.indicator(s, "I01", new).source == "第二句！"
+
+
+def test_remove_reorder_rename_and_refusals_are_one_line(qtbot, ctx):
+    _window, page = _copied(qtbot, ctx)
+    tab = page.indicators
+    _tab(qtbot, page, tab)
+    _click_row(qtbot, tab.table, tab.model, "I02")
+    qtbot.mouseClick(tab.down_button, Qt.LeftButton)
+    assert page.state.text() == "已移动指标 I02。"
+    assert [r.code for r in tab.model.rows][:4] == ["I01", "I03", "I02", "I04"] and tab.current_code() == "I02"
+    qtbot.mouseClick(tab.up_button, Qt.LeftButton)
+    qtbot.mouseClick(tab.up_button, Qt.LeftButton)
+    assert [r.code for r in tab.model.rows][:3] == ["I02", "I01", "I03"]
+    qtbot.mouseClick(tab.up_button, Qt.LeftButton)  # already first: nothing moves
+    assert [r.code for r in tab.model.rows][:3] == ["I02", "I01", "I03"]
+
+    _click_row(qtbot, tab.table, tab.model, "I13")
+    qtbot.mouseClick(tab.remove_button, Qt.LeftButton)
+    assert page.state.text() == "已删除指标 I13。" and tab.model.rowCount() == 60 and tab.model.row_of("I13") == -1
+    _type(tab.edit_code, "I10")
+    _type(tab.edit_target, "多")
+    qtbot.mouseClick(tab.add_button, Qt.LeftButton)
+    assert page.state.text() == "市目标“多”不是数字。"
+    _type(tab.edit_target, "5")
+    qtbot.mouseClick(tab.add_button, Qt.LeftButton)
+    assert page.state.text() == "指标代码“I10”已经存在：代码必须唯一。"
+
+    sections = page.sections
+    _tab(qtbot, page, sections)
+    _click_row(qtbot, sections.table, sections.model, "T1.1")
+    _type(sections.edit_name, "打造海智品牌")
+    qtbot.mouseClick(sections.rename_button, Qt.LeftButton)
+    assert page.state.text() == "已修改章节 T1.1 的名称。"
+
+    scheme = page.scheme
+    _tab(qtbot, page, scheme)
+    scheme.document.selectAll()
+    type_text(scheme.document, "{")
+    qtbot.mouseClick(scheme.save_button, Qt.LeftButton)
+    assert page.state.text() == "考核方案不是有效的 JSON（第 1 行）。"
+
+    rules, tasks = page.rules, page.tasks
+    _tab(qtbot, page, rules)
+    _click_row(qtbot, rules.table, rules.model, "W07")
+    qtbot.mouseClick(rules.remove_button, Qt.LeftButton)
+    assert page.state.text() == "已删除审核规则 W07。" and rules.model.rowCount() == 11
+    _tab(qtbot, page, tasks)
+    _click_row(qtbot, tasks.table, tasks.model, "T65")
+    qtbot.mouseClick(tasks.remove_button, Qt.LeftButton)
+    assert page.state.text() == "已删除任务 T65。" and tasks.model.rowCount() == 64
+    _click_row(qtbot, tasks.table, tasks.model, "T01")
+    tasks.edit_due.setDate(QDate(2030, 1, 1))
+    qtbot.mouseClick(tasks.save_button, Qt.LeftButton)
+    assert page.state.text() == "任务 T01 的完成期限 2030-01-01 不在计划期（2021—2025年）内。"
+
+    with ctx.db.read() as s:
+        new = plan.plan_by_code(s, NEW)
+        codes = [i.code for i in plan_editing.plan_indicators(s, new)]
+        assert codes[:3] == ["I02", "I01", "I03"] and "I13" not in codes and len(codes) == 60
+        assert [i.sort_order for i in plan_editing.plan_indicators(s, new)] == list(range(60))
+        assert plan_editing.plan_task(s, new, "T25").indicator_codes == []  # it named I13 only
+        assert plan_editing.section(s, new, "T1.1").name == "打造海智品牌"
+        assert "W07" not in [r.code for r in plan_editing.plan_rules(s, new)]
+        assert plan_editing.plan_task(s, new, "T01").due == dt.date(2025, 12, 31)
+        old = plan.plan_by_code(s, "LYG-KX-2018-2020")
+        assert plan.indicator(s, "I13", old).sort_order == 12  # the plan copied from is never changed
+        assert plan_editing.plan_task(s, old, "T25").indicator_codes == ["I13"]
+        assert plan_editing.section(s, old, "T1.1").name == "打造海智工作品牌"
