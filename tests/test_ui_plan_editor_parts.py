@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QTextCursor
 from sqlalchemy import select
 
 from kexie_desktop.assessment_models import AssessmentScheme
@@ -194,19 +193,25 @@ def test_every_part_edited_checked_linked_and_published(qtbot, ctx, tmp_path, mo
     qtbot.mouseClick(rules.add_button, Qt.LeftButton)
     assert page.state.text() == "已新增审核规则 E06。"
 
-    # 考核方案 of 2021: the cap 1.2 → 1.5, typed into the document
+    # 考核方案 of 2021 in 考核's dialog: the cap 120% → 150%, 10 points for I62 in the class 区
     scheme = page.scheme
     _tab(qtbot, page, scheme)
-    assert scheme.year.value() == 2021
-    doc = scheme.document
-    start = doc.toPlainText().index('"cap": 1.2')
-    cursor = doc.textCursor()
-    cursor.setPosition(start + len('"cap": '))
-    cursor.setPosition(start + len('"cap": 1.2'), QTextCursor.KeepAnchor)
-    doc.setTextCursor(cursor)
-    type_text(doc, "1.5")
-    qtbot.mouseClick(scheme.save_button, Qt.LeftButton)
+    assert scheme.year.value() == 2021 and json.loads(scheme.document.toPlainText())["cap"] == 1.2
+    qtbot.mouseClick(scheme.edit_button, Qt.LeftButton)
+    dialog = scheme.dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "2021年考核方案"
+    dialog.cap.lineEdit().selectAll()
+    type_text(dialog.cap.lineEdit(), "150")
+    dialog.klass.setCurrentText("区")
+    _choose(dialog.item_kind, "indicator")
+    type_text(dialog.item_code, "I62")
+    dialog.item_points.lineEdit().selectAll()
+    type_text(dialog.item_points.lineEdit(), "10")
+    qtbot.mouseClick(dialog.add_item_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert not dialog.isVisible()
     assert page.state.text() == "已保存 2021 年的考核方案。"
+    assert json.loads(scheme.document.toPlainText())["cap"] == 1.5
 
     qtbot.mouseClick(page.check_button, Qt.LeftButton)
     assert page.state.text() == "检查通过，可以发布。" and _problems(page) == []
@@ -254,6 +259,9 @@ def test_every_part_edited_checked_linked_and_published(qtbot, ctx, tmp_path, mo
         stored = s.scalars(select(AssessmentScheme).where(AssessmentScheme.plan_id == new.id)).one()
         body = json.loads(stored.body)
         assert (stored.year, body["cap"], stored.updated_by) == (2021, 1.5, "计划编辑")
+        district = next(c for c in body["classes"] if c["name"] == "区")
+        assert district["indicators"][-1] == {"indicator": "I62", "points": 10.0}
+        assert [i["section"] for i in district["indicators"][:-1]] == ["G", "T1", "T2", "T3", "T4", "T9"]
         assert new.text == txt.read_text(encoding="utf-8")
         old = plan.plan_by_code(s, "LYG-KX-2018-2020")
         assert s.scalars(select(Section).where(Section.plan_id == old.id, Section.code == "T9")).first() is None

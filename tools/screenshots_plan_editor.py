@@ -72,6 +72,15 @@ def main() -> None:
                 name = f"plan-editor-{n}-{size[0]}x{size[1]}.png"
                 window.grab().save(str(out / name))
                 print(out / name)
+            page.tabs.setCurrentWidget(page.scheme)
+            page.scheme.edit()
+            for _ in range(5):
+                app.processEvents()
+            name = f"plan-editor-scheme-dialog-{size[0]}x{size[1]}.png"
+            window.grab().save(str(out / name))
+            page.scheme.dialog.grab().save(str(out / ("dialog-" + name)))
+            print(out / name)
+            page.scheme.dialog.reject()
             window.close()
         db.close()
 

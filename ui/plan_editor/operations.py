@@ -294,20 +294,27 @@ def link_sentence(ctx, code: str, what: str, subject: str, sentence: str) -> Cha
     return _draft_write(ctx, code, lambda s, p: plan_editing.link_sentence(s, p, what, subject, sentence))
 
 
-def scheme_document(ctx, code: str, year: int) -> str:
-    """The draft's 考核方案 of ``year`` as its JSON document (the default until one is saved)."""
+def load_scheme(ctx, code: str, year: int) -> assessment_scheme.Scheme:
+    """The draft's 考核方案 of ``year`` (the default until one is saved)."""
     with ctx.db.read() as s:
         plan.show_plan(s, code)
-        body = assessment_scheme.scheme_of(s, year).to_json()
+        return assessment_scheme.scheme_of(s, year)
+
+
+def scheme_document(ctx, code: str, year: int) -> str:
+    """The same as its JSON document, as ``scheme --json`` writes it."""
+    body = load_scheme(ctx, code, year).to_json()
     return json.dumps({k: body[k] for k in ("year", "cap", "classes")}, ensure_ascii=False, indent=1)
 
 
-def save_scheme(ctx, code: str, year: int, document: str) -> Changes:
-    try:
-        data = json.loads(document)
-    except ValueError as exc:
-        raise UserError(f"考核方案不是有效的 JSON（第 {exc.lineno} 行）。") from None
+def save_scheme(ctx, code: str, year: int, document: str | dict) -> Changes:
+    """Validated by the core (``assessment_scheme.put``) for the draft's years, sections, indicators and tasks."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError as exc:
+            raise UserError(f"考核方案不是有效的 JSON（第 {exc.lineno} 行）。") from None
     with ctx.db.write() as s:
         plan_editing.require_draft(plan.show_plan(s, code))
-        assessment_scheme.put(s, year, data, user="计划编辑")
+        assessment_scheme.put(s, year, document, user="计划编辑")
     return Changes(plan=True)

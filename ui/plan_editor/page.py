@@ -34,6 +34,7 @@ class PlanEditorPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._summaries: dict = {}
+        self._parts: ops.Parts | None = None
         self.plans = QComboBox()
         self.check_button = QPushButton(self.tr("检查"))
         self.publish_button = QPushButton(self.tr("发布"))
@@ -126,6 +127,9 @@ class PlanEditorPage(QWidget):
     def current_code(self) -> str | None:
         return self.plans.currentData() if self.plans.count() else None
 
+    def units(self) -> list[tuple[str, str]]:
+        return self._parts.units if self._parts else []
+
     def summary(self):
         return self._summaries.get(self.current_code())
 
@@ -135,7 +139,7 @@ class PlanEditorPage(QWidget):
         if code is None:
             return
         self._summaries = {p.code: p for p in ops.list_plans(self.ctx)}
-        parts = ops.parts(self.ctx, code)
+        parts = self._parts = ops.parts(self.ctx, code)
         for tab in (self.sections, self.indicators, self.types, self.rules, self.tasks, self.scheme, self.text):
             tab.load(parts)
         summary = self.summary()

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QPlainTextEdit,
 from kexie_desktop.errors import UserError
 from kexie_desktop.services.plan_editing import sentences
 
+from ..assessment.dialogs import SchemeDialog
 from ..widgets.file_dialogs import open_file
 from . import operations as ops
 from .parts import buttons
@@ -89,6 +90,25 @@ class TextTab(QWidget):
             self.show_target()
 
 
+class DraftSchemeDialog(SchemeDialog):
+    """考核's scheme dialog on a draft plan: saved into the draft, not into the current plan."""
+
+    def __init__(self, page, year: int, parent=None):
+        self.page, self.plan_code = page, page.current_code()
+        super().__init__(page.ctx, year, ops.load_scheme(page.ctx, self.plan_code, year), page.units(), parent)
+
+    def accept(self) -> None:
+        try:
+            changes = ops.save_scheme(self.ctx, self.plan_code, self.year, self.document())
+        except UserError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.ctx.notify(changes)
+        self.saved.emit()
+        self.done(1)
+
+
 class SchemeTab(QWidget):
     def __init__(self, page, parent=None):
         super().__init__(parent)
@@ -96,7 +116,8 @@ class SchemeTab(QWidget):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.document = QPlainTextEdit()
-        top, (self.save_button, self.reload_button) = buttons(self, "保存考核方案", "重新读取")
+        top, (self.edit_button, self.save_button, self.reload_button) = buttons(
+            self, "编辑考核方案…", "保存 JSON", "重新读取")
         top.insertWidget(0, QLabel(self.tr("年份：")))
         top.insertWidget(1, self.year)
         note = QLabel(self.tr("考核方案（JSON）：各类单位（name、units）、指标与任务的分值（indicators、tasks："
@@ -110,16 +131,17 @@ class SchemeTab(QWidget):
         self.year.valueChanged.connect(lambda *_: self.show_year())
         self.save_button.clicked.connect(self.save)
         self.reload_button.clicked.connect(self.show_year)
-        self._published = True
+        self.edit_button.clicked.connect(self.edit)
+        self.dialog: DraftSchemeDialog | None = None
 
     def load(self, parts: ops.Parts) -> None:
         summary = self.page.summary()
-        self._published = parts.published
         self.year.blockSignals(True)
         self.year.setRange(summary.start_year, summary.end_year)
         self.year.blockSignals(False)
         self.document.setReadOnly(parts.published)
         self.save_button.setEnabled(not parts.published)
+        self.edit_button.setEnabled(not parts.published)
         self.show_year()
 
     def show_year(self) -> None:
@@ -128,6 +150,18 @@ class SchemeTab(QWidget):
         except UserError as exc:
             self.document.setPlainText("")
             self.page.say(str(exc))
+
+    def edit(self) -> None:
+        """The classes, units, items and points in 考核's own dialog (window-modal, not blocking)."""
+        try:
+            self.dialog = DraftSchemeDialog(self.page, self.year.value(), self)
+        except UserError as exc:
+            self.page.say(str(exc))
+            return
+        year = self.year.value()
+        self.dialog.saved.connect(lambda: self.page.act(
+            lambda: None, self.tr("已保存 %1 年的考核方案。").replace("%1", str(year))))
+        self.dialog.open()
 
     def save(self) -> None:
         year = self.year.value()
