@@ -359,3 +359,27 @@ def test_remove_reorder_rename_and_refusals_are_one_line(qtbot, ctx):
         assert plan.indicator(s, "I13", old).sort_order == 12  # the plan copied from is never changed
         assert plan_editing.plan_task(s, old, "T25").indicator_codes == ["I13"]
         assert plan_editing.section(s, old, "T1.1").name == "打造海智工作品牌"
+
+
+def test_a_drafts_code_name_and_years(qtbot, ctx):
+    _window, page = _copied(qtbot, ctx)
+    assert (page.plan_code.text(), page.plan_start.value(), page.plan_end.value()) == (NEW, 2021, 2025)
+    _type(page.plan_code, "LYG-KX-2021-2023")
+    _type(page.plan_name, "三年计划")
+    page.plan_end.lineEdit().selectAll()
+    type_text(page.plan_end.lineEdit(), "2023")
+    qtbot.mouseClick(page.plan_button, Qt.LeftButton)
+    assert page.state.text() == "已保存计划信息。"
+    assert page.current_code() == "LYG-KX-2021-2023" and page.plans.currentText() == "LYG-KX-2021-2023  2021—2023  草稿"
+    page.plan_start.lineEdit().selectAll()
+    type_text(page.plan_start.lineEdit(), "2020")
+    qtbot.mouseClick(page.plan_button, Qt.LeftButton)
+    assert page.state.text() == ("计划年份 2020—2023 与计划“连云港市科协“高质发展、后发先至”三年行动计划（2018—2020年）”"
+                                 "（LYG-KX-2018-2020，2018—2020年）重叠：每个年份只能属于一个计划。")
+    with ctx.db.read() as s:
+        new = plan.plan_by_code(s, "LYG-KX-2021-2023")
+        assert (new.name, new.start_year, new.end_year) == ("三年计划", 2021, 2023)
+        i02 = plan.indicator(s, "I02", new)  # annual: 2024 and 2025 went
+        assert sorted(t.year for t in s.scalars(select(Target).where(Target.indicator_id == i02.id,
+                                                                     Target.office_id == offices.city(s).id))) == [
+            2021, 2022, 2023]

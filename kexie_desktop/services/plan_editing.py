@@ -66,6 +66,37 @@ def _moved(rows: list, index: int, step: int) -> bool:
     return True
 
 
+# --- the plan itself ------------------------------------------------------------------------------
+def edit_plan(s: Session, plan: Plan, code: str, name: str, start: int, end: int) -> Changes:
+    """A draft's code, name and years (the checks of a new plan: ``plan_authoring.check_new_plan``). An
+    annual target of a year the plan no longer has goes; a new year gets the value of the last year before
+    it (or the first one), as a copy rebases targets."""
+    from .plan_authoring import check_new_plan  # plan_authoring uses this module: imported when needed
+
+    require_draft(plan)
+    code, name = code.strip(), name.strip()
+    check_new_plan(s, code, name, start, end, plan=plan)
+    plan.code, plan.name, plan.start_year, plan.end_year = code, name, start, end
+    years = range(start, end + 1)
+    ids = [i.id for i in plan_indicators(s, plan) if i.is_annual]
+    by: dict[tuple[int, int], dict[int, Target]] = {}
+    for t in s.scalars(select(Target).where(Target.indicator_id.in_(ids))) if ids else []:
+        by.setdefault((t.indicator_id, t.office_id), {})[t.year] = t
+    for (indicator_id, office_id), rows in by.items():
+        known = sorted(rows)
+        for year in years:
+            if year not in rows:
+                near = max((y for y in known if y < year), default=known[0])
+                old = rows[near]
+                s.add(Target(indicator_id=indicator_id, office_id=office_id, year=year, value=old.value,
+                             min_value=old.min_value, max_value=old.max_value, updated_by="计划编辑"))
+        for year, row in rows.items():
+            if year not in years:
+                s.delete(row)
+    s.flush()
+    return Changes(plan=True)
+
+
 # --- sections ------------------------------------------------------------------------------------
 def sections(s: Session, plan: Plan) -> list[Section]:
     return list(s.scalars(select(Section).where(Section.plan_id == plan.id).order_by(Section.sort_order, Section.id)))

@@ -219,6 +219,10 @@ def _draft_write(ctx: AppContext, code: str, change) -> Changes:
     return Changes(plan=True)
 
 
+def edit_plan(ctx, code: str, new_code: str, name: str, start: int, end: int) -> Changes:
+    return _draft_write(ctx, code, lambda s, p: plan_editing.edit_plan(s, p, new_code, name, start, end))
+
+
 def add_section(ctx, code: str, section: str, name: str, parent: str | None) -> Changes:
     return _draft_write(ctx, code, lambda s, p: plan_editing.add_section(s, p, section, name, parent))
 

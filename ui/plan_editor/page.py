@@ -101,11 +101,27 @@ class PlanEditorPage(QWidget):
         layout = QVBoxLayout(tab)
         layout.addWidget(self.info)
         row = QHBoxLayout()
+        row.addWidget(self._header_box(), 1)
         row.addWidget(box, 1)
-        row.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(1)
         return tab
+
+    def _header_box(self) -> QGroupBox:
+        self.header_box = QGroupBox(self.tr("本计划（草稿）"))
+        form = QFormLayout(self.header_box)
+        self.plan_code, self.plan_name = QLineEdit(), QLineEdit()
+        self.plan_start, self.plan_end = QSpinBox(), QSpinBox()
+        for spin in (self.plan_start, self.plan_end):
+            spin.setRange(2000, 2100)
+        self.plan_button = QPushButton(self.tr("保存计划信息"))
+        form.addRow(self.tr("计划代码"), self.plan_code)
+        form.addRow(self.tr("计划名称"), self.plan_name)
+        form.addRow(self.tr("起始年份"), self.plan_start)
+        form.addRow(self.tr("结束年份"), self.plan_end)
+        form.addRow(self.plan_button)
+        self.plan_button.clicked.connect(self.save_header)
+        return self.header_box
 
     # --- showing ---------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -144,6 +160,11 @@ class PlanEditorPage(QWidget):
             tab.load(parts)
         summary = self.summary()
         draft = not parts.published
+        self.header_box.setEnabled(draft)
+        self.plan_code.setText(summary.code)
+        self.plan_name.setText(summary.name)
+        self.plan_start.setValue(summary.start_year)
+        self.plan_end.setValue(summary.end_year)
         self.publish_button.setEnabled(draft)
         self.use_button.setEnabled(summary.published and not summary.current)
         how = self.tr("草稿：可以修改，发布后才能使用。") if draft else self.tr("已发布：只能查看；如需修改请复制为新计划。")
@@ -211,6 +232,18 @@ class PlanEditorPage(QWidget):
         self.ctx.notify(changes)
         self.reload(select=code)
         self.state.setText(self.tr("已复制计划 %1 为 %2（草稿）。").replace("%1", source).replace("%2", code))
+
+    def save_header(self) -> None:
+        code = self.plan_code.text().strip()
+        try:  # not ``act``: the code may change, and the tabs are read again under the new one
+            changes = ops.edit_plan(self.ctx, self.current_code(), code, self.plan_name.text(),
+                                    self.plan_start.value(), self.plan_end.value())
+        except UserError as exc:
+            self.say(str(exc))
+            return
+        self.ctx.notify(changes)
+        self.reload(select=code)
+        self.state.setText(self.tr("已保存计划信息。"))
 
     def save_indicator(self) -> None:
         self.indicators.save(new=False)
