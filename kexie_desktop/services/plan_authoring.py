@@ -215,7 +215,7 @@ def edit_indicator(s: Session, indicator: Indicator, *, name: str, kind: str, ta
     """The editor's change of a draft's indicator: its name, kind and city target (every year of an annual
     one). Bounds are checked by the plan validation when publishing; a kind or name is checked here."""
     from ..models import KINDS
-    from .offices import city
+    from .plan_editing import put_city_target
 
     if indicator.plan.published:
         raise UserError(f"计划“{indicator.plan.name}”已经发布，不能再修改。")
@@ -226,17 +226,5 @@ def edit_indicator(s: Session, indicator: Indicator, *, name: str, kind: str, ta
     indicator.name, indicator.kind = name.strip(), kind
     if kind != "level":
         indicator.carry_over = False
-    office = city(s)
-    current = {t.year: t for t in s.scalars(select(Target).where(Target.indicator_id == indicator.id,
-                                                                 Target.office_id == office.id))}
-    bounds = (target, target_max) if kind == "range" else (None, None)
-    for year in (list(indicator.plan.years) if indicator.is_annual else [None]):
-        row = current.pop(year, None)
-        if row is None:
-            row = Target(indicator=indicator, office_id=office.id, year=year, value=target)
-            s.add(row)
-        row.value, row.min_value, row.max_value, row.updated_by = target, *bounds, "计划编辑"
-    for stale in current.values():
-        s.delete(stale)
-    s.flush()
+    put_city_target(s, indicator, target, target_max, by="计划编辑")
     return Changes(plan=True)

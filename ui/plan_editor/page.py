@@ -1,87 +1,89 @@
-"""计划编辑 (city): copy a plan into a draft, edit its indicators, validate, publish, make it current.
+"""计划编辑 (city): copy a plan into a draft and edit every part of it, check it, publish it, make it current.
 
-A first slice of the editor of issue 17: name, kind and city target of an indicator; everything else is
-edited in the Excel template (``plan template`` / ``plan load``). Problems are listed on the page, in
-the core's Chinese sentences.
+The parts are tabs (计划, 章节, 指标, 活动类型, 审核规则, 工作清单, 考核方案, 原文与语句); every change goes
+through ``operations`` to the core (``services.plan_editing``, ``plan_authoring``), and a refusal is one
+Chinese line in the state label. 检查 lists ``plan_checks``' problems (double-click: the row); 发布 is
+refused while there are any. A published plan is shown read-only.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+import re
+
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from kexie_desktop.changes import Changes
-from kexie_desktop.display import number
 from kexie_desktop.errors import UserError
-from kexie_desktop.models import KINDS
+from kexie_desktop.storage_errors import describe
 
 from ..context import AppContext
-from ..widgets.table_model import RowTableModel
 from . import operations as ops
+from .indicators_tab import IndicatorModel, IndicatorsTab
+from .part_tabs import RulesTab, SectionsTab, TasksTab, TypesTab
+from .text_tabs import SchemeTab, TextTab
 
+__all__ = ["IndicatorModel", "PlanEditorPage"]
 
-class IndicatorModel(RowTableModel):
-    HEADERS = ("代码", "名称", "类型", "单位", "市目标")
-    CODE, NAME, KIND, UNIT, TARGET = range(5)
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole or not index.isValid():
-            return None
-        row: ops.IndicatorLine = self.rows[index.row()]
-        return (row.code, row.name, row.kind_label, row.unit, row.target_text)[index.column()]
+# Which tab a problem line points to: "指标 I62“…”…", "任务 T66“…”…", "章节代码“T9”重复…".
+_SUBJECT = re.compile(r"^(指标|任务) (\S+?)“|^(指标|任务|章节|审核规则)代码“")
 
 
 class PlanEditorPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self._summaries: dict = {}
+        self._parts: ops.Parts | None = None
         self.plans = QComboBox()
-        self.check_button = QPushButton(self.tr("校验"))
+        self.check_button = QPushButton(self.tr("检查"))
         self.publish_button = QPushButton(self.tr("发布"))
         self.use_button = QPushButton(self.tr("设为当前计划"))
         self.state = QLabel()
+        self.state.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("计划：")))
         top.addWidget(self.plans, 1)
         for button in (self.check_button, self.publish_button, self.use_button):
             top.addWidget(button)
 
-        self.model = IndicatorModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(IndicatorModel.NAME, 260)
-
-        middle = QHBoxLayout()
-        middle.addWidget(self.table, 3)
-        side = QVBoxLayout()
-        side.addWidget(self._copy_box())
-        side.addWidget(self._edit_box())
-        side.addStretch(1)
-        middle.addLayout(side, 2)
+        self.tabs = QTabWidget()
+        self.indicators, self.sections, self.types = IndicatorsTab(self), SectionsTab(self), TypesTab(self)
+        self.rules, self.tasks, self.scheme, self.text = RulesTab(self), TasksTab(self), SchemeTab(self), TextTab(self)
+        self.tabs.addTab(self._plan_tab(), self.tr("计划"))
+        for tab, label in ((self.sections, "章节"), (self.indicators, "指标"), (self.types, "活动类型"),
+                           (self.rules, "审核规则"), (self.tasks, "工作清单"), (self.scheme, "考核方案"),
+                           (self.text, "原文与语句")):
+            self.tabs.addTab(tab, self.tr(label))
 
         self.problems = QListWidget()
         self.problems.setWordWrap(True)
+        self.problems.setMaximumHeight(110)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.state)
-        layout.addLayout(middle, 3)
-        layout.addWidget(QLabel(self.tr("校验结果：")))
-        layout.addWidget(self.problems, 1)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(QLabel(self.tr("检查结果（双击一行转到该项）：")))
+        layout.addWidget(self.problems)
+
+        # The first slice's names, kept for its callers and tests.
+        self.model, self.table = self.indicators.model, self.indicators.table
+        self.edit_box, self.save_button = self.indicators.edit_box, self.indicators.save_button
+        self.edit_name, self.edit_kind = self.indicators.edit_name, self.indicators.edit_kind
+        self.edit_target, self.edit_max = self.indicators.edit_target, self.indicators.edit_max
 
         self.plans.currentIndexChanged.connect(self._show_plan)
-        self.table.selectionModel().currentRowChanged.connect(self._show_indicator)
+        self.tabs.currentChanged.connect(lambda *_: self.text.show_target())
+        self.problems.itemDoubleClicked.connect(lambda item: self.jump(item.text()))
         self.check_button.clicked.connect(self.check)
         self.publish_button.clicked.connect(self.publish)
         self.use_button.clicked.connect(self.use)
         self.reload()
 
-    # --- layout pieces ---------------------------------------------------------------------------
-    def _copy_box(self) -> QGroupBox:
+    def _plan_tab(self) -> QWidget:
+        tab = QWidget()
+        self.info = QLabel()
+        self.info.setWordWrap(True)
         box = QGroupBox(self.tr("复制为新计划（草稿）"))
         form = QFormLayout(box)
         self.copy_code, self.copy_name = QLineEdit(), QLineEdit()
@@ -96,23 +98,30 @@ class PlanEditorPage(QWidget):
         form.addRow(self.tr("结束年份"), self.copy_end)
         form.addRow(self.copy_button)
         self.copy_button.clicked.connect(self.copy)
-        return box
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.info)
+        row = QHBoxLayout()
+        row.addWidget(self._header_box(), 1)
+        row.addWidget(box, 1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return tab
 
-    def _edit_box(self) -> QGroupBox:
-        self.edit_box = QGroupBox(self.tr("指标"))
-        form = QFormLayout(self.edit_box)
-        self.edit_name, self.edit_target, self.edit_max = QLineEdit(), QLineEdit(), QLineEdit()
-        self.edit_kind = QComboBox()
-        for code, label in KINDS.items():
-            self.edit_kind.addItem(self.tr(label), code)
-        self.save_button = QPushButton(self.tr("保存指标"))
-        form.addRow(self.tr("名称"), self.edit_name)
-        form.addRow(self.tr("类型"), self.edit_kind)
-        form.addRow(self.tr("市目标（区间的下限）"), self.edit_target)
-        form.addRow(self.tr("目标上限（区间目标）"), self.edit_max)
-        form.addRow(self.save_button)
-        self.save_button.clicked.connect(self.save_indicator)
-        return self.edit_box
+    def _header_box(self) -> QGroupBox:
+        self.header_box = QGroupBox(self.tr("本计划（草稿）"))
+        form = QFormLayout(self.header_box)
+        self.plan_code, self.plan_name = QLineEdit(), QLineEdit()
+        self.plan_start, self.plan_end = QSpinBox(), QSpinBox()
+        for spin in (self.plan_start, self.plan_end):
+            spin.setRange(2000, 2100)
+        self.plan_button = QPushButton(self.tr("保存计划信息"))
+        form.addRow(self.tr("计划代码"), self.plan_code)
+        form.addRow(self.tr("计划名称"), self.plan_name)
+        form.addRow(self.tr("起始年份"), self.plan_start)
+        form.addRow(self.tr("结束年份"), self.plan_end)
+        form.addRow(self.plan_button)
+        self.plan_button.clicked.connect(self.save_header)
+        return self.header_box
 
     # --- showing ---------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -134,39 +143,83 @@ class PlanEditorPage(QWidget):
     def current_code(self) -> str | None:
         return self.plans.currentData() if self.plans.count() else None
 
-    def _show_plan(self, *_args) -> None:
+    def units(self) -> list[tuple[str, str]]:
+        return self._parts.units if self._parts else []
+
+    def summary(self):
+        return self._summaries.get(self.current_code())
+
+    def refresh(self) -> None:
+        """Every tab from the database again, each keeping its selected row."""
         code = self.current_code()
-        summary = self._summaries.get(code)
-        self.model.set_rows(ops.indicator_lines(self.ctx, code) if code else [])
-        draft = summary is not None and not summary.published
-        self.edit_box.setEnabled(draft)
+        if code is None:
+            return
+        self._summaries = {p.code: p for p in ops.list_plans(self.ctx)}
+        parts = self._parts = ops.parts(self.ctx, code)
+        for tab in (self.sections, self.indicators, self.types, self.rules, self.tasks, self.scheme, self.text):
+            tab.load(parts)
+        summary = self.summary()
+        draft = not parts.published
+        self.header_box.setEnabled(draft)
+        self.plan_code.setText(summary.code)
+        self.plan_name.setText(summary.name)
+        self.plan_start.setValue(summary.start_year)
+        self.plan_end.setValue(summary.end_year)
         self.publish_button.setEnabled(draft)
-        self.use_button.setEnabled(summary is not None and summary.published and not summary.current)
+        self.use_button.setEnabled(summary.published and not summary.current)
+        how = self.tr("草稿：可以修改，发布后才能使用。") if draft else self.tr("已发布：只能查看；如需修改请复制为新计划。")
+        self.info.setText(self.tr("%1（%2，%3—%4年）：%5 个章节、%6 项指标、%7 项任务、%8 条审核规则。").replace(
+            "%1", summary.name).replace("%2", summary.code).replace("%3", str(summary.start_year)).replace(
+            "%4", str(summary.end_year)).replace("%5", str(len(parts.sections))).replace(
+            "%6", str(len(parts.indicators))).replace("%7", str(len(parts.tasks))).replace(
+            "%8", str(len(parts.rules))) + "  " + how)
+
+    def _show_plan(self, *_args) -> None:
+        self.refresh()
+        summary = self.summary()
         if summary is not None:
-            how = self.tr("草稿：可以修改，发布后才能使用。") if draft else self.tr("已发布：只能查看；如需修改请复制为新计划。")
-            self.state.setText(f"{summary.name}（{summary.start_year}—{summary.end_year}年，"
-                               f"{summary.indicators} 项指标）  {how}")
+            self.state.setText(self.info.text())
         self.problems.clear()
 
-    def _show_indicator(self, current: QModelIndex, _previous=None) -> None:
-        if not current.isValid():
-            return
-        row: ops.IndicatorLine = self.model.rows[current.row()]
-        self.edit_name.setText(row.name)
-        self.edit_kind.setCurrentIndex(self.edit_kind.findData(row.kind))
-        self.edit_target.setText(number(row.target))
-        self.edit_max.setText(number(row.target_max))
-
-    def select_indicator(self, code: str) -> None:
-        row = next(n for n, r in enumerate(self.model.rows) if r.code == code)
-        self.table.setCurrentIndex(self.model.index(row, 0))
-
-    def _say(self, text: str, lines: list[str] = ()) -> None:
+    def say(self, text: str, lines: list[str] = ()) -> None:
         self.state.setText(text)
         self.problems.clear()
         self.problems.addItems(list(lines))
 
+    def act(self, change, done: str) -> bool:
+        """Run one change; on refusal its one Chinese line, else refresh the tabs and say ``done``."""
+        try:
+            changes = change()
+        except Exception as exc:  # noqa: BLE001 - a storage error is one line too; anything else goes up
+            mapped = describe(exc)
+            if mapped is None:
+                raise
+            self.say(str(mapped))
+            return False
+        self.ctx.notify(changes)
+        self.refresh()
+        self.state.setText(done)
+        return True
+
+    def jump(self, line: str) -> None:
+        found = _SUBJECT.match(line)
+        if found is None:
+            return
+        what, code = found.group(1), found.group(2)
+        if what == "指标":
+            self.tabs.setCurrentWidget(self.indicators)
+            self.indicators.select(code)
+        elif what == "任务":
+            self.tabs.setCurrentWidget(self.tasks)
+            self.tasks.select(code)
+        else:
+            tab = {"指标": self.indicators, "任务": self.tasks, "章节": self.sections, "审核规则": self.rules}
+            self.tabs.setCurrentWidget(tab[found.group(3)])
+
     # --- actions ---------------------------------------------------------------------------------
+    def select_indicator(self, code: str) -> None:
+        self.indicators.select(code)
+
     def copy(self) -> None:
         source = self.current_code()
         code = self.copy_code.text().strip()
@@ -174,52 +227,46 @@ class PlanEditorPage(QWidget):
             changes = ops.copy_plan(self.ctx, source, code, self.copy_name.text(), self.copy_start.value(),
                                     self.copy_end.value())
         except UserError as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return
         self.ctx.notify(changes)
         self.reload(select=code)
         self.state.setText(self.tr("已复制计划 %1 为 %2（草稿）。").replace("%1", source).replace("%2", code))
 
-    def save_indicator(self) -> None:
-        current = self.table.currentIndex()
-        if not current.isValid():
-            return
-        row: ops.IndicatorLine = self.model.rows[current.row()]
-        try:
-            target = float(self.edit_target.text().strip())
-            top = float(self.edit_max.text()) if self.edit_max.text().strip() else None
-        except ValueError:
-            self._say(self.tr("目标和上限必须是数字。"))
-            return
-        try:
-            changes = ops.edit_indicator(self.ctx, self.current_code(), row.code, name=self.edit_name.text(),
-                                         kind=self.edit_kind.currentData(), target=target, target_max=top)
+    def save_header(self) -> None:
+        code = self.plan_code.text().strip()
+        try:  # not ``act``: the code may change, and the tabs are read again under the new one
+            changes = ops.edit_plan(self.ctx, self.current_code(), code, self.plan_name.text(),
+                                    self.plan_start.value(), self.plan_end.value())
         except UserError as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return
         self.ctx.notify(changes)
-        self.model.set_rows(ops.indicator_lines(self.ctx, self.current_code()))
-        self.select_indicator(row.code)
-        self.state.setText(self.tr("已保存指标 %1。").replace("%1", row.code))
+        self.reload(select=code)
+        self.state.setText(self.tr("已保存计划信息。"))
+
+    def save_indicator(self) -> None:
+        self.indicators.save(new=False)
 
     def check(self) -> None:
         found = ops.problems(self.ctx, self.current_code())
         if found:
-            self._say(self.tr("有 %1 个问题，发布前须解决：").replace("%1", str(len(found))), found)
+            self.say(self.tr("有 %1 个问题，发布前须解决：").replace("%1", str(len(found))), found)
         else:
-            self._say(self.tr("校验通过，可以发布。"))
+            self.say(self.tr("检查通过，可以发布。"))
 
     def publish(self) -> None:
         code = self.current_code()
         found = ops.problems(self.ctx, code)
         if found:
-            self._say(self.tr("有 %1 个问题，不能发布：").replace("%1", str(len(found))), found)
+            self.say(self.tr("有 %1 个问题，不能发布：").replace("%1", str(len(found))), found)
             return
         try:
             version = ops.publish(self.ctx, code)
         except UserError as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return
+        self.ctx.notify(Changes(plan=True))
         self.reload(select=code)
         self.state.setText(self.tr("已发布计划 %1（第 %2 版）。").replace("%1", code).replace("%2", str(version)))
 
@@ -228,7 +275,7 @@ class PlanEditorPage(QWidget):
         try:
             changes = ops.use(self.ctx, code)
         except UserError as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return
         self.reload(select=code)
         self.state.setText(self.tr("当前计划：%1。").replace("%1", code))
