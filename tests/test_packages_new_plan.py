@@ -188,3 +188,37 @@ def test_a_new_plan_whose_years_overlap_a_plan_of_the_unit_is_refused(tmp_path):
             "每个年份只能属于一个计划。") in preview.message
     city.close()
     unit.close()
+
+
+def test_a_new_plans_scheme_and_tasks_are_created_though_it_is_not_the_units_current_plan(tmp_path):
+    from kexie_desktop import assessment
+    from kexie_desktop.assessment_models import AssessmentScheme
+    from kexie_desktop.task_models import PlanTask
+    from tests.test_packages_scheme import DOC
+
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, UNIT, tmp_path)
+    with city.write() as s:
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
+        plan_authoring.publish_plan(s, new)
+        plan_authoring.use_plan(s, new)
+        assessment.put(s, 2021, DOC, user="考核员")
+    export_plan(city, tmp_path / "plan.xlsx")
+    with unit.read() as s:
+        preview = packages.preview(s, tmp_path / "plan.xlsx")
+    assert [(ch.key, ch.action) for ch in preview.changes if ch.sheet == "考核方案"] == [("2021", "新增")]
+    assert packages.apply(unit, tmp_path / "plan.xlsx").outcome == "applied"
+    with unit.read() as s:
+        assert plan.active_plan(s).code == OLD  # not switched: the scheme went to the carried plan all the same
+        rows = list(s.scalars(select(AssessmentScheme).join(Plan).where(Plan.code == NEW)))
+        assert [(r.year, json.loads(r.body)["cap"], [k["name"] for k in json.loads(r.body)["classes"]])
+                for r in rows] == [(2021, 1.1, ["城区", "县"])]
+        assert not list(s.scalars(select(AssessmentScheme).join(Plan).where(Plan.code == OLD)))
+        tasks = list(s.scalars(select(PlanTask).join(Plan).where(Plan.code == NEW)))
+        assert len(tasks) == 65 and len({t.code for t in tasks}) == 65
+    run(unit, "plan", "use", NEW)
+    with unit.read() as s:
+        assert assessment.scheme_of(s, 2021).class_of(UNIT).name == "县"
+    city.close()
+    unit.close()
