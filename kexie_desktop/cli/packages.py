@@ -103,10 +103,11 @@ def cmd_import(args, out) -> int:
                 out.write("    命令行：请加上 --code 激活码 再导入。\n")
             if result.preview.review_line:
                 out.write(f"    审核：{result.preview.review_line}\n")
-            if args.dry_run and result.preview.status == "ready":
-                _write_changes(result.preview, out)
             m = result.preview.manifest
-            if result.preview.status == "ready" and m is not None and m.kind == "plan":
+            is_plan = m is not None and m.kind == "plan"  # a plan package's changes are shown on import too
+            if (args.dry_run or is_plan) and result.preview.status == "ready":
+                _write_changes(result.preview, out)
+            if result.preview.status == "ready" and is_plan:
                 for ch in result.preview.changes:
                     if ch.sheet == "计划" and ch.action == NEW:
                         out.write(f"    {ch.label}；原有计划及其数据不变。用 plan use {ch.key} 切换为当前计划。\n")
