@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kexie_desktop import cli, packages
-from kexie_desktop.models import Indicator, Office, Plan, Target
+from kexie_desktop.models import ActivityTypeIndicator, Indicator, Office, Plan, Target
 from kexie_desktop.packages.kinds.plan.export import INDICATORS
 from kexie_desktop.packages.kinds.plan.load import new_plan_summary
 from kexie_desktop.services import offices, plan, plan_authoring
@@ -190,7 +190,7 @@ def test_a_new_plan_whose_years_overlap_a_plan_of_the_unit_is_refused(tmp_path):
     unit.close()
 
 
-def test_a_new_plans_scheme_and_tasks_are_created_though_it_is_not_the_units_current_plan(tmp_path):
+def test_a_new_plans_scheme_tasks_and_ledger_rules_are_created_though_it_is_not_the_units_current_plan(tmp_path):
     from kexie_desktop import assessment
     from kexie_desktop.assessment_models import AssessmentScheme
     from kexie_desktop.task_models import PlanTask
@@ -217,6 +217,9 @@ def test_a_new_plans_scheme_and_tasks_are_created_though_it_is_not_the_units_cur
         assert not list(s.scalars(select(AssessmentScheme).join(Plan).where(Plan.code == OLD)))
         tasks = list(s.scalars(select(PlanTask).join(Plan).where(Plan.code == NEW)))
         assert len(tasks) == 65 and len({t.code for t in tasks}) == 65
+        links = s.execute(select(Plan.code, func.count()).select_from(ActivityTypeIndicator).join(Indicator)
+                          .join(Plan).group_by(Plan.code).order_by(Plan.code)).all()
+        assert links == [(OLD, 11), (NEW, 11)]  # the ledger rules of the new plan's own indicators too
     run(unit, "plan", "use", NEW)
     with unit.read() as s:
         assert assessment.scheme_of(s, 2021).class_of(UNIT).name == "县"
