@@ -101,14 +101,14 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
     assert got["I12"]["actual"] == 5300.0
     assert run(unit, *old_args) == old_before
 
-    # Version 2: the city changes I02's 2022 target to 14 (there is no republish command for a published
-    # plan yet, so the test bumps the version as one would)
+    # Version 2: the city changes I02's 2022 target to 14 and publishes the revision
     with city.write() as s:
         p = s.scalars(select(Plan).where(Plan.code == NEW)).one()
         i02 = next(i for i in p.indicators if i.code == "I02")
         t = s.scalars(select(Target).where(Target.indicator_id == i02.id, Target.year == 2022,
                                            Target.office_id == plan_city_id(s))).one()
-        t.value, p.version = 14, 2
+        t.value = 14
+        assert plan_authoring.publish_plan(s, p) == 2
     export_plan(city, tmp_path / "plan-v2.xlsx")
     with unit.read() as s:
         preview = packages.preview(s, tmp_path / "plan-v2.xlsx")
