@@ -151,6 +151,8 @@ def test_a_new_plan_from_copy_to_consolidation(tmp_path, capsys):
     assert cli.run(["--db", str(city.path), "plan", "publish", NEW], out=io.StringIO()) == 2
     assert f"计划“{NAME}”（{NEW}）第 1 版发布后没有修改，不需要再发布。" in capsys.readouterr().err
     run(city, "target", "set", "--office", "市科协", "--indicator", "I63", "--value", "60")
+    assert run(city, "export-plan", "--out", str(tmp_path / "pending.xlsx")).splitlines()[-1] == (
+        f"提示：计划 {NEW} 第 1 版发布后有修改，本包仍标为第 1 版；用 plan publish {NEW} 发布为第 2 版后再导出。")
     assert run(city, "plan", "publish", NEW) == f"已发布计划 {NEW}（第 2 版）\n"
     run(city, "export-plan", "--out", str(tmp_path / "plan-v2.xlsx"))
     shown = run(unit, "import", "--dry-run", str(tmp_path / "plan-v2.xlsx"))

@@ -11,7 +11,7 @@ from ..packages import (describe_log_entry, export_init, export_plan, export_sub
                         reserve_sequence)
 from ..packages.pipeline.results import NEW, SAME
 from ..paths import default_db_path
-from ..services import offices, plan
+from ..services import offices, plan, plan_authoring
 from ..startup import open_app_database
 from ..validation import parse_number
 from .common import database, plan_option, print_json
@@ -76,7 +76,12 @@ def cmd_export_plan(args, out) -> int:
         with db.write() as s:
             office = offices.resolve(s, args.office) if args.office else None
             result = export_plan(s, Path(args.out), office, sequence=number)
+            carried = plan.current_plan(s)
+            pending = plan_authoring.has_unpublished_changes(s, carried)
     out.write(result.message + "\n")
+    if pending:
+        out.write(f"提示：计划 {carried.code} 第 {carried.version} 版发布后有修改，本包仍标为第 {carried.version} 版；"
+                  f"用 plan publish {carried.code} 发布为第 {carried.version + 1} 版后再导出。\n")
     return 0
 
 
