@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from kexie_desktop import assessment, cli, packages
 from kexie_desktop.models import Target
+from kexie_desktop.task_models import PlanTask
 from kexie_desktop.services import plan, plan_authoring
 from kexie_desktop.startup import open_app_database
 from tests.hostile.helpers import init_unit, make_city
@@ -139,3 +140,35 @@ def test_an_ended_plan_is_not_revised_and_a_unit_revises_none(published, capsys)
                                                                           str(tmp / "old.xlsx"))
     run(unit, "plan", "template", "--plan", NEW, "--out", str(tmp / "unit.xlsx"))
     assert "本机是东海县科协：已发布的计划由市科协修改" in refused(unit, capsys, "plan", "load", str(tmp / "unit.xlsx"))
+
+
+def test_a_revision_is_published_on_either_engine(db):
+    """The same rule through the services, on the test database (SQLite, or PostgreSQL with KEXIE_TEST_DB)."""
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.services import offices, targets
+
+    with db.write() as s:
+        offices.set_this_office(s, offices.city(s))
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
+        assert plan_authoring.publish_plan(s, new) == 1
+        plan_authoring.use_plan(s, new)
+    with db.write() as s, pytest.raises(UserError, match="第 1 版发布后没有修改"):
+        plan_authoring.publish_plan(s, plan.plan_by_code(s, NEW))
+    with db.write() as s:
+        targets.put_target(s, plan.indicator(s, "I02"), offices.city(s), 2022, 14, user="市科协")
+        new = plan.plan_by_code(s, NEW)
+        assert plan_authoring.has_unpublished_changes(s, new)
+        assert plan_authoring.publish_plan(s, new) == 2
+        assert not plan_authoring.has_unpublished_changes(s, new)
+        fields = {i.code: [i.kind, i.period, i.aggregation, i.entry, bool(i.covers_units)] for i in new.indicators}
+        i05 = fields.pop("I05")
+        assert fields["I06"][0] != "range"
+        fields["I06"][0] = "range"  # another kind
+        tasks = {t.code for t in s.scalars(select(PlanTask).where(PlanTask.plan_id == new.id))} - {"T01"}
+        sections = {x.code for x in new.sections}
+        assert i05 and plan_authoring.revision_problems(s, new, years=(2021, 2025), indicators=fields, tasks=tasks,
+                                                        sections=sections) == [
+            "指标 I05 已在第 2 版发布，各县区可能已在其上填报，不能删除（不再使用可以保留不填）。",
+            "指标 I06 已在第 2 版发布，其类型不能再改（各县区按原口径填报）。如需不同口径，请新增一个指标。",
+            "任务 T01 已在第 2 版发布，不能删除（各县区的进展记录挂在它上面）。",
+        ]
