@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kexie_desktop import cli, packages
-from kexie_desktop.models import Indicator, Office, Plan, Target
+from kexie_desktop.models import ActivityTypeIndicator, Indicator, Office, Plan, Target
 from kexie_desktop.packages.kinds.plan.export import INDICATORS
 from kexie_desktop.packages.kinds.plan.load import new_plan_summary
 from kexie_desktop.services import offices, plan, plan_authoring
@@ -101,14 +101,14 @@ def test_a_new_plans_package_makes_a_new_plan_and_keeps_the_old(tmp_path):
     assert got["I12"]["actual"] == 5300.0
     assert run(unit, *old_args) == old_before
 
-    # Version 2: the city changes I02's 2022 target to 14 (there is no republish command for a published
-    # plan yet, so the test bumps the version as one would)
+    # Version 2: the city changes I02's 2022 target to 14 and publishes the revision
     with city.write() as s:
         p = s.scalars(select(Plan).where(Plan.code == NEW)).one()
         i02 = next(i for i in p.indicators if i.code == "I02")
         t = s.scalars(select(Target).where(Target.indicator_id == i02.id, Target.year == 2022,
                                            Target.office_id == plan_city_id(s))).one()
-        t.value, p.version = 14, 2
+        t.value = 14
+        assert plan_authoring.publish_plan(s, p) == 2
     export_plan(city, tmp_path / "plan-v2.xlsx")
     with unit.read() as s:
         preview = packages.preview(s, tmp_path / "plan-v2.xlsx")
@@ -186,5 +186,42 @@ def test_a_new_plan_whose_years_overlap_a_plan_of_the_unit_is_refused(tmp_path):
     assert preview.status == "refused"
     assert (f"此包的新计划“{NEW}”不能导入：计划年份 2021—2025 与计划“本地计划”（OWN，2021—2021年）重叠："
             "每个年份只能属于一个计划。") in preview.message
+    city.close()
+    unit.close()
+
+
+def test_a_new_plans_scheme_tasks_and_ledger_rules_are_created_though_it_is_not_the_units_current_plan(tmp_path):
+    from kexie_desktop import assessment
+    from kexie_desktop.assessment_models import AssessmentScheme
+    from kexie_desktop.task_models import PlanTask
+    from tests.test_packages_scheme import DOC
+
+    city = make_city(tmp_path / "city.db")
+    unit = open_app_database(tmp_path / "unit.db")
+    init_unit(city, unit, UNIT, tmp_path)
+    with city.write() as s:
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
+        plan_authoring.publish_plan(s, new)
+        plan_authoring.use_plan(s, new)
+        assessment.put(s, 2021, DOC, user="考核员")
+    export_plan(city, tmp_path / "plan.xlsx")
+    with unit.read() as s:
+        preview = packages.preview(s, tmp_path / "plan.xlsx")
+    assert [(ch.key, ch.action) for ch in preview.changes if ch.sheet == "考核方案"] == [("2021", "新增")]
+    assert packages.apply(unit, tmp_path / "plan.xlsx").outcome == "applied"
+    with unit.read() as s:
+        assert plan.active_plan(s).code == OLD  # not switched: the scheme went to the carried plan all the same
+        rows = list(s.scalars(select(AssessmentScheme).join(Plan).where(Plan.code == NEW)))
+        assert [(r.year, json.loads(r.body)["cap"], [k["name"] for k in json.loads(r.body)["classes"]])
+                for r in rows] == [(2021, 1.1, ["城区", "县"])]
+        assert not list(s.scalars(select(AssessmentScheme).join(Plan).where(Plan.code == OLD)))
+        tasks = list(s.scalars(select(PlanTask).join(Plan).where(Plan.code == NEW)))
+        assert len(tasks) == 65 and len({t.code for t in tasks}) == 65
+        links = s.execute(select(Plan.code, func.count()).select_from(ActivityTypeIndicator).join(Indicator)
+                          .join(Plan).group_by(Plan.code).order_by(Plan.code)).all()
+        assert links == [(OLD, 11), (NEW, 11)]  # the ledger rules of the new plan's own indicators too
+    run(unit, "plan", "use", NEW)
+    with unit.read() as s:
+        assert assessment.scheme_of(s, 2021).class_of(UNIT).name == "县"
     city.close()
     unit.close()

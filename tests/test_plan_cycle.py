@@ -1,10 +1,9 @@
-"""Issue 17, Done when (the first point, as far as this wave goes): the built-in plan is copied to
-2021—2025, a target changed, an indicator of each kind added, one removed, the new text linked; it is
-published; the unit gets it, enters 2021 data and exports; the city consolidates 2021 on the new plan and
-2020 on the old one, both exactly.
-
-Plan packages do not carry a whole plan yet (kexie_desktop/packages/kinds/plan is being extended in
-parallel), so the unit gets the new plan here through the same template and text files.
+"""Issue 17, Done when (the first point): the built-in plan is copied to 2021—2025, a target changed, an
+indicator of each kind added, one removed, the new text linked; it is published; the unit gets it through a
+plan package (export → import, then switches), enters 2021 data and exports; the city consolidates 2021 on
+the new plan and 2020 on the old one, both exactly. Then the city changes one target of the published plan
+and publishes version 2; the unit's import of that package previews exactly that change and applies it,
+leaving the unit's 2021 data as it was.
 """
 
 from __future__ import annotations
@@ -14,8 +13,10 @@ import json
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from kexie_desktop import cli, packages
+from kexie_desktop.models import DataValue, Indicator
 from kexie_desktop.services import plan
 from kexie_desktop.startup import open_app_database
 from tests.hostile.helpers import export_sub, init_unit, make_city
@@ -23,6 +24,7 @@ from tests.hostile.helpers import export_sub, init_unit, make_city
 OLD = "LYG-KX-2018-2020"
 NEW = "LYG-KX-2021-2025"
 UNIT = "320722"  # 东海县
+NAME = "连云港市科协“十四五”科普发展规划"
 
 NEW_SENTENCES = {
     "I62": "每年开展科技志愿服务活动30场",
@@ -65,9 +67,8 @@ def edit_template(src, dst) -> None:
 
 
 def new_plan(db, template, text) -> None:
-    """A plan's author (here both installations) copies, links the new text, loads the edits, publishes."""
-    run(db, "plan", "copy", "--from", OLD, "--code", NEW, "--name", "连云港市科协“十四五”科普发展规划（2021—2025年）",
-        "--start", "2021", "--end", "2025")
+    """The city, as the plan's author, copies, links the new text, loads the edits, publishes, switches."""
+    run(db, "plan", "copy", "--from", OLD, "--code", NEW, "--name", NAME, "--start", "2021", "--end", "2025")
     run(db, "plan", "text", NEW, "--file", str(text))
     run(db, "plan", "load", str(template))
     assert run(db, "plan", "publish", NEW) == f"已发布计划 {NEW}（第 1 版）\n"
@@ -83,7 +84,7 @@ def rows(db, *args) -> dict[str, dict]:
     return {r["code"]: r for r in json.loads(run(db, "progress", "--office", "市科协", "--json", *args))}
 
 
-def test_a_new_plan_from_copy_to_consolidation(tmp_path):
+def test_a_new_plan_from_copy_to_consolidation(tmp_path, capsys):
     city = make_city(tmp_path / "city.db")
     unit = open_app_database(tmp_path / "unit.db")
     init_unit(city, unit, UNIT, tmp_path)
@@ -101,11 +102,19 @@ def test_a_new_plan_from_copy_to_consolidation(tmp_path):
     run(city, "plan", "copy", "--from", OLD, "--code", "DRAFT", "--name", "草稿", "--start", "2026", "--end", "2026")
     run(city, "plan", "template", "--plan", "DRAFT", "--out", str(template))
     wb = openpyxl.load_workbook(template)
-    wb["计划"]["B2"], wb["计划"]["B4"], wb["计划"]["B5"] = NEW, "2021", "2025"
+    wb["计划"]["B2"], wb["计划"]["B3"], wb["计划"]["B4"], wb["计划"]["B5"] = NEW, NAME, "2021", "2025"
     wb.save(template)
     edit_template(template, template)
     new_plan(city, template, text)
-    new_plan(unit, template, text)  # the unit gets the same plan (see the module's docstring)
+
+    # The plan package carries the whole new plan; the unit imports it as a new plan and switches
+    run(city, "export-plan", "--out", str(tmp_path / "plan-v1.xlsx"))
+    shown = run(unit, "import", str(tmp_path / "plan-v1.xlsx")).splitlines()
+    targets = city_targets(city)  # every city target of the new plan travels: 5 a year for annual indicators
+    assert shown[1] == (f"    新增  计划 第 2 行  新计划：{NAME}（2021—2025年）：版本号 1；章节 32 个，指标 66 个，"
+                        f"目标 {targets} 条，审核规则 12 条，任务 65 项（本机原有计划及其数据不变）")
+    assert shown[-2] == (f"    新计划：{NAME}（2021—2025年）；原有计划及其数据不变。用 plan use {NEW} 切换为当前计划。")
+    run(unit, "plan", "use", NEW)
     listed = json.loads(run(unit, "plan", "list", "--json"))
     assert [(p["code"], p["current"], p["indicators"]) for p in listed] == [(OLD, False, 61), (NEW, True, 66)]
 
@@ -135,5 +144,53 @@ def test_a_new_plan_from_copy_to_consolidation(tmp_path):
     assert (old["I12"]["actual"], old["I12"]["units_reported"]) == (5200.0, 1)
     assert (old["I02"]["actual"], old["I02"]["target"]) == (1.0, 10.0)
     assert old["I05"]["actual"] is None
+
+    # Version 2: the city raises I63's plan-end target from 50 to 60 and publishes the revision
+    mine_before = run(unit, "progress", "--office", UNIT, "--json", "--year", "2021", "--as-of", "2021-12-31")
+    values_before = unit_values(unit)
+    assert cli.run(["--db", str(city.path), "plan", "publish", NEW], out=io.StringIO()) == 2
+    assert f"计划“{NAME}”（{NEW}）第 1 版发布后没有修改，不需要再发布。" in capsys.readouterr().err
+    run(city, "target", "set", "--office", "市科协", "--indicator", "I63", "--value", "60")
+    assert run(city, "export-plan", "--out", str(tmp_path / "pending.xlsx")).splitlines()[-1] == (
+        f"提示：计划 {NEW} 第 1 版发布后有修改，本包仍标为第 1 版；用 plan publish {NEW} 发布为第 2 版后再导出。")
+    assert run(city, "plan", "publish", NEW) == f"已发布计划 {NEW}（第 2 版）\n"
+    run(city, "export-plan", "--out", str(tmp_path / "plan-v2.xlsx"))
+    shown = run(unit, "import", "--dry-run", str(tmp_path / "plan-v2.xlsx"))
+    assert [line for line in shown.splitlines() if line.startswith("    ")] == [
+        f"    修改  计划 第 2 行  {NAME}：版本号 1 → 版本号 2",
+        f"    修改  目标 第 {target_row(city, 'I63')} 行  连云港市科协 新建科普教育基地 期末：目标值 50 → 目标值 60",
+    ]
+    run(unit, "import", str(tmp_path / "plan-v2.xlsx"))
+    assert [(p["code"], p["version"]) for p in json.loads(run(unit, "plan", "list", "--json"))] == [(OLD, 1), (NEW, 2)]
+    assert rows(unit, "--year", "2021", "--as-of", "2021-12-31")["I63"]["target"] == 60.0
+    assert unit_values(unit) == values_before
+    mine_after = run(unit, "progress", "--office", UNIT, "--json", "--year", "2021", "--as-of", "2021-12-31")
+    assert mine_after == mine_before
+    # The version-1 package again changes nothing: refused as an earlier package
+    again = io.StringIO()
+    assert cli.run(["--db", str(unit.path), "import", str(tmp_path / "plan-v1.xlsx")], out=again) == 1
+    assert "早于已导入的序号" in again.getvalue()
     city.close()
     unit.close()
+
+
+def city_targets(db) -> int:
+    with db.read() as s:
+        new = plan.plan_by_code(s, NEW)
+        annual = sum(1 for i in new.indicators if i.is_annual)
+        return 5 * annual + (len(new.indicators) - annual)
+
+
+def target_row(db, code: str) -> int:
+    """The 目标 sheet's row of the city's target of ``code``: the city's rows come first, by indicator order."""
+    with db.read() as s:
+        before = [i for i in plan.plan_by_code(s, NEW).indicators if i.sort_order < plan.indicator(s, code).sort_order]
+        return 2 + sum(5 if i.is_annual else 1 for i in before)
+
+
+def unit_values(db) -> list[tuple]:
+    with db.read() as s:
+        q = (select(Indicator.code, DataValue.year, DataValue.month, DataValue.value, DataValue.base)
+             .join(Indicator, DataValue.indicator_id == Indicator.id).order_by(Indicator.code, DataValue.year,
+                                                                               DataValue.month))
+        return [tuple(r) for r in s.execute(q)]

@@ -11,7 +11,7 @@ from ..packages import (describe_log_entry, export_init, export_plan, export_sub
                         reserve_sequence)
 from ..packages.pipeline.results import NEW, SAME
 from ..paths import default_db_path
-from ..services import offices, plan
+from ..services import offices, plan, plan_authoring
 from ..startup import open_app_database
 from ..validation import parse_number
 from .common import database, plan_option, print_json
@@ -76,7 +76,12 @@ def cmd_export_plan(args, out) -> int:
         with db.write() as s:
             office = offices.resolve(s, args.office) if args.office else None
             result = export_plan(s, Path(args.out), office, sequence=number)
+            carried = plan.current_plan(s)
+            pending = plan_authoring.has_unpublished_changes(s, carried)
     out.write(result.message + "\n")
+    if pending:
+        out.write(f"提示：计划 {carried.code} 第 {carried.version} 版发布后有修改，本包仍标为第 {carried.version} 版；"
+                  f"用 plan publish {carried.code} 发布为第 {carried.version + 1} 版后再导出。\n")
     return 0
 
 
@@ -103,10 +108,11 @@ def cmd_import(args, out) -> int:
                 out.write("    命令行：请加上 --code 激活码 再导入。\n")
             if result.preview.review_line:
                 out.write(f"    审核：{result.preview.review_line}\n")
-            if args.dry_run and result.preview.status == "ready":
-                _write_changes(result.preview, out)
             m = result.preview.manifest
-            if result.preview.status == "ready" and m is not None and m.kind == "plan":
+            is_plan = m is not None and m.kind == "plan"  # a plan package's changes are shown on import too
+            if (args.dry_run or is_plan) and result.preview.status == "ready":
+                _write_changes(result.preview, out)
+            if result.preview.status == "ready" and is_plan:
                 for ch in result.preview.changes:
                     if ch.sheet == "计划" and ch.action == NEW:
                         out.write(f"    {ch.label}；原有计划及其数据不变。用 plan use {ch.key} 切换为当前计划。\n")

@@ -1,8 +1,9 @@
 """What a read plan template means for the database: a preview of every edit, then the edits.
 
 The template's code names the plan: an existing draft is changed, an unknown code creates a draft (its
-text and predecessors from the plan named in 复制自). A published plan is never changed (its units
-enter data on it): a changed plan is a new copy. Edits are applied, then the plan validation
+text and predecessors from the plan named in 复制自). The current published plan may be revised within
+``plan_authoring.revision_problems`` (the edits become its next version on ``plan publish``); an ended
+plan is never changed. Edits are applied, then the plan validation
 (``plan_checks.plan_problems``) runs on the result; any problem refuses the whole load. A dry run
 applies in a savepoint and rolls it back, so its preview and its refusals are exactly the real ones.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..models import (AGGREGATIONS, ENTRIES, KINDS, SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator,
                       Plan, Section, Target, ValidationRule)
-from ..services import offices, plan as plan_service
+from ..services import offices, plan_authoring, plan as plan_service
 from ..services.plan_authoring import check_new_plan
 from ..services.plan_checks import plan_problems
 from ..task_models import PlanTask
@@ -33,9 +34,12 @@ class Preview:
     plan: str
     creates: bool
     changes: list[str] = field(default_factory=list)
+    published: int | None = None  # the version of a published plan being revised
 
     def lines(self) -> list[str]:
         head = f"新建计划 {self.plan}（草稿）" if self.creates else f"修改计划 {self.plan}"
+        if self.published is not None:
+            head += f"（已发布的第 {self.published} 版；用 plan publish 发布为第 {self.published + 1} 版）"
         if not self.changes:
             return [f"{head}：没有改动。"]
         return [f"{head}：{len(self.changes)} 处改动", *(f"  {c}" for c in self.changes)]
@@ -47,14 +51,14 @@ class Preview:
 def apply_plan_sheet(s: Session, rows: PlanRows, *, dry_run: bool = False) -> Preview:
     code = rows.meta["code"]
     existing = s.scalars(select(Plan).where(Plan.code == code)).first()
-    if existing is not None and existing.published:
-        raise UserError(f"计划“{existing.name}”（{code}）已经发布（第 {existing.version} 版），不能再修改。"
-                        "如需新的计划，请把“计划”工作表中的计划代码改为新代码，载入即新建一个计划。")
     based = _based_on(s, rows.meta["based_on"])
     before = plan_rows(s, existing) if existing is not None else PlanRows({}, {sheet.name: [] for sheet in DATA_SHEETS})
     preview = Preview(code, existing is None, describe(before, rows))
     nested = s.begin_nested()
     try:
+        if existing is not None and existing.published:
+            preview.published = existing.version
+            _check_revision(s, existing, rows)
         plan = existing or _new_plan(s, rows, based)
         _apply(s, plan, rows, based)
         s.flush()
@@ -70,6 +74,22 @@ def apply_plan_sheet(s: Session, rows: PlanRows, *, dry_run: bool = False) -> Pr
     else:
         nested.commit()
     return preview
+
+
+def _check_revision(s: Session, plan: Plan, rows: PlanRows) -> None:
+    """A published plan's revision keeps what units hold data on (the rule: plan_authoring)."""
+    plan_authoring.check_revisable(s, plan)
+    kinds, aggregations, entries = label_to_code(KINDS), label_to_code(AGGREGATIONS), label_to_code(ENTRIES)
+    periods = label_to_code(PERIOD_LABELS)
+    indicators = {r["code"]: [kinds.get(r["kind"]), periods.get(r["period"]), aggregations.get(r["aggregation"]),
+                              entries.get(r["entry"]), r["covers_units"] == YES] for r in rows.sheets[INDICATORS.name]}
+    meta = rows.meta
+    problems = plan_authoring.revision_problems(
+        s, plan, years=(int(meta["start_year"]), int(meta["end_year"])), indicators=indicators,
+        tasks={r["code"] for r in rows.sheets[TASKS.name]}, sections={r["code"] for r in rows.sheets[SECTIONS.name]})
+    if problems:
+        listed = "；".join(f"{n}. {p}" for n, p in enumerate(problems, 1))
+        raise UserError(f"计划“{plan.name}”已经发布（第 {plan.version} 版），这些修改不能载入：{listed}")
 
 
 def _based_on(s: Session, code: str) -> Plan | None:

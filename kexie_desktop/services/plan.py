@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -182,6 +183,21 @@ def show_plan(s: Session, code: str | None) -> Plan:
     plan = plan_by_code(s, code)
     s.info[_SHOWN] = plan.id
     return plan
+
+
+@contextmanager
+def within_plan(s: Session, plan: Plan):
+    """Let the services that work on the current plan work on ``plan`` for a moment (a plan package
+    stores a plan's assessment schemes while the unit's current plan is another one)."""
+    before = s.info.get(_SHOWN)
+    s.info[_SHOWN] = plan.id
+    try:
+        yield plan
+    finally:
+        if before is None:
+            s.info.pop(_SHOWN, None)
+        else:
+            s.info[_SHOWN] = before
 
 
 def refuse_other_plans_year(s: Session, plan: Plan, year: int) -> None:

@@ -3,11 +3,23 @@
 A copy is a draft (unpublished, version 0) that holds no data; publishing validates it (``plan_checks``)
 and gives it the next version; only a published plan can become the current one (``plan use``). The plan
 it was copied from is never changed: the copy has its own sections, indicators, targets, rules and tasks.
+
+Versions of a published plan (the rule): the city may go on editing its current published plan — names
+and texts, targets (the city's and the units'), added indicators, tasks, rules, the assessment schemes —
+and these edits form a pending revision. ``plan publish CODE`` publishes the revision as version N+1; it
+refuses when nothing changed since version N (each publish records a fingerprint of the plan's content,
+``published_record``). What a revision may not do, because units hold data on version N and a plan package
+never deletes or redefines at a unit (``revision_problems``): change the plan's years, remove an indicator
+that was published or has data, change a published indicator's kind, period, aggregation, entry or
+coverage base, remove a published task or section. A plan package always carries the plan as it is with
+its version; a unit refuses a version older than its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -15,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from ..changes import Changes
 from ..errors import UserError
-from ..models import ActivityTypeIndicator, Indicator, Plan, Section, Target, ValidationRule
+from ..assessment_models import AssessmentScheme
+from ..models import (ActivityType, ActivityTypeIndicator, DataValue, Indicator, Office, Plan,
+                      Section, Target, ValidationRule)
 from ..task_models import PlanTask
 from . import settings
 from .plan import CURRENT_PLAN_KEY, active_plan, plan_by_code, plan_text_of, plan_years
@@ -164,7 +178,12 @@ def _copy_tasks(s: Session, source: Plan, plan: Plan, sections: dict[int, Sectio
 
 
 def publish_plan(s: Session, plan: Plan) -> int:
-    """Validate and publish: the plan gets its next version. Returns it; refused with every problem."""
+    """Validate and publish: a draft becomes version 1, a published plan's pending revision version N+1.
+    Returns the version; refused with every problem, or when a published plan has not changed."""
+    record = published_record(s, plan)
+    content = content_fingerprint(s, plan)
+    if plan.published and record is not None and record.get("content") == content:
+        raise UserError(f"计划“{plan.name}”（{plan.code}）第 {plan.version} 版发布后没有修改，不需要再发布。")
     problems = plan_problems(s, plan)
     if problems:
         listed = "；".join(f"{n}. {p}" for n, p in enumerate(problems, 1))
@@ -173,7 +192,125 @@ def publish_plan(s: Session, plan: Plan) -> int:
         settings.put(s, CURRENT_PLAN_KEY, active_plan(s).code)
     plan.published = True
     plan.version += 1
+    s.flush()
+    _record(s, plan, content)
     return plan.version
+
+
+# --------------------------------------------------------------------------- versions of a published plan
+
+def _record_key(plan: Plan) -> str:
+    return f"published_plan:{plan.code}"
+
+
+def published_record(s: Session, plan: Plan) -> dict | None:
+    """What was published last: {"version", "content" (fingerprint), "years", "indicators" (code → the
+    fields a revision keeps), "tasks", "sections"}; None for a plan published before records were kept
+    (the built-in plan): its next publish always makes a new version."""
+    return settings.get(s, _record_key(plan))
+
+
+def _fixed(indicator: Indicator) -> list:
+    return [indicator.kind, indicator.period, indicator.aggregation, indicator.entry, bool(indicator.covers_units)]
+
+
+def _record(s: Session, plan: Plan, content: str | None) -> dict:
+    record = {"version": plan.version, "content": content, "years": [plan.start_year, plan.end_year],
+              "indicators": {i.code: _fixed(i) for i in _plan_indicators(s, plan)},
+              "tasks": sorted(s.scalars(select(PlanTask.code).where(PlanTask.plan_id == plan.id))),
+              "sections": sorted(s.scalars(select(Section.code).where(Section.plan_id == plan.id)))}
+    settings.put(s, _record_key(plan), record)
+    return record
+
+
+def _plan_indicators(s: Session, plan: Plan) -> list[Indicator]:
+    return list(s.scalars(select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.sort_order)))
+
+
+def content_fingerprint(s: Session, plan: Plan) -> str:
+    """A hash of everything a plan package carries of ``plan``: its name, sections, indicators and their
+    ledger rules, 审核 rules, every target, tasks and assessment schemes."""
+    indicators = _plan_indicators(s, plan)
+    ids = {i.id: i.code for i in indicators}
+    sections = {x.id: x.code for x in s.scalars(select(Section).where(Section.plan_id == plan.id))}
+    parts = {
+        "plan": [plan.name, plan.start_year, plan.end_year],
+        "sections": sorted([x.code, x.name, x.sort_order, sections.get(x.parent_id)]
+                           for x in s.scalars(select(Section).where(Section.plan_id == plan.id))),
+        "indicators": [[*(getattr(i, f) for f in _INDICATOR_FIELDS), sections.get(i.section_id), i.predecessor_id,
+                        i.carry_over] for i in indicators],
+        "links": sorted([ids[link.indicator_id], t, link.measure] for link, t in s.execute(
+            select(ActivityTypeIndicator, ActivityType.code).join(ActivityType)
+            .where(ActivityTypeIndicator.indicator_id.in_(list(ids))))),
+        "rules": sorted([r.code, r.check, r.severity, r.indicators, r.params, r.message, r.active, r.sort_order]
+                        for r in s.scalars(select(ValidationRule).where(ValidationRule.plan_id == plan.id))),
+        "targets": sorted([o, ids[t.indicator_id], t.year or 0, t.value, t.min_value, t.max_value]
+                          for t, o in s.execute(select(Target, Office.code).join(Office, Target.office_id == Office.id)
+                                                .where(Target.indicator_id.in_(list(ids))))),
+        "tasks": sorted([t.code, sections.get(t.section_id), t.name, t.sentence, t.carriers, t.due.isoformat(),
+                         t.indicators, t.sort_order]
+                        for t in s.scalars(select(PlanTask).where(PlanTask.plan_id == plan.id))),
+        "schemes": sorted([a.year, a.body] for a in s.scalars(
+            select(AssessmentScheme).where(AssessmentScheme.plan_id == plan.id))),
+    }
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def has_unpublished_changes(s: Session, plan: Plan) -> bool:
+    """A published plan edited since its last publish (unknown for a plan without a record: False)."""
+    record = published_record(s, plan)
+    return bool(plan.published and record and record.get("content") != content_fingerprint(s, plan))
+
+
+def check_revisable(s: Session, plan: Plan) -> None:
+    """A published plan is revised only at the city (or a fresh installation) and only while it is the
+    current plan: an ended plan's data and packages stay as they were."""
+    from .offices import this_office
+
+    mine = this_office(s)
+    if mine is not None and not mine.is_city:
+        raise UserError(f"本机是{mine.name}：已发布的计划由市科协修改，县区通过下发包得到新的版本。")
+    current = active_plan(s)
+    if plan.id != current.id:
+        raise UserError(f"计划“{plan.name}”（{plan.code}）已经发布，且不是当前计划（当前计划是 {current.code}），不能再修改。"
+                        "如需新的计划，请用 plan copy 复制一份再修改。")
+    if published_record(s, plan) is None:  # published before records were kept: today's state is the base
+        _record(s, plan, None)
+
+
+def revision_problems(s: Session, plan: Plan, *, years: tuple[int, int], indicators: dict[str, list],
+                      tasks: set[str], sections: set[str]) -> list[str]:
+    """What a revision of the published ``plan`` may not do, given the plan as it would be (``indicators``:
+    code → [kind, period, aggregation, entry, covers_units]); one Chinese sentence each."""
+    record = published_record(s, plan) or _record(s, plan, None)
+    version = record["version"]
+    problems = []
+    if list(years) != record["years"]:
+        problems.append(f"计划已经发布（第 {version} 版），起止年份 {record['years'][0]}—{record['years'][1]} 不能再改。")
+    with_data = set(s.scalars(select(Indicator.code).join(DataValue, DataValue.indicator_id == Indicator.id)
+                              .where(Indicator.plan_id == plan.id).distinct()))
+    labels = ("类型", "周期", "汇总方式", "填报方式", "覆盖各县区")
+    for code in [i.code for i in _plan_indicators(s, plan)]:
+        if code in indicators:
+            continue
+        if code in record["indicators"]:
+            problems.append(f"指标 {code} 已在第 {version} 版发布，各县区可能已在其上填报，不能删除（不再使用可以保留不填）。")
+        elif code in with_data:
+            problems.append(f"指标 {code} 已有填报数据，不能删除。")
+    for code, fields in indicators.items():
+        old = record["indicators"].get(code)
+        if old is None:
+            continue
+        changed = [label for label, a, b in zip(labels, old, fields) if a != b]
+        if changed:
+            shown = "、".join(changed)
+            problems.append(f"指标 {code} 已在第 {version} 版发布，其{shown}不能再改（各县区按原口径填报）。"
+                            "如需不同口径，请新增一个指标。")
+    problems += [f"任务 {code} 已在第 {version} 版发布，不能删除（各县区的进展记录挂在它上面）。"
+                 for code in record["tasks"] if code not in tasks]
+    problems += [f"章节 {code} 已在第 {version} 版发布，不能删除。" for code in record["sections"] if code not in sections]
+    return problems
 
 
 def use_plan(s: Session, plan: Plan) -> Changes:

@@ -94,7 +94,7 @@ def plan_sheets(s: Session, office: Office | None) -> list[PackageSheet]:
                                 o.sort_order, o.active) for o in offices.all_offices(s)]),
         PackageSheet(INDICATORS, [_indicator_row(i) for i in plan.indicators(s, current)]),
         PackageSheet(TYPES, [(t.code, t.name, t.sort_order) for t in activity_types(s)]),
-        PackageSheet(LINKS, _link_rows(s)),
+        PackageSheet(LINKS, _link_rows(s, current)),
         PackageSheet(RULES, rule_rows(s, current)),
         PackageSheet(TARGETS, _target_rows(s, current, office)),
         tasks_sheet.sheet(s, current),
@@ -109,10 +109,12 @@ def _indicator_row(i: Indicator) -> tuple:
             i.signed, i.sort_order, i.phrase, i.source, others)
 
 
-def _link_rows(s: Session) -> list[tuple]:
+def _link_rows(s: Session, current) -> list[tuple]:
+    """The ledger rules of the plan's indicators (another plan's indicator of the same code is another row)."""
     q = (select(ActivityType.code, Indicator.code, ActivityTypeIndicator.measure)
          .join(ActivityType, ActivityTypeIndicator.activity_type_id == ActivityType.id)
          .join(Indicator, ActivityTypeIndicator.indicator_id == Indicator.id)
+         .where(Indicator.plan_id == current.id)
          .order_by(ActivityType.sort_order, Indicator.sort_order, ActivityTypeIndicator.measure))
     return [tuple(row) for row in s.execute(q)]
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ....changes import Changes
 from ....errors import UserError
-from ....models import (SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target,
+from ....models import (AGGREGATIONS, ENTRIES, KINDS, PERIODS, SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator, Office, Plan, Section, Target,
                         ValidationRule)
 from ....review.checks import EVALUATORS
 from ....services import offices, plan, plan_authoring, settings, targets
@@ -89,8 +89,12 @@ def _diff_text(pairs) -> str:
     return "；".join(f"{FIELD_LABELS.get(k, k)} {_short(v)}" for k, v in pairs)
 
 
+# Coded fields are previewed in the words of the sheet (类别 年度累计, not annual_flow).
+CODED = {"kind": KINDS, "period": PERIODS, "aggregation": AGGREGATIONS, "entry": ENTRIES}
+
+
 def _fields_text(fields: dict) -> str:
-    return _diff_text((k, v) for k, v in fields.items() if k not in LONG_TEXTS)
+    return _diff_text((k, CODED[k].get(v, v) if k in CODED else v) for k, v in fields.items() if k not in LONG_TEXTS)
 
 
 def check_role(s: Session, m) -> None:
@@ -131,7 +135,7 @@ def classify_content(s: Session, loaded) -> _Work:
     sections = _sections(s, work, current, rows[SECTIONS.name])
     _offices(s, work, rows[OFFICES.name])
     indicators = _indicators(s, work, current, sections, rows[INDICATORS.name])
-    _types(s, work, rows[TYPES.name], rows[LINKS.name], indicators)
+    _types(s, work, current, rows[TYPES.name], rows[LINKS.name], indicators)
     _rules(s, work, current, indicators, rows[RULES.name])
     _targets(s, work, current, indicators, rows[TARGETS.name])
     tasks_sheet.classify(s, work, current, sections, indicators, rows[tasks_sheet.TASKS.name])
@@ -303,7 +307,7 @@ def _indicator_step(current, sections, found, fields, shown, section_code):
     return step
 
 
-def _types(s: Session, work: _Work, type_rows, link_rows, indicators: dict[str, Indicator]) -> None:
+def _types(s: Session, work: _Work, current: Plan, type_rows, link_rows, indicators: dict[str, Indicator]) -> None:
     existing = {t.code: t for t in s.scalars(select(ActivityType))}
     known = set(existing) | {r[1][0] for r in type_rows}
     for rownum, (code, name, order) in type_rows:
@@ -322,7 +326,8 @@ def _types(s: Session, work: _Work, type_rows, link_rows, indicators: dict[str, 
     links = {(a, i, m) for a, i, m in s.execute(
         select(ActivityType.code, Indicator.code, ActivityTypeIndicator.measure)
         .join(ActivityType, ActivityTypeIndicator.activity_type_id == ActivityType.id)
-        .join(Indicator, ActivityTypeIndicator.indicator_id == Indicator.id))}
+        .join(Indicator, ActivityTypeIndicator.indicator_id == Indicator.id)
+        .where(Indicator.plan_id == current.id))} if current.id is not None else set()  # the carried plan's links
     for rownum, (type_code, code, measure) in link_rows:
         _link(work, rownum, (type_code, code, measure), links, known, existing, indicators)
 

@@ -95,13 +95,11 @@ def documents(rows) -> dict[int, tuple[int, dict]]:
 
 
 def classify(s: Session, work, rows, target=None) -> None:
-    """One row change per year (new / changed / unchanged) and the step that stores it. The scheme service
-    stores on the current plan: a package for another plan (``target``) leaves its schemes for later."""
-    current = plan.current_plan(s)
-    if target is not None and target is not current:
-        return
-    stored = {r.year: json.loads(r.body) for r in
-              s.scalars(select(AssessmentScheme).where(AssessmentScheme.plan_id == current.id))}
+    """One row change per year (new / changed / unchanged) and the step that stores it, on the plan the
+    package carries (``target``; None: the current plan), current or not, new or the unit's own."""
+    target = target if target is not None else plan.current_plan(s)
+    stored = {} if target.id is None else {r.year: json.loads(r.body) for r in
+                                           s.scalars(select(AssessmentScheme).where(AssessmentScheme.plan_id == target.id))}
     for year, (rownum, doc) in sorted(documents(rows).items()):
         label = f"{year}年考核方案（{len(doc['classes'])} 类）"
         old = stored.get(year)
@@ -111,7 +109,7 @@ def classify(s: Session, work, rows, target=None) -> None:
             action = SAME if document_rows(year, old) == document_rows(year, _normal(doc)) else CHANGED
         work.changes.append(RowChange(SCHEME.name, rownum, str(year), action, label))
         if action != SAME:
-            work.steps.append(_store(year, doc))
+            work.steps.append(_store(target, year, doc))
             work.result.assessment = True
 
 
@@ -126,10 +124,11 @@ def _normal(doc: dict) -> dict:
     return out
 
 
-def _store(year: int, doc: dict):
+def _store(target, year: int, doc: dict):
     def step(session: Session, source: str) -> None:
         try:
-            schemes.store(session, year, doc, user="市科协下发包")
+            with plan.within_plan(session, target):  # the scheme service works on the current plan
+                schemes.store(session, year, doc, user="市科协下发包")
         except UserError as exc:
             raise PackageError(f"{year}年考核方案不能用于本机：{exc}", sheet=SCHEME.name) from None
     return step
