@@ -78,3 +78,26 @@ def test_copy_edit_a_validation_error_publish_and_use(qtbot, ctx, tmp_path):
     page.grab().save(str(tmp_path / "plan-editor-published.png"))
     import shutil
     shutil.copy(tmp_path / "plan-editor-problem.png", "/tmp/pt/plan-editor-problem.png")
+
+
+def test_a_revised_current_plan_is_published_as_the_next_version(qtbot, ctx):
+    from kexie_desktop.services import targets
+
+    window = _city_window(qtbot, ctx)
+    page = window.show_page("plan_editor")
+    assert page.publish_button.isEnabled() and page.publish_button.text() == "发布新版本"
+    qtbot.mouseClick(page.publish_button, Qt.LeftButton)  # the built-in plan has no record yet: version 2
+    with ctx.db.read() as s:
+        assert plan.active_plan(s).version == 2
+    qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+    assert page.state.text() == ("计划“连云港市科协“高质发展、后发先至”三年行动计划（2018—2020年）”"
+                                 "（LYG-KX-2018-2020）第 2 版发布后没有修改，不需要再发布。")
+    with ctx.db.write() as s:  # the 目标 page's edit of the city's I02 target
+        targets.put_target(s, plan.indicator(s, "I02"), offices.city(s), 2020, 12.0, user="王芳", source="manual")
+    page.refresh()
+    assert "有未发布的修改：点“发布新版本”发布为第 3 版。" in page.info.text()
+    qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+    assert page.state.text() == "已发布计划 LYG-KX-2018-2020（第 3 版）。"
+    with ctx.db.read() as s:
+        assert plan.active_plan(s).version == 3
+    assert "有未发布的修改" not in page.info.text()

@@ -135,6 +135,7 @@ class Parts:
     """Everything the editor shows of one plan, read in one session."""
 
     published: bool
+    pending: bool  # a published plan edited since (targets on 目标, a loaded template): 发布 makes version N+1
     text: str
     sections: list[SectionLine]
     indicators: list[IndicatorDetail]
@@ -198,7 +199,7 @@ def parts(ctx: AppContext, code: str) -> Parts:
                  for r in plan_editing.plan_rules(s, chosen)]
         named = {sec.id: (sec.code, sec.name) for sec in secs}
         return Parts(
-            chosen.published, plan.plan_text_of(chosen),
+            chosen.published, plan_authoring.has_unpublished_changes(s, chosen), plan.plan_text_of(chosen),
             [SectionLine(sec.code, sec.name, by_id.get(sec.parent_id, "")) for sec in secs],
             [_indicator_detail(i, by_id, targets.get(i.id, []), ledger.get(i.id, [])) for i in indicators],
             [TypeLine(t.code, t.name) for t in s.scalars(select(ActivityType).order_by(ActivityType.sort_order,

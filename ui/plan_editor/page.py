@@ -165,9 +165,20 @@ class PlanEditorPage(QWidget):
         self.plan_name.setText(summary.name)
         self.plan_start.setValue(summary.start_year)
         self.plan_end.setValue(summary.end_year)
-        self.publish_button.setEnabled(draft)
+        # a published current plan is revised elsewhere (目标, the plan template); here it is published as N+1
+        self.publish_button.setEnabled(draft or summary.current)
+        self.publish_button.setText(self.tr("发布") if draft else self.tr("发布新版本"))
         self.use_button.setEnabled(summary.published and not summary.current)
-        how = self.tr("草稿：可以修改，发布后才能使用。") if draft else self.tr("已发布：只能查看；如需修改请复制为新计划。")
+        if draft:
+            how = self.tr("草稿：可以修改，发布后才能使用。")
+        elif not summary.current:
+            how = self.tr("已发布：只能查看；如需修改请复制为新计划。")
+        elif parts.pending:
+            how = self.tr("已发布（第 %1 版），有未发布的修改：点“发布新版本”发布为第 %2 版。").replace(
+                "%1", str(summary.version)).replace("%2", str(summary.version + 1))
+        else:
+            how = self.tr("已发布（第 %1 版）：这里只能查看；在“目标”页改目标或用计划模板（plan template / plan load）"
+                          "修改后，可在这里发布为新版本。").replace("%1", str(summary.version))
         self.info.setText(self.tr("%1（%2，%3—%4年）：%5 个章节、%6 项指标、%7 项任务、%8 条审核规则。").replace(
             "%1", summary.name).replace("%2", summary.code).replace("%3", str(summary.start_year)).replace(
             "%4", str(summary.end_year)).replace("%5", str(len(parts.sections))).replace(
