@@ -101,3 +101,31 @@ def test_a_revised_current_plan_is_published_as_the_next_version(qtbot, ctx):
     with ctx.db.read() as s:
         assert plan.active_plan(s).version == 3
     assert "有未发布的修改" not in page.info.text()
+
+
+def test_carry_over_is_chosen_per_indicator_in_the_editor(qtbot, ctx):
+    from kexie_desktop.models import Indicator
+    from sqlalchemy import select
+
+    window = _city_window(qtbot, ctx)
+    page = window.show_page("plan_editor")
+    type_text(page.copy_code, NEW)
+    type_text(page.copy_name, "新一轮计划")
+    qtbot.mouseClick(page.copy_button, Qt.LeftButton)
+    tab = page.indicators
+    _click_row(qtbot, page, "I12")  # a level: carried over by default
+    assert tab.carry.isEnabled() and tab.carry.isChecked()
+    assert tab.carry.text() == "承接上一计划的最后数值（I12“注册科普志愿者总数”（LYG-KX-2018-2020））"
+    qtbot.mouseClick(tab.carry, Qt.LeftButton)
+    assert page.state.text() == "指标 I12 不承接上一计划的数值。" and not tab.carry.isChecked()
+    _click_row(qtbot, page, "I02")  # an annual flow: nothing to carry
+    assert not tab.carry.isEnabled() and not tab.carry.isChecked()
+    with ctx.db.read() as s:
+        new = plan.plan_by_code(s, NEW)
+        carried = dict(s.execute(select(Indicator.code, Indicator.carry_over).where(Indicator.plan_id == new.id)).all())
+    assert carried["I12"] is False and carried["I10"] is True and carried["I02"] is False
+    _click_row(qtbot, page, "I12")
+    qtbot.mouseClick(tab.carry, Qt.LeftButton)
+    with ctx.db.read() as s:
+        assert s.scalar(select(Indicator.carry_over).where(Indicator.plan_id == plan.plan_by_code(s, NEW).id,
+                                                          Indicator.code == "I12")) is True

@@ -72,11 +72,16 @@ class IndicatorsTab(QWidget):
             self, "新增指标", "保存指标", "删除指标", "上移", "下移")
         self.source = QLabel()
         self.source.setWordWrap(True)
+        # a level of the new plan may start from its predecessor's last value (issue 17, carry-over)
+        self.carry = QCheckBox(self.tr("承接上一计划的最后数值"))
+        self.carry.setToolTip(self.tr("只用于承接上一计划同一指标的存量指标：本计划第一年从上一计划的最后数值算起。"))
+        self.carry.clicked.connect(self.set_carry)
         box = QVBoxLayout(self.edit_box)
         box.addLayout(grid)
         box.addLayout(row)
         box.addWidget(QLabel(self.tr("来源原文（在“原文与语句”中选句关联）：")))
         box.addWidget(self.source)
+        box.addWidget(self.carry)
         box.addStretch(1)
         self.add_button.clicked.connect(lambda: self.save(new=True))
         self.save_button.clicked.connect(lambda: self.save(new=False))
@@ -123,6 +128,10 @@ class IndicatorsTab(QWidget):
         self.edit_covers_units.setChecked(f.covers_units)
         self.edit_ledger.setText(ops.ledger_text(f.ledger))
         self.source.setText(line.source or self.tr("（尚未关联）"))
+        self.carry.setChecked(line.carry_over)
+        self.carry.setEnabled(bool(line.predecessor) and f.kind == "level")
+        self.carry.setText(self.tr("承接上一计划的最后数值（%1）").replace("%1", line.predecessor)
+                           if line.predecessor else self.tr("承接上一计划的最后数值（没有上一计划的对应指标）"))
 
     def _number(self, field: QLineEdit, what: str) -> float | None:
         text = field.text().strip().replace(",", "")
@@ -158,4 +167,13 @@ class IndicatorsTab(QWidget):
         code = self.current_code()
         if code and self.page.act(lambda: ops.move_indicator(self.page.ctx, self.page.current_code(), code, step),
                                   self.tr("已移动指标 %1。").replace("%1", code)):
+            self.select(code)
+
+    def set_carry(self, carry: bool) -> None:
+        code = self.current_code()
+        done = self.tr("指标 %1 承接上一计划的最后数值。") if carry else self.tr("指标 %1 不承接上一计划的数值。")
+        if code and not self.page.act(lambda: ops.set_carry_over(self.page.ctx, self.page.current_code(), code, carry),
+                                      done.replace("%1", code)):
+            self.carry.setChecked(not carry)
+        elif code:
             self.select(code)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from kexie_desktop import display
 from kexie_desktop.changes import Changes
 from kexie_desktop.errors import UserError
-from kexie_desktop.models import KINDS, MEASURES, SEVERITIES, ActivityType, ActivityTypeIndicator, Target
+from kexie_desktop.models import (KINDS, MEASURES, SEVERITIES, ActivityType, ActivityTypeIndicator, Indicator,
+                                  Target)
 from kexie_desktop.services import assessment_scheme, offices, plan, plan_authoring, plan_checks, plan_editing
 
 from ..context import AppContext
@@ -97,6 +98,8 @@ class IndicatorDetail:
     kind_label: str
     target_text: str
     source: str
+    predecessor: str = ""  # "I09“注册科普志愿者总数”（LYG-KX-2018-2020）" when linked to the last plan's
+    carry_over: bool = False
 
     @property
     def code(self) -> str:
@@ -164,7 +167,7 @@ def _ledger_by_indicator(s, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     return by
 
 
-def _indicator_detail(i, sections: dict[int, str], targets: list[Target], ledger) -> IndicatorDetail:
+def _indicator_detail(i, sections: dict[int, str], targets: list[Target], ledger, linked: str) -> IndicatorDetail:
     first = targets[0] if targets else None
     low = None if first is None else (first.min_value if i.kind == "range" else first.value)
     fields = plan_editing.IndicatorFields(
@@ -172,7 +175,7 @@ def _indicator_detail(i, sections: dict[int, str], targets: list[Target], ledger
         low, None if first is None else first.max_value, i.covers or "", i.covers_units, ledger)
     text = display.NO_TARGET if first is None else display.target(i.kind, i.unit, first.value, first.min_value,
                                                                     first.max_value)
-    return IndicatorDetail(fields, KINDS.get(i.kind, i.kind), text, i.source or "")
+    return IndicatorDetail(fields, KINDS.get(i.kind, i.kind), text, i.source or "", linked, bool(i.carry_over))
 
 
 def _task_line(t, sections: dict[int, tuple[str, str]], units: dict[str, str]) -> TaskLine:
@@ -192,6 +195,9 @@ def parts(ctx: AppContext, code: str) -> Parts:
         indicators = plan_editing.plan_indicators(s, chosen)
         ids = [i.id for i in indicators]
         targets, ledger = _targets_by_indicator(s, ids), _ledger_by_indicator(s, ids)
+        before = [i.predecessor_id for i in indicators if i.predecessor_id is not None]
+        linked = {p.id: f"{p.code}“{p.name}”（{p.plan.code}）"
+                  for p in (s.scalars(select(Indicator).where(Indicator.id.in_(before))) if before else [])}
         units = {u.code: u.short_name for u in offices.units(s)}
         rules = [RuleLine(plan_editing.RuleFields(r.code, r.check, r.severity, r.message,
                                                   json.loads(r.indicators or "[]"), json.loads(r.params or "{}"),
@@ -201,7 +207,8 @@ def parts(ctx: AppContext, code: str) -> Parts:
         return Parts(
             chosen.published, plan_authoring.has_unpublished_changes(s, chosen), plan.plan_text_of(chosen),
             [SectionLine(sec.code, sec.name, by_id.get(sec.parent_id, "")) for sec in secs],
-            [_indicator_detail(i, by_id, targets.get(i.id, []), ledger.get(i.id, [])) for i in indicators],
+            [_indicator_detail(i, by_id, targets.get(i.id, []), ledger.get(i.id, []), linked.get(i.predecessor_id, ""))
+             for i in indicators],
             [TypeLine(t.code, t.name) for t in s.scalars(select(ActivityType).order_by(ActivityType.sort_order,
                                                                                         ActivityType.id))],
             rules, [_task_line(t, named, units) for t in plan_editing.plan_tasks(s, chosen)], list(units.items()))
@@ -238,6 +245,13 @@ def move_section(ctx, code: str, section: str, step: int) -> Changes:
 
 def put_indicator(ctx, code: str, fields: plan_editing.IndicatorFields, *, new: bool) -> Changes:
     return _draft_write(ctx, code, lambda s, p: plan_editing.put_indicator(s, p, fields, new=new))
+
+
+def set_carry_over(ctx, code: str, indicator: str, carry: bool) -> Changes:
+    def change(s, chosen):
+        plan_editing.require_draft(chosen)
+        plan_authoring.set_carry_over(s, plan_editing.plan_indicator(s, chosen, indicator), carry)
+    return _draft_write(ctx, code, change)
 
 
 def remove_indicator(ctx, code: str, indicator: str) -> Changes:
