@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
+from PySide6.QtCore import Qt
 
 from kexie_desktop import progress as engine
 from kexie_desktop.services import offices, plan
@@ -40,3 +40,68 @@ def test_dashboard_lists_both_plans_and_shows_2020_of_the_old_one(qtbot, demo_ct
     choose_year(qtbot, page.year, 2021)
     assert page.plan_note.isHidden()
     assert page.summary.text().startswith("海州区科协 2021年，截至 2021-12-31：已填报 1/47 项有目标的指标。已完成 1 项")  # a carried-over level
+
+
+# --- 数据填报 ----------------------------------------------------------------------------------------
+def entry_page(qtbot, ctx):
+    from ui.entry.page import EntryPage
+
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366, 700)
+    with qtbot.waitExposed(page):
+        page.show()
+    with qtbot.waitActive(page):
+        page.activateWindow()
+    return page
+
+
+def grid_texts(page, code: str) -> list[str]:
+    from ui.entry.model import FIRST_MONTH
+
+    r = [row.code for row in page.model.rows].index(code)
+    return [page.model.index(r, FIRST_MONTH + m).data() or "" for m in range(12)]
+
+
+def stored(ctx, plan_code: str, office: str, code: str, year: int) -> dict[int, float]:
+    from sqlalchemy import select
+
+    from kexie_desktop.models import DataValue
+
+    with ctx.db.read() as s:
+        indicator = plan.indicator(s, code, plan.plan_by_code(s, plan_code))
+        rows = s.scalars(select(DataValue).where(DataValue.indicator_id == indicator.id, DataValue.year == year,
+                                                 DataValue.office_id == offices.resolve(s, office).id))
+        return {r.month: r.value for r in rows}
+
+
+def test_unit_enters_2021_on_the_new_plan_then_sees_2020_unchanged_and_read_only(qtbot, demo_ctx):
+    from tests.test_ui_entry import cell, click, type_keys
+
+    as_office(demo_ctx, "海州区")
+    old_2020 = stored(demo_ctx, OLD, "海州区", "I09", 2020)
+    assert len(old_2020) == 12
+    add_new_plan(demo_ctx)
+    page = entry_page(qtbot, demo_ctx)
+    assert page.year.currentData() == 2025 and page.plan_note.isHidden()
+    choose_year(qtbot, page.year, 2021)
+    assert grid_texts(page, "I09") == [""] * 12
+    click(qtbot, page, cell(page, "I09", 3))
+    type_keys(qtbot, page, "7\r")
+    assert page.save() is True
+    assert stored(demo_ctx, NEW, "海州区", "I09", 2021) == {3: 7.0}
+    choose_year(qtbot, page.year, 2020)
+    assert page.model.data_.year == 2020 and page.plan_note.text() == ENDED and page.plan_note.isVisible()
+    assert grid_texts(page, "I09") == [f"{old_2020[m]:g}" for m in range(1, 13)]
+    assert not page.model.flags(cell(page, "I09", 3)) & Qt.ItemIsEditable
+    click(qtbot, page, cell(page, "I09", 3))
+    type_keys(qtbot, page, "9")
+    assert page.message.text() == "不能填写：" + ENDED + "。"
+    assert page.model.paste(cell(page, "I09", 1), "1\t2") is False
+    assert page.model.clear([cell(page, "I09", 1)]) is False
+    assert not page.model.is_dirty()
+    assert stored(demo_ctx, OLD, "海州区", "I09", 2020) == old_2020
+    assert stored(demo_ctx, NEW, "海州区", "I09", 2021) == {3: 7.0}
+    choose_year(qtbot, page.year, 2021)
+    assert page.plan_note.isHidden() and grid_texts(page, "I09")[2] == "7"
+    assert page.model.flags(cell(page, "I09", 4)) & Qt.ItemIsEditable
