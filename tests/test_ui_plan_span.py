@@ -105,3 +105,34 @@ def test_unit_enters_2021_on_the_new_plan_then_sees_2020_unchanged_and_read_only
     choose_year(qtbot, page.year, 2021)
     assert page.plan_note.isHidden() and grid_texts(page, "I09")[2] == "7"
     assert page.model.flags(cell(page, "I09", 4)) & Qt.ItemIsEditable
+
+
+# --- 目标 --------------------------------------------------------------------------------------------
+def test_targets_of_2020_are_the_old_plans_and_cannot_be_edited(qtbot, demo_ctx, monkeypatch):
+    from kexie_desktop.services import targets
+    from tests.test_ui_targets import _make_page, click_row, row_texts
+    from ui.targets.page import TARGET
+
+    as_office(demo_ctx, "市科协")
+    add_new_plan(demo_ctx)
+    with demo_ctx.db.write() as s:  # the new plan's 2021 target differs from the old plan's
+        targets.put_target(s, plan.indicator(s, "I02"), offices.city(s), 2021, 12, source="manual")
+    page = _make_page(qtbot, demo_ctx, monkeypatch)
+    opened = []
+    monkeypatch.setattr(page, "_open", lambda dialog: opened.append(dialog))
+    choose_year(qtbot, page.year_combo, 2020)
+    assert page.year_combo.currentText() == "2020年（2018—2020年计划）"
+    assert row_texts(page, "I02")[TARGET] == "10场"
+    assert page.note.text() == ENDED + "。"
+    click_row(qtbot, page, "I02", double=True)
+    assert opened == []
+    assert not page.edit_button.isEnabled() and page.edit_button.toolTip() == ENDED
+    assert not page.split_button.isEnabled() and page.split_button.toolTip() == ENDED
+    page.edit_target()
+    assert opened == []
+    choose_year(qtbot, page.year_combo, 2021)
+    assert row_texts(page, "I02")[TARGET] == "12场"
+    click_row(qtbot, page, "I02")
+    assert page.edit_button.isEnabled() and page.edit_button.toolTip() == "修改选中指标的目标（回车或双击）"
+    page.edit_target()
+    assert len(opened) == 1
