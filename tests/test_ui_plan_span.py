@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
 
 from kexie_desktop import progress as engine
@@ -136,3 +137,77 @@ def test_targets_of_2020_are_the_old_plans_and_cannot_be_edited(qtbot, demo_ctx,
     assert page.edit_button.isEnabled() and page.edit_button.toolTip() == "修改选中指标的目标（回车或双击）"
     page.edit_target()
     assert len(opened) == 1
+
+
+# --- 活动台账 ----------------------------------------------------------------------------------------
+OLD_NAME = "连云港市科协“高质发展、后发先至”三年行动计划（2018—2020年）"
+
+
+def old_month_refusal(year: int, month: int) -> str:
+    return f"{year}年{month}月属于计划“{OLD_NAME}”（{OLD}，2018—2020年），不是当前计划，其数据只能查看，不能修改。"
+
+
+@pytest.fixture
+def ledger(qtbot, ctx, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from kexie_desktop.services import activities, settings
+    from tests.test_ui_ledger import RECORDS
+    from ui.ledger.page import LedgerPage
+
+    with ctx.db.write() as s:
+        offices.set_this_office(s, offices.resolve(s, "海州区"))
+        settings.put(s, "user_filler", "王芳")
+        for uid, (office, kind, date, title, place, participants, audience, note) in RECORDS.items():
+            activities.add_activity(s, offices.resolve(s, office), activities.resolve_type(s, kind), date, title,
+                                    place=place, participants=participants, audience=audience, note=note, uid=uid,
+                                    plan=plan.current_plan(s))
+    add_new_plan(ctx)
+    with ctx.db.write() as s:
+        activities.add_activity(s, offices.resolve(s, "海州区"), activities.resolve_type(s, "ACAD_REPORT"),
+                                dt.date(2021, 4, 8), "新计划报告会", audience=80, uid="n", plan=plan.current_plan(s))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail(f"unexpected question: {a[1:]}"))
+    page = LedgerPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1210, 680)
+    with qtbot.waitExposed(page):
+        page.show()
+    return page
+
+
+def test_ledger_shows_the_old_plans_records_which_cannot_be_changed(qtbot, ledger, ctx):
+    from PySide6.QtCore import QDate
+
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.services import activities
+    from tests.test_ui_ledger import ALL, click_row, titles
+
+    page = ledger
+    assert titles(page) == [*ALL, "新计划报告会"]  # the old plan's records stay in the ledger, unchanged
+    assert page.plan_note.isHidden() and page.add_button.isEnabled()
+    opened = []
+    page._open = lambda dialog: opened.append(dialog)
+    click_row(qtbot, page, "AI 前沿报告会", double=True)
+    assert opened == []
+    assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
+    assert page.edit_button.toolTip() == page.delete_button.toolTip() == ENDED
+    qtbot.keyClick(page.table, Qt.Key_Delete)  # no question asked, nothing deleted
+    click_row(qtbot, page, "新计划报告会")
+    assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
+    assert page.edit_button.toolTip() == "编辑选中的记录（回车或双击）"
+    page.filters.date_from.setDate(QDate(2020, 1, 1))
+    page.filters.date_to.setDate(QDate(2020, 12, 31))
+    page.reload()
+    assert titles(page) == ["AI 前沿报告会", "青年科技工作者沙龙", "海洋经济学术报告会", "六月报告会"]
+    assert page.plan_note.text() == ENDED and page.plan_note.isVisible()
+    assert not page.add_button.isEnabled() and page.add_button.toolTip() == ENDED
+    page.add_activity()
+    assert opened == []
+    with pytest.raises(UserError) as refused, ctx.db.write() as s:  # reached anyway: the core refuses
+        activities.update_activity(s, "b", type="ACAD_REPORT", date=dt.date(2021, 5, 3), title="改名")
+    assert str(refused.value) == old_month_refusal(2020, 5)
+    with pytest.raises(UserError) as refused, ctx.db.write() as s:
+        activities.delete_activity(s, "g")
+    assert str(refused.value) == old_month_refusal(2018, 11)
+    with ctx.db.read() as s:
+        assert activities.find_activity(s, "b").title == "AI 前沿报告会"
