@@ -211,3 +211,35 @@ def test_ledger_shows_the_old_plans_records_which_cannot_be_changed(qtbot, ledge
     assert str(refused.value) == old_month_refusal(2018, 11)
     with ctx.db.read() as s:
         assert activities.find_activity(s, "b").title == "AI 前沿报告会"
+
+
+# --- 报表 --------------------------------------------------------------------------------------------
+def test_report_of_2020_is_the_old_plans_report_unchanged(qtbot, demo_ctx):
+    import dataclasses
+
+    from kexie_desktop.report.model import build_report
+    from ui.report import operations as report_ops
+    from ui.report.page import ReportPage
+
+    as_office(demo_ctx, "市科协")
+    today = dt.date(2021, 1, 20)
+    with demo_ctx.db.read() as s:
+        before = repr(dataclasses.asdict(build_report(s, offices.city(s), 2020, dt.date(2020, 12, 31), today=today)))
+    add_new_plan(demo_ctx)
+    page = ReportPage(demo_ctx, today=today)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    assert page.year.currentData() == 2021 and page.plan_note.isHidden()
+    choose_year(qtbot, page.year, 2020)
+    assert page.as_of.date().toPython() == dt.date(2020, 12, 31)
+    assert page.plan_note.text() == ENDED and page.plan_note.isVisible()
+    assert page.choice() == report_ops.Choice("320700", 2020, dt.date(2020, 12, 31))
+    after = report_ops.build(demo_ctx, page.choice(), lambda *_a: None, today)
+    assert repr(dataclasses.asdict(after)) == before  # every figure, text and chart series
+    qtbot.mouseClick(page.preview_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.task is None, timeout=60000)
+    assert page.pages is not None and "截至 2020-12-31" in page.preview_title.text()
+    assert page.excel_button.isEnabled()  # a report of an ended plan can still be exported and printed
+    choose_year(qtbot, page.year, 2021)
+    assert page.plan_note.isHidden()
