@@ -248,8 +248,12 @@ def read_only_line(s: Session, plan: Plan) -> str | None:
 
 
 def check_year_writable(s: Session, year: int) -> None:
-    """A year of another plan than the current one (its review states, its explanations): refused."""
-    check_months_writable(s, [(year, 1)])
+    """A year of another plan than the current one (its review states, explanations, assessment): refused."""
+    current = active_plan(s)
+    other = None if current.start_year <= year <= current.end_year else plan_of_year(s, year)
+    if other is not None:
+        raise UserError(f"{year}年属于计划“{other.name}”（{other.code}，{plan_years(other)}），"
+                        "不是当前计划，其数据只能查看，不能修改。")
 
 
 def indicators(s: Session, plan: Plan | None = None) -> list[Indicator]:
