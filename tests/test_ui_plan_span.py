@@ -243,3 +243,49 @@ def test_report_of_2020_is_the_old_plans_report_unchanged(qtbot, demo_ctx):
     assert page.excel_button.isEnabled()  # a report of an ended plan can still be exported and printed
     choose_year(qtbot, page.year, 2021)
     assert page.plan_note.isHidden()
+
+
+# --- 考核 --------------------------------------------------------------------------------------------
+def test_assessment_of_2020_is_the_old_plans_and_cannot_be_changed(ctx, qtbot):
+    from PySide6.QtCore import QDate
+
+    import assessment_year as prepared
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.assessment.adjustments import adjust
+    from kexie_desktop.services import assessment_scheme
+    from tests.test_ui_assessment import TABLE_TEXT, TODAY, click_row, table
+    from ui.assessment.page import AssessmentPage
+
+    with ctx.db.write() as s:
+        prepared.prepare(s)
+    add_new_plan(ctx)
+    page = AssessmentPage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    assert page.year.currentData() == 2021 and page.plan_note.isHidden() and page.scheme_button.isEnabled()
+    choose_year(qtbot, page.year, 2020)
+    assert page.as_of.date() == QDate(2020, 10, 8)
+    assert table(page.scores) == TABLE_TEXT  # exactly as before the new plan
+    assert page.summary.text().startswith("2020年考核，截至 2020-10-08；已保存的方案，完成率封顶 120%")
+    assert page.plan_note.text() == ENDED and page.plan_note.isVisible()
+    assert not page.scheme_button.isEnabled() and page.scheme_button.toolTip() == ENDED
+    click_row(qtbot, page.table, 2)  # 海州区
+    t26 = [p.code for p in page.parts.rows].index("T26")
+    click_row(qtbot, page.breakdown, t26)
+    assert page.selected_part().code == "T26"
+    assert not page.adjust_button.isEnabled() and page.adjust_button.toolTip() == ENDED
+    page.open_scheme()
+    page.open_adjust()
+    assert page.dialog is None
+    with pytest.raises(UserError) as refused, ctx.db.write() as s:
+        assessment_scheme.reset(s, 2020)
+    assert str(refused.value) == REFUSED_2020
+    with pytest.raises(UserError) as refused, ctx.db.write() as s:
+        adjust(s, 2020, offices.resolve(s, "海州区"), "T26", 1.0, "补充材料后重新评定")
+    assert str(refused.value) == REFUSED_2020
+    choose_year(qtbot, page.year, 2021)
+    assert page.plan_note.isHidden() and page.scheme_button.isEnabled()
+
+
+REFUSED_2020 = f"2020年属于计划“{OLD_NAME}”（{OLD}，2018—2020年），不是当前计划，其数据只能查看，不能修改。"
