@@ -289,3 +289,73 @@ def test_assessment_of_2020_is_the_old_plans_and_cannot_be_changed(ctx, qtbot):
 
 
 REFUSED_2020 = f"2020年属于计划“{OLD_NAME}”（{OLD}，2018—2020年），不是当前计划，其数据只能查看，不能修改。"
+
+
+# --- 审核 --------------------------------------------------------------------------------------------
+def test_review_of_2019_shows_the_old_findings_and_every_action_is_disabled(qtbot, ctx):
+    from kexie_desktop.errors import UserError
+    from kexie_desktop.review import explanations, states
+    from tests.test_ui_review import cells
+    from ui.review.page import ReviewPage
+
+    _review_data(ctx)  # as tests/test_ui_review.py's unit_ctx: an error and a warning in 2019
+    add_new_plan(ctx)
+    page = ReviewPage(ctx, today=dt.date(2021, 7, 15))
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    assert page.view.year == 2021 and page.plan_note.isHidden()
+    choose_year(qtbot, page.year, 2019)
+    assert page.view.year == 2019 and page.view.read_only == ENDED
+    assert cells(page, 1) == ["E01", "W01"] and cells(page, 3) == ["2019年1月", "2019年2月"]
+    assert page.plan_note.text() == ENDED and page.month_note.text() == ENDED + "。"
+    for button in (page.submit_button, page.approve_button, page.unapprove_button):
+        assert not button.isEnabled() and button.toolTip() == ENDED
+    page.table.selectRow(1)  # the warning: no explanation can be written
+    assert not page.explanation.isEnabled() and not page.save_explanation.isEnabled()
+    refused = f"2019年属于计划“{OLD_NAME}”（{OLD}，2018—2020年），不是当前计划，其数据只能查看，不能修改。"
+    for act in (lambda s, o: states.submit(s, o, 2019, 3, today=dt.date(2021, 7, 15)),
+                lambda s, o: states.approve(s, o, 2019, 3, by="李审", today=dt.date(2021, 7, 15)),
+                lambda s, o: states.unapprove(s, o, 2019, 1, reason="重新核对数据", by="李审"),
+                lambda s, o: explanations.explain(s, o, 2019, "W01", "I09/2019-02", "二月集中开展项目")):
+        with pytest.raises(UserError) as error, ctx.db.write() as s:
+            act(s, offices.resolve(s, "东海县"))
+        assert str(error.value) == refused
+    choose_year(qtbot, page.year, 2021)
+    assert page.plan_note.isHidden() and page.submit_button.toolTip() != ENDED
+
+
+def _review_data(ctx) -> None:
+    from kexie_desktop.models import DataValue
+    from kexie_desktop.services import settings
+
+    with ctx.db.write() as s:
+        office = offices.resolve(s, "东海县")
+        offices.set_this_office(s, office)
+        settings.put(s, "user_reviewer", "李审")
+        for code, month, value, base in (("I09", 1, 10, None), ("I09", 2, 50, None), ("I01", 1, 5, 4)):
+            s.add(DataValue(indicator_id=plan.indicator(s, code).id, office_id=office.id, year=2019,
+                            month=month, value=value, base=base))
+
+
+# --- 报送情况 ----------------------------------------------------------------------------------------
+def test_reporting_of_2020_is_the_old_plans_matrix(ctx, qtbot):
+    import reporting_year as prepared
+    from tests.test_ui_reporting import text
+    from ui.reporting.page import ReportingPage
+
+    with ctx.db.write() as s:
+        prepared.prepare(s)
+    page = ReportingPage(ctx, today=prepared.TODAY)
+    qtbot.addWidget(page)
+    before = [[text(page, r, c) for c in range(page.model.columnCount())] for r in range(page.model.rowCount())]
+    summary = page.summary.text()
+    add_new_plan(ctx)
+    assert page.year.currentData() == 2021 and page.plan_note.isHidden()
+    choose_year(qtbot, page.year, 2020)
+    assert [[text(page, r, c) for c in range(page.model.columnCount())] for r in range(page.model.rowCount())] \
+        == before
+    assert page.summary.text() == summary
+    assert page.plan_note.text() == ENDED and not page.deadline.isEnabled() and page.deadline.toolTip() == ENDED
+    choose_year(qtbot, page.year, 2021)
+    assert page.deadline.isEnabled()

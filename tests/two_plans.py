@@ -20,7 +20,8 @@ def add_new_plan(ctx) -> None:
     with ctx.db.write() as s:
         new = plan_authoring.copy_plan(s, plan.plan_by_code(s, OLD), NEW, "新一轮计划（2021—2025年）", 2021, 2025)
         plan_authoring.publish_plan(s, new)
-        ctx.notify(plan_authoring.use_plan(s, new))
+        changes = plan_authoring.use_plan(s, new)
+    ctx.notify(changes)  # after the commit, as the program's operations do
 
 
 def choose_year(qtbot, combo, year: int) -> None:
