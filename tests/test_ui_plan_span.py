@@ -359,3 +359,38 @@ def test_reporting_of_2020_is_the_old_plans_matrix(ctx, qtbot):
     assert page.plan_note.text() == ENDED and not page.deadline.isEnabled() and page.deadline.toolTip() == ENDED
     choose_year(qtbot, page.year, 2021)
     assert page.deadline.isEnabled()
+
+
+# --- 工作清单 ----------------------------------------------------------------------------------------
+def test_tasks_of_2020_are_the_old_plans_with_their_milestones_read_only(ctx, qtbot):
+    from kexie_desktop.services import tasks
+    from tests.test_ui_tasks import click_row
+    from ui.tasks.page import TasksPage
+
+    as_office(ctx, "东海县")
+    with ctx.db.write() as s:
+        unit = offices.resolve(s, "东海县")
+        code = tasks.tasks_for(s, unit)[0].code
+        tasks.add_milestone(s, unit, code, "完成方案起草", dt.date(2020, 6, 30), user="王芳")
+    add_new_plan(ctx)
+    page = TasksPage(ctx, today=dt.date(2021, 7, 1))
+    qtbot.addWidget(page)
+    page.resize(1300, 720)
+    page.show()
+    assert page.year.currentData() == 2021 and page.plan_note.isHidden()
+    row = [r.task_code for r in page.model.rows].index(code)
+    assert page.model.rows[row].milestones == ()  # the new plan's copy of the task has none
+    click_row(qtbot, page.table, row)
+    assert page.add_milestone_button.isEnabled()
+    choose_year(qtbot, page.year, 2020)
+    assert page.as_of() == dt.date(2020, 12, 31)
+    row = [r.task_code for r in page.model.rows].index(code)
+    assert [m.title for m in page.model.rows[row].milestones] == ["完成方案起草"]
+    assert page.plan_note.text() == ENDED and page.plan_note.isVisible()
+    click_row(qtbot, page.table, row)
+    for button in (page.add_milestone_button, page.complete_button, page.add_note_button):
+        assert button.isVisible() and not button.isEnabled() and button.toolTip() == ENDED
+    assert page.readonly_label.text() == ENDED + "。" and page.readonly_label.isVisible()
+    choose_year(qtbot, page.year, 2021)
+    click_row(qtbot, page.table, [r.task_code for r in page.model.rows].index(code))
+    assert page.add_milestone_button.isEnabled() and page.plan_note.isHidden()
