@@ -394,3 +394,42 @@ def test_tasks_of_2020_are_the_old_plans_with_their_milestones_read_only(ctx, qt
     choose_year(qtbot, page.year, 2021)
     click_row(qtbot, page.table, [r.task_code for r in page.model.rows].index(code))
     assert page.add_milestone_button.isEnabled() and page.plan_note.isHidden()
+
+
+# --- a plan switch refreshes every page ----------------------------------------------------------------
+def test_a_plan_switch_moves_every_pages_year_choice_to_the_new_plan(qtbot, demo_ctx):
+    from ui.assessment.page import AssessmentPage
+    from ui.dashboard.page import DashboardPage
+    from ui.entry.page import EntryPage
+    from ui.report.page import ReportPage
+    from ui.reporting.page import ReportingPage
+    from ui.review.page import ReviewPage
+    from ui.targets.page import TargetsPage
+    from ui.tasks.page import TasksPage
+
+    as_office(demo_ctx, "市科协")
+    today = dt.date(2022, 3, 1)
+    pages = {"总览": DashboardPage(demo_ctx, today=today), "数据填报": EntryPage(demo_ctx),
+             "目标": TargetsPage(demo_ctx), "报表": ReportPage(demo_ctx, today=today),
+             "考核": AssessmentPage(demo_ctx, today=today), "报送情况": ReportingPage(demo_ctx, today=today),
+             "审核": ReviewPage(demo_ctx, today=today), "工作清单": TasksPage(demo_ctx, today=today)}
+    for page in pages.values():
+        qtbot.addWidget(page)
+
+    def combo(page):
+        return page.year_combo if isinstance(page, TargetsPage) else page.year
+
+    def listed(page):
+        c = combo(page)
+        return [c.itemText(i) for i in range(c.count()) if c.itemData(i) is not None]
+
+    assert {name: listed(p) for name, p in pages.items()} == {name: ["2018年", "2019年", "2020年"] for name in pages}
+    add_new_plan(demo_ctx)
+    new_years = ["2021年", "2022年", "2023年", "2024年", "2025年",
+                 "2018年（2018—2020年计划）", "2019年（2018—2020年计划）", "2020年（2018—2020年计划）"]
+    assert {name: listed(p) for name, p in pages.items()} == {name: new_years for name in pages}
+    chosen = {name: combo(p).currentData() for name, p in pages.items()}
+    assert 2021 <= chosen.pop("目标") <= 2025  # the real date clamped to the new plan
+    assert chosen == {"总览": 2022, "数据填报": 2025, "报表": 2022, "考核": 2022, "报送情况": 2022, "审核": 2022,
+                      "工作清单": 2022}
+    assert all(combo(p).read_only() is None for p in pages.values())

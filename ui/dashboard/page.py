@@ -36,6 +36,7 @@ class DashboardPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self._today = today
         self.setup = ops.load_setup(ctx, today)
         self.data: ops.DashboardData | None = None
         self.charts: dict[str, object] = {}
@@ -205,8 +206,13 @@ class DashboardPage(QWidget):
 
     def _on_changes(self, changes) -> None:
         if changes.plan or changes.everything:  # another plan may be current: its years first
-            self.year.set_choices(plan_ops.year_choices(self.ctx))
+            self.setup = ops.load_setup(self.ctx, self._today)
+            self.year.set_choices(plan_ops.year_choices(self.ctx), self.setup.default_year if changes.plan else None)
             self._set_date_range()
+            if changes.plan:
+                self.as_of.blockSignals(True)
+                self.as_of.setDate(_qdate(self.setup.default_as_of))
+                self.as_of.blockSignals(False)
         if (changes.values or changes.activities or changes.targets or changes.settings or changes.plan
                 or changes.everything):
             if self.isVisible():
