@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
 
         page = EntryPage(self.ctx)
         page.show_ledger.connect(self.show_ledger_records)
+        page.year.activated.connect(lambda _i: self._update_status_bar())  # the working year (or a read-only one)
         return page
 
     def _make_review(self):

@@ -238,8 +238,8 @@ class EntryModel(QAbstractTableModel):
             return QBrush(RETURNED_BG)
         if mark is not None and (mark.level != "explained" or not self.lock(col)):
             return QBrush(MARK_BG[mark.level])
-        if self.lock(col):
-            return QBrush(LOCKED_BG)
+        if self.lock(col) or (self.data_.read_only and FIRST_MONTH <= col < TOTAL and not row.is_ledger):
+            return QBrush(LOCKED_BG)  # an earlier plan's year is grey like a locked month
         if row.is_ledger:
             return QBrush(LEDGER_BG)
         return None
