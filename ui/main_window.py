@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
 
         page = EntryPage(self.ctx)
         page.show_ledger.connect(self.show_ledger_records)
+        page.year.activated.connect(lambda _i: self._update_status_bar())  # the working year (or a read-only one)
         return page
 
     def _make_review(self):
@@ -399,7 +400,9 @@ class MainWindow(QMainWindow):
         self.demo_label.setVisible(here.demo_data)
         self.clear_demo_action.setEnabled(here.demo_data)
         year = self.entry.model.data_.year if "entry" in self._pages else installation.working_year(self.ctx)
-        self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year)))
+        ended = self.entry.model.data_.read_only if "entry" in self._pages else None
+        self.year_label.setText(self.tr("　填报年度：%1年").replace("%1", str(year))
+                                + (self.tr("（%1）").replace("%1", ended) if ended else ""))
         unsent = installation.unsent_changes(self.ctx)
         is_city = bool(here.office and here.office.is_city)
         what = self.tr("未下发的目标修改") if is_city else self.tr("未上报的修改")

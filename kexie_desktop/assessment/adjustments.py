@@ -58,6 +58,7 @@ def adjust(s: Session, year: int, office: Office, task_code: str, points: float 
     """Set (``points``, at most what the task weighs in the year's scheme) or withdraw (None) the city's
     score of ``office``'s task."""
     require_city(s, "调整任务得分")
+    plan_service.check_year_writable(s, year)  # an ended plan's scores stay as they were
     check_year(year, plan_service.current_plan(s), what=f"年份 {year}")
     if office.is_city:
         raise UserError("考核的对象是各县区，不能调整市科协本身的任务得分。")

@@ -12,6 +12,7 @@ from ..errors import UserError
 from ..models import Explanation, Office
 from ..services import audit
 from ..services.locks import require_own_office
+from ..services.plan import check_year_writable
 from .checks import Finding, run_checks
 
 MIN_LENGTH = 5
@@ -33,6 +34,7 @@ def explain(
 ) -> Changes:
     """Bind an explanation to the warning's current value; a later change of the value voids it."""
     require_own_office(s, office)
+    check_year_writable(s, year)
     text = (text or "").strip()
     if len(text) < MIN_LENGTH:
         raise UserError(f"说明太短：至少写 {MIN_LENGTH} 个字，讲清楚这个数为什么是对的。")

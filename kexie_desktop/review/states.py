@@ -19,6 +19,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import REVIEW_STATES, Office, ReviewMonth
 from ..services import audit, settings
+from ..services.plan import check_year_writable
 from ..services.locks import LOCKED_STATES, require_own_office
 from .checks import run_checks
 
@@ -84,6 +85,7 @@ def _due_months(year: int, through: int, today: dt.date) -> None:
 def submit(s: Session, office: Office, year: int, through: int, *, user: str = "", today: dt.date | None = None) -> Changes:
     """The 填报人 hands months 1..``through`` to the reviewer (草稿 or 已退回 → 待审核)."""
     require_own_office(s, office)
+    check_year_writable(s, year)  # an ended plan's months keep their review state
     _due_months(year, through, today or dt.date.today())
     states = month_states(s, office, year)[:through]
     months = [m.month for m in states if m.state in ("draft", "returned")]
@@ -98,6 +100,7 @@ def approve(
 ) -> Changes:
     """The 审核人 approves months 1..``through``: all submitted, no error, every warning explained."""
     require_own_office(s, office)
+    check_year_writable(s, year)  # an ended plan's months keep their review state
     today = today or dt.date.today()
     by = (by or "").strip()
     if not by:
@@ -135,6 +138,7 @@ def unapprove(
     """撤销审核 by the 审核人 ``by`` (the review password when one is set): months ``from_month``..12
     that are approved (or sent) go back to 草稿; a reason is required."""
     require_own_office(s, office)
+    check_year_writable(s, year)  # an ended plan's months keep their review state
     by = (by or "").strip()
     if not by:
         raise UserError("请写明撤销审核的审核人姓名。")

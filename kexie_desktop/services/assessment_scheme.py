@@ -217,6 +217,7 @@ def put(s: Session, year: int, data: dict, *, user: str = "") -> Scheme:
     """Validate ``data`` (the JSON document; its "year", when given, must be ``year``) and store it:
     only at the city."""
     require_city(s)
+    plan_service.check_year_writable(s, year)  # an ended plan's scheme stays as it was
     return store(s, year, data, user=user)
 
 
@@ -239,6 +240,7 @@ def store(s: Session, year: int, data: dict, *, user: str = "") -> Scheme:
 def reset(s: Session, year: int) -> Scheme:
     """Drop the stored scheme: the default applies again."""
     require_city(s)
+    plan_service.check_year_writable(s, year)
     row = _row(s, plan_service.current_plan(s), year)
     if row is not None:
         s.delete(row)

@@ -235,6 +235,43 @@ def check_months_writable(s: Session, months) -> None:
                         f"不是当前计划，其数据只能查看，不能修改。")
 
 
+def plan_of_year(s: Session, year: int) -> Plan | None:
+    """The published plan whose years hold ``year`` (plans' years never overlap), else None."""
+    return s.scalars(select(Plan).where(Plan.published.is_(True), Plan.start_year <= year,
+                                        Plan.end_year >= year)).first()
+
+
+def show_year(s: Session, year: int) -> Plan:
+    """Let this session read the plan that holds ``year``: an earlier plan's year shows that plan, read-only
+    (``show_plan``); a year of the current plan, or of none, leaves the current plan."""
+    current = active_plan(s)
+    other = None if current.start_year <= year <= current.end_year else plan_of_year(s, year)
+    if other is None:
+        s.info.pop(_SHOWN, None)
+        return current
+    s.info[_SHOWN] = other.id
+    return other
+
+
+def read_only_line(s: Session, plan: Plan) -> str | None:
+    """Why ``plan``'s data can only be viewed (None: it is the current plan), as the pages show it."""
+    current = active_plan(s)
+    if plan.id == current.id:
+        return None
+    if plan.end_year < current.start_year:
+        return f"{plan_years(plan)}计划已结束，只能查看"
+    return f"{plan_years(plan)}计划不是当前计划，只能查看"
+
+
+def check_year_writable(s: Session, year: int) -> None:
+    """A year of another plan than the current one (its review states, explanations, assessment): refused."""
+    current = active_plan(s)
+    other = None if current.start_year <= year <= current.end_year else plan_of_year(s, year)
+    if other is not None:
+        raise UserError(f"{year}年属于计划“{other.name}”（{other.code}，{plan_years(other)}），"
+                        "不是当前计划，其数据只能查看，不能修改。")
+
+
 def indicators(s: Session, plan: Plan | None = None) -> list[Indicator]:
     plan = plan or current_plan(s)
     return list(

@@ -43,16 +43,18 @@ def load_setup(ctx: AppContext, today: dt.date | None = None) -> AssessmentSetup
 
 def as_of_default(ctx: AppContext, year: int, today: dt.date | None = None) -> dt.date:
     with ctx.db.read() as s:
-        return default_as_of(plan.current_plan(s), year, today)
+        return default_as_of(plan.show_year(s, year), year, today)
 
 
 def load(ctx: AppContext, year: int, as_of: dt.date | None) -> core.Assessment:
     with ctx.db.read() as s:
+        plan.show_year(s, year)  # an earlier plan's year: assessed under that plan, as it was
         return core.assess(s, year, as_of)
 
 
 def load_scheme(ctx: AppContext, year: int) -> core.Scheme:
     with ctx.db.read() as s:
+        plan.show_year(s, year)
         return core.scheme_of(s, year)
 
 

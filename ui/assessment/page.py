@@ -29,6 +29,8 @@ from kexie_desktop.display import points
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations as ops
 from .dialogs import AdjustDialog, SchemeDialog
 from .model import P_DETAIL, P_NAME, NAME, PartsModel, ScoreModel
@@ -45,10 +47,9 @@ class AssessmentPage(QWidget):
         self.result: core.Assessment | None = None
         self.dialog = None
         self._stale = False
-        self.year = QComboBox()
-        for y in self.setup.years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.year = YearSelector()
+        self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
+        self.plan_note = ReadOnlyBanner()
         self.as_of = QDateEdit()
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -105,6 +106,7 @@ class AssessmentPage(QWidget):
         bar.addWidget(self.scheme_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.plan_note)
         layout.addWidget(self.summary)
         bv = QVBoxLayout(self.breakdown_title)
         bv.addWidget(self.breakdown)
@@ -139,6 +141,7 @@ class AssessmentPage(QWidget):
         self.as_of.setDate(QDate(default.year, default.month, default.day))
         self.as_of.blockSignals(False)
         self.reload()
+        self._update_buttons()
 
     def as_of_date(self) -> dt.date:
         d = self.as_of.date()
@@ -243,11 +246,18 @@ class AssessmentPage(QWidget):
 
     def _update_buttons(self) -> None:
         part = self.selected_part()
-        self.adjust_button.setEnabled(self.setup.is_city and part is not None and part.group == "task")
+        ended = self.year.read_only()  # an earlier plan's assessment: only shown
+        self.plan_note.show_reason(ended)
+        self.adjust_button.setEnabled(self.setup.is_city and part is not None and part.group == "task"
+                                      and ended is None)
+        self.adjust_button.setToolTip(ended or self.tr("在下方明细中选中一项定性任务，写明理由后调整它的得分"))
+        if self.setup.is_city:
+            self.scheme_button.setEnabled(ended is None)
+            self.scheme_button.setToolTip(ended or "")
 
     # --- dialogs --------------------------------------------------------------------------------
     def open_scheme(self) -> None:
-        if not self.setup.is_city:
+        if not self.setup.is_city or self.year.read_only():
             return
         year = self.year.currentData()
         try:
@@ -259,7 +269,7 @@ class AssessmentPage(QWidget):
 
     def open_adjust(self) -> None:
         unit, part = self.selected_unit(), self.selected_part()
-        if unit is None or part is None or part.group != "task":
+        if unit is None or part is None or part.group != "task" or self.year.read_only():
             return
         self._open(AdjustDialog(self.ctx, self.year.currentData(), unit, part, self))
 
@@ -277,6 +287,13 @@ class AssessmentPage(QWidget):
     def _on_changes(self, changes) -> None:
         # Scheme and adjustments, imports (values, review, tasks, everything), targets, the deadline.
         if not changes:
+            return
+        if changes.plan:  # another plan became current: its years first
+            self.setup = ops.load_setup(self.ctx, self.today)
+            self.year.blockSignals(True)
+            self.year.set_choices(plan_ops.year_choices(self.ctx), self.setup.default_year)
+            self.year.blockSignals(False)
+            self._year_changed()
             return
         if self.isVisible():
             self.reload()

@@ -75,6 +75,7 @@ def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date,
                    with_city: bool = False) -> DashboardData:
     """Rows of one office; ``with_city`` (the city installation) also loads the whole city."""
     with ctx.db.read() as s:
+        plan.show_year(s, year)  # an earlier plan's year: that plan's indicators and targets
         office = offices.resolve(s, office_code)
         overview = None
         if office.is_city or with_city:
@@ -88,6 +89,7 @@ def load_dashboard(ctx: AppContext, office_code: str, year: int, as_of: dt.date,
 
 def load_trend(ctx: AppContext, indicator_code: str, office_code: str, year: int, as_of: dt.date) -> engine.Trend:
     with ctx.db.read() as s:
+        plan.show_year(s, year)
         return engine.trend(s, plan.indicator(s, indicator_code), offices.resolve(s, office_code), year, as_of)
 
 

@@ -25,7 +25,9 @@ from kexie_desktop.progress import BEHIND, DONE, ON_TRACK, SERIOUS, UNREPORTED
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations as ops
 from .progress_model import NAME, ProgressModel
 
@@ -34,6 +36,7 @@ class DashboardPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self._today = today
         self.setup = ops.load_setup(ctx, today)
         self.data: ops.DashboardData | None = None
         self.charts: dict[str, object] = {}
@@ -43,14 +46,13 @@ class DashboardPage(QWidget):
         self.office = QComboBox()
         for option in self.setup.offices:
             self.office.addItem(option.label, option.code)
-        self.year = QComboBox()
-        for year in self.setup.years:
-            self.year.addItem(f"{year}年", year)
-        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.year = YearSelector()
+        self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
+        self.plan_note = ReadOnlyBanner()
         self.as_of = QDateEdit(_qdate(self.setup.default_as_of))
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
-        self.as_of.setDateRange(_qdate(self.setup.start), _qdate(self.setup.end))
+        self._set_date_range()
         self.export_button = QPushButton(self.tr("导出图表…"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -88,6 +90,7 @@ class DashboardPage(QWidget):
         self._user_split = False
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.plan_note)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
 
@@ -118,6 +121,7 @@ class DashboardPage(QWidget):
         self.model.set_rows(self.data.rows)
         self._fit_columns()
         self.summary.setText(self._summary_text())
+        self.plan_note.show_reason(self.year.read_only())
         self.select_indicator(selected or (self.data.rows[0].code if self.data.rows else None))
         self._stale = False
         # Charts (and matplotlib) come after the table is on screen: at start-up after its first paint.
@@ -131,6 +135,11 @@ class DashboardPage(QWidget):
         elif obj is self.splitter and event.type() == QEvent.Resize:
             self._split()
         return super().eventFilter(obj, event)
+
+    def _set_date_range(self) -> None:
+        """Dates of every plan the year choice offers: an earlier plan's year is looked at as of its end."""
+        years = [self.year.itemData(i) for i in range(self.year.count()) if self.year.itemData(i) is not None]
+        self.as_of.setDateRange(QDate(min(years), 1, 1), QDate(max(years), 12, 31))
 
     def _on_year(self) -> None:
         year = self.year.currentData()
@@ -196,6 +205,14 @@ class DashboardPage(QWidget):
             self.table.selectRow(codes.index(code))
 
     def _on_changes(self, changes) -> None:
+        if changes.plan or changes.everything:  # another plan may be current: its years first
+            self.setup = ops.load_setup(self.ctx, self._today)
+            self.year.set_choices(plan_ops.year_choices(self.ctx), self.setup.default_year if changes.plan else None)
+            self._set_date_range()
+            if changes.plan:
+                self.as_of.blockSignals(True)
+                self.as_of.setDate(_qdate(self.setup.default_as_of))
+                self.as_of.blockSignals(False)
         if (changes.values or changes.activities or changes.targets or changes.settings or changes.plan
                 or changes.everything):
             if self.isVisible():

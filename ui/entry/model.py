@@ -157,7 +157,7 @@ class EntryModel(QAbstractTableModel):
     def is_editable(self, index) -> bool:
         return (
             index.isValid() and FIRST_MONTH <= index.column() < TOTAL and not self.rows[index.row()].is_ledger
-            and self.lock(index.column()) is None
+            and self.lock(index.column()) is None and not self.data_.read_only
         )
 
     def data(self, index, role=Qt.DisplayRole):
@@ -238,8 +238,8 @@ class EntryModel(QAbstractTableModel):
             return QBrush(RETURNED_BG)
         if mark is not None and (mark.level != "explained" or not self.lock(col)):
             return QBrush(MARK_BG[mark.level])
-        if self.lock(col):
-            return QBrush(LOCKED_BG)
+        if self.lock(col) or (self.data_.read_only and FIRST_MONTH <= col < TOTAL and not row.is_ledger):
+            return QBrush(LOCKED_BG)  # an earlier plan's year is grey like a locked month
         if row.is_ledger:
             return QBrush(LEDGER_BG)
         return None
@@ -300,6 +300,8 @@ class EntryModel(QAbstractTableModel):
         if self.is_editable(index):
             return None
         row = self.rows[index.row()]
+        if self.data_.read_only and FIRST_MONTH <= index.column() < TOTAL:
+            return self.data_.read_only + "。"
         if row.is_ledger and FIRST_MONTH <= index.column() < TOTAL:
             return ("这一行由活动台账自动统计，不能直接填写。请在“活动台账”登记活动"
                     "（双击这一格可查看统计到的记录）。")
@@ -310,6 +312,9 @@ class EntryModel(QAbstractTableModel):
         return "这一列是指标说明，不能填写；请在 1—12 月的格子里填写。"
 
     def clear(self, indexes: list[QModelIndex]) -> bool:
+        if self.data_ is not None and self.data_.read_only:
+            self.rejected.emit(self.data_.read_only + "。")
+            return False
         changes = [(i.row(), self._month(i), None) for i in indexes if self.is_editable(i)]
         locked = [i for i in indexes if self.lock(i.column()) and not self.rows[i.row()].is_ledger]
         done = self._push(changes, f"清除 {len(changes)} 格")
@@ -318,6 +323,9 @@ class EntryModel(QAbstractTableModel):
         return done
 
     def set_note(self, index: QModelIndex, note: str) -> bool:
+        if self.data_ is not None and self.data_.read_only:
+            self.rejected.emit(self.data_.read_only + "。")
+            return False
         cell = self.current.get(self._key(index))
         if cell is None:
             self.rejected.emit(self._where(index) + "请先填写数值，再添加备注。")

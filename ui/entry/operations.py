@@ -38,6 +38,7 @@ class EntryData:
     marks: ReviewMarks = field(default_factory=ReviewMarks)  # 审核 findings on cells, locked months
     # (indicator_id, month) -> version of the saved value as loaded; a cell missing here was empty (0)
     versions: dict = field(default_factory=dict)
+    read_only: str | None = None  # "2018—2020年计划已结束，只能查看": an earlier plan's year
 
 
 def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
@@ -45,9 +46,11 @@ def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
 
     with ctx.db.read() as s:
         office = offices.this_office(s) or offices.city(s)
-        current = plan.current_plan(s)
+        current = plan.active_plan(s)
         years = list(current.years)
-        year = year if year in years else years[-1]
+        if year is None or (year not in years and plan.plan_of_year(s, year) is None):
+            year = years[-1]
+        shown = plan.show_year(s, year)  # an earlier plan's year: its indicators, read-only
         indicators = grid.grid_indicators(s, office)
         rows = [
             EntryRow(i.id, i.code, i.name, i.unit, i.kind, i.is_ledger, i.kind in ("level", "coverage"),
@@ -59,7 +62,7 @@ def load_entry(ctx: AppContext, year: int | None = None) -> EntryData:
         return EntryData(office.code, office.name, year, years, rows, grid.entered_cells(s, office, year),
                          grid.ledger_cells(s, office, year), {i.code: i for i in indicators},
                          grid.bases_before(s, office, year), load_marks(s, office, year),
-                         grid.cell_versions(s, office, year))
+                         grid.cell_versions(s, office, year), plan.read_only_line(s, shown))
 
 
 def load_review_marks(ctx: AppContext, office_code: str, year: int) -> ReviewMarks:

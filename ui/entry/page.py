@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter, QPol
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -26,6 +25,8 @@ from kexie_desktop.storage_errors import describe
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations
 from .model import FIRST_MONTH, NAME, TOTAL, EntryModel
 
@@ -131,7 +132,8 @@ class EntryPage(QWidget):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(False)
         self.office_label = QLabel()
-        self.year = QComboBox()
+        self.year = YearSelector()
+        self.plan_note = ReadOnlyBanner()
         self.save_button = QPushButton(self.tr("保存 (Ctrl+S)"))
         self.save_action = QAction(self.tr("保存"), self)
         self.save_action.setShortcut(QKeySequence.Save)
@@ -163,6 +165,7 @@ class EntryPage(QWidget):
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.plan_note)
         layout.addWidget(hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -186,12 +189,8 @@ class EntryPage(QWidget):
     def reload(self, year: int | None = None) -> None:
         data = operations.load_entry(self.ctx, year or self.year.currentData())
         self.office_label.setText(self.tr("填报单位：") + data.office_name)
-        self.year.blockSignals(True)
-        self.year.clear()
-        for y in data.years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(data.years.index(data.year))
-        self.year.blockSignals(False)
+        self.year.set_choices(plan_ops.year_choices(self.ctx), data.year)
+        self.plan_note.show_reason(data.read_only)
         self.model.load(data)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
@@ -307,6 +306,10 @@ class EntryPage(QWidget):
     def _on_changes(self, changes) -> None:
         if changes.review and not (changes.everything or changes.settings or changes.values or changes.activities):
             self.refresh_marks()  # an explanation or a month state: the cells and edits stay
+            return
+        if changes.plan and not self.has_unsaved():  # another plan became current: its latest year
+            self.year.clear()
+            self.reload()
             return
         # Reload when something this grid shows changed elsewhere; with edits pending, after the save.
         if self._saving or not (changes.everything or changes.activities or changes.settings or changes.values):

@@ -111,8 +111,9 @@ class LedgerFilters(QWidget):
             for choice in setup.types:
                 self.type_combo.addItem(choice.name, choice.code)
             self.type_combo.setCurrentIndex(max(self.type_combo.findData(chosen), 0))
+            first, last = setup.dates_span  # earlier plans' records can be looked up too
             for edit in (self.date_from, self.date_to):
-                edit.setDateRange(_qdate(setup.first_day), _qdate(setup.last_day))
+                edit.setDateRange(_qdate(first), _qdate(last))
             if previous is None or (previous.first_day, previous.last_day) != (setup.first_day, setup.last_day):
                 self.date_from.setDate(_qdate(setup.first_day))
                 self.date_to.setDate(_qdate(setup.last_day))

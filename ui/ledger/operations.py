@@ -48,6 +48,9 @@ class LedgerSetup:
     start_year: int
     end_year: int
     types: tuple[TypeChoice, ...]
+    # the other published plans' (start year, end year, "2018—2020年计划已结束，只能查看"): their records are shown
+    # (the dates reach their years), never changed
+    other_plans: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def first_day(self) -> dt.date:
@@ -56,6 +59,17 @@ class LedgerSetup:
     @property
     def last_day(self) -> dt.date:
         return dt.date(self.end_year, 12, 31)
+
+    @property
+    def dates_span(self) -> tuple[dt.date, dt.date]:
+        """The dates the filter may choose: every plan's."""
+        starts = [self.start_year, *(p[0] for p in self.other_plans)]
+        ends = [self.end_year, *(p[1] for p in self.other_plans)]
+        return dt.date(min(starts), 1, 1), dt.date(max(ends), 12, 31)
+
+    def read_only(self, day: dt.date) -> str | None:
+        """Why a record of ``day`` can only be viewed: it lies in another plan's years (None: it may change)."""
+        return next((line for start, end, line in self.other_plans if start <= day.year <= end), None)
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,16 @@ def load_setup(ctx: AppContext) -> LedgerSetup:
         office = offices.this_office(s) or offices.city(s)
         current = plan.current_plan(s)
         types = tuple(TypeChoice(t.code, t.name) for t in activities.activity_types(s))
-        return LedgerSetup(office.code, office.name, current.start_year, current.end_year, types)
+        from ..plan.operations import year_choices  # local: the shared year selector's choices
+
+        spans: dict[str, list[int]] = {}
+        lines: dict[str, str] = {}
+        for choice in year_choices(ctx):
+            if choice.read_only is not None:
+                spans.setdefault(choice.plan_code, []).append(choice.year)
+                lines[choice.plan_code] = choice.read_only
+        others = tuple((min(y), max(y), lines[code]) for code, y in spans.items())
+        return LedgerSetup(office.code, office.name, current.start_year, current.end_year, types, others)
 
 
 def load_rows(ctx: AppContext, office_code: str, flt: LedgerFilter) -> list[LedgerRow]:

@@ -31,6 +31,7 @@ from ..worker import run_task
 from . import operations as ops
 from .activity_dialog import ActivityDialog
 from ..widgets import file_dialogs
+from ..widgets.year_selector import ReadOnlyBanner, apply_read_only
 from .filter_bar import LedgerFilters
 from .model import AUDIENCE, DATE, HEADERS, NOTE, PARTICIPANTS, PLACE, TITLE, TYPE, LedgerModel, LedgerProxy
 
@@ -66,6 +67,7 @@ class LedgerPage(QWidget):
         self.add_button = QPushButton(self.tr("新增…"))
         self.edit_button = QPushButton(self.tr("编辑…"))
         self.delete_button = QPushButton(self.tr("删除"))
+        self.plan_note = ReadOnlyBanner()
         self.import_button = QPushButton(self.tr("导入Excel…"))
         self.import_button.setToolTip(self.tr("从按模板填写的 Excel 表格导入活动记录（先检查全部行，再确认导入）"))
         self.template_button = QPushButton(self.tr("下载模板…"))
@@ -130,6 +132,7 @@ class LedgerPage(QWidget):
         top.addWidget(self.template_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.plan_note)
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
@@ -229,10 +232,30 @@ class LedgerPage(QWidget):
 
     def _update_buttons(self, *_args) -> None:
         count = len(self.table.selectionModel().selectedRows())
-        self.edit_button.setEnabled(count == 1)
-        self.edit_action.setEnabled(count == 1)
-        self.delete_button.setEnabled(count > 0)
-        self.delete_action.setEnabled(count > 0)
+        ended = self.selection_read_only()  # a record of an earlier plan: shown, never changed
+        self.edit_button.setEnabled(count == 1 and ended is None)
+        self.edit_action.setEnabled(count == 1 and ended is None)
+        self.delete_button.setEnabled(count > 0 and ended is None)
+        self.delete_action.setEnabled(count > 0 and ended is None)
+        self.edit_button.setToolTip(ended or self.tr("编辑选中的记录（回车或双击）"))
+        self.delete_button.setToolTip(ended or self.tr("删除选中的记录（Delete）"))
+        viewing = self.dates_read_only()
+        self.plan_note.show_reason(viewing)
+        apply_read_only(viewing, self.add_button, self.add_action, self.import_button)
+
+    def selection_read_only(self) -> str | None:
+        """"2018—2020年计划已结束，只能查看" when a selected record lies in another plan's years."""
+        for uid in self.selected_uids():
+            line = self.setup.read_only(self.model.rows[self.model.uid_row(uid)].date)
+            if line is not None:
+                return line
+        return None
+
+    def dates_read_only(self) -> str | None:
+        """The same when the chosen dates lie wholly in another plan's years (its ledger is being viewed)."""
+        first = self.setup.read_only(self.filters.date_from.date().toPython())
+        return first if first is not None and first == self.setup.read_only(self.filters.date_to.date().toPython()) \
+            else None
 
     # --- add / edit / delete --------------------------------------------------------------------
     def create_dialog(self, row: ops.LedgerRow | None, version: int | None = None) -> ActivityDialog:
@@ -265,11 +288,13 @@ class LedgerPage(QWidget):
                               default_date=flt.date_from, parent=self)
 
     def add_activity(self) -> None:
+        if self.dates_read_only():
+            return
         self._open(self.create_dialog(None))
 
     def edit_activity(self) -> None:
         uids = self.selected_uids()
-        if len(uids) != 1:
+        if len(uids) != 1 or self.selection_read_only():
             return
         try:  # the record as saved now (another PC may have changed it since the table was read)
             row, version = ops.load_for_edit(self.ctx, uids[0])
@@ -293,7 +318,7 @@ class LedgerPage(QWidget):
 
     def delete_activities(self) -> None:
         uids = self.selected_uids()
-        if not uids:
+        if not uids or self.selection_read_only():
             return
         if len(uids) == 1:
             row = self.model.rows[self.model.uid_row(uids[0])]
@@ -328,6 +353,8 @@ class LedgerPage(QWidget):
             "保存后点“导入Excel…”。").replace("%1", str(path)))
 
     def import_sheet(self) -> None:
+        if self.dates_read_only():
+            return
         """Check the whole file in a worker, show what it would add, then add it in one transaction."""
         path = file_dialogs.open_file(self, self.ctx.settings, self.tr("选择要导入的活动表格"),
                                       XLSX_FILTER + ";;所有文件 (*)")

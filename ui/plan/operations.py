@@ -77,3 +77,29 @@ def load_plan_overview(ctx: AppContext) -> PlanOverview:
 
 def plan_text() -> str:
     return plan.plan_text()
+
+
+# --- the year selector of every page: the years of every plan ----------------------------------------------
+@dataclass(frozen=True)
+class YearChoice:
+    year: int
+    label: str  # "2021年"; an earlier plan's year "2020年（2018—2020年计划）"
+    plan_code: str
+    read_only: str | None  # "2018—2020年计划已结束，只能查看"; None for the current plan's years
+
+
+def year_choices(ctx: AppContext) -> list[YearChoice]:
+    """The current plan's years first, then every other published plan's (newest plan first), labelled."""
+    from kexie_desktop.models import Plan
+    from sqlalchemy import select
+
+    with ctx.db.read() as s:
+        current = plan.active_plan(s)
+        others = [p for p in s.scalars(select(Plan).where(Plan.published.is_(True))
+                                       .order_by(Plan.start_year.desc(), Plan.id.desc())) if p.id != current.id]
+        choices = [YearChoice(y, f"{y}年", current.code, None) for y in current.years]
+        for other in others:
+            line = plan.read_only_line(s, other)
+            choices += [YearChoice(y, f"{y}年（{plan.plan_years(other)}计划）", other.code, line)
+                        for y in other.years]
+        return choices

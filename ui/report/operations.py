@@ -105,6 +105,7 @@ def build(ctx: AppContext, choice: Choice, progress: Checkpoint, today: dt.date 
 
     progress(0, 100, "正在计算各项目标的进度…")
     with ctx.db.read() as s:
+        plan.show_year(s, choice.year)  # an earlier plan's year: that plan's report, as it was
         office = offices.resolve(s, choice.office_code)
         return build_report(s, office, choice.year, choice.as_of, today,
                             progress=lambda n: progress(n, 100, "正在汇总…"))

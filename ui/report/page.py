@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from ..worker import Cancelled, run_task
 from . import operations as ops
 from .preview import FIT_PAGE, FIT_WIDTH, PagesView
@@ -46,10 +48,9 @@ class ReportPage(QWidget):
         for option in self.setup.offices:
             self.office.addItem(option.label, option.code)
         self.office.setEnabled(len(self.setup.offices) > 1)
-        self.year = QComboBox()
-        for year in self.setup.years:
-            self.year.addItem(f"{year}年", year)
-        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.year = YearSelector()
+        self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
+        self.plan_note = ReadOnlyBanner()
         self.as_of = QDateEdit()
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -110,6 +111,7 @@ class ReportPage(QWidget):
         pager.addWidget(self.zoom)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.plan_note)
         layout.addWidget(self.said)
         layout.addLayout(pager)
         layout.addWidget(self.stack, 1)
@@ -146,12 +148,19 @@ class ReportPage(QWidget):
 
     def _year_changed(self) -> None:
         self._fit_date()
+        self.plan_note.show_reason(self.year.read_only())
         self._choice_changed()
 
     def _choice_changed(self) -> None:
         self._show_title()
 
     def _on_changes(self, changes) -> None:
+        if changes.plan or changes.everything:  # another plan may be current: its years first
+            self.setup = ops.load_setup(self.ctx, self.today)
+            keep = self.year.currentData() if changes.everything and not changes.plan else self.setup.default_year
+            self.year.set_choices(plan_ops.year_choices(self.ctx), keep)
+            self._fit_date()
+            self.plan_note.show_reason(self.year.read_only())
         if changes and self.pages is not None:
             self._stale = True
             self._show_title()

@@ -31,6 +31,7 @@ def load_setup(ctx: AppContext, today: dt.date | None = None) -> ReportingSetup:
 
 def load(ctx: AppContext, year: int, today: dt.date | None = None) -> core.Reporting:
     with ctx.db.read() as s:
+        plan.show_year(s, year)  # an earlier plan's year: its units and months as they were
         return core.reporting(s, year, today=today)
 
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,8 @@ from kexie_desktop.reporting.status import SHORT
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector, apply_read_only
 from . import operations as ops
 from .model import COMPLETENESS, FIRST_MONTH, NAME, STATE_COLORS, TIMELINESS, ReportingModel
 
@@ -45,10 +46,9 @@ class ReportingPage(QWidget):
         self.setup = ops.load_setup(ctx, today)
         self.result: core.Reporting | None = None
         self._stale = False
-        self.year = QComboBox()
-        for y in self.setup.years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.year = YearSelector()
+        self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
+        self.plan_note = ReadOnlyBanner()
         self.deadline = QSpinBox()
         self.deadline.setRange(1, 28)
         self.deadline.setValue(self.setup.deadline_day)
@@ -117,6 +117,7 @@ class ReportingPage(QWidget):
         brow.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.plan_note)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)  # as tall as its rows (_size_columns)
         layout.addLayout(legend)
@@ -125,6 +126,8 @@ class ReportingPage(QWidget):
     # --- data ---------------------------------------------------------------------------------
     def reload(self) -> None:
         self._stale = False
+        self.plan_note.show_reason(self.year.read_only())
+        apply_read_only(self.year.read_only(), self.deadline)  # the deadline rules the shown year's figures
         if not self.setup.is_city:
             self.summary.setText(self.tr("报送情况只在市科协查看；本单位各月的报送状态见数据交换页。"))
             return
@@ -222,6 +225,9 @@ class ReportingPage(QWidget):
         # Imports (values, review, everything), sent receipts and returns, the deadline (settings).
         if not changes:
             return
+        if changes.plan:  # another plan became current: its years first
+            self.setup = ops.load_setup(self.ctx, self.today)
+            self.year.set_choices(plan_ops.year_choices(self.ctx), self.setup.default_year)
         if changes.settings:
             day = ops.deadline_day(self.ctx)
             if day != self.deadline.value():

@@ -27,6 +27,7 @@ class ReviewView:
     reviewer: str
     names: dict[str, str]  # indicator code -> name
     returned: list[delivery.Returned] = field(default_factory=list)  # the city's open returned items
+    read_only: str | None = None  # "2018—2020年计划已结束，只能查看": an earlier plan's year
 
     @property
     def approvals(self) -> list[tuple[str, str]]:
@@ -65,10 +66,11 @@ def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None 
     today = today or dt.date.today()
     with ctx.db.read() as s:
         office = offices.this_office(s) or offices.city(s)
-        current = plan.current_plan(s)
-        years = list(current.years)
-        if year not in years:
+        active = plan.active_plan(s)
+        years = list(active.years)
+        if year is None or (year not in years and plan.plan_of_year(s, year) is None):
             year = min(max(today.year, years[0]), years[-1])
+        current = plan.show_year(s, year)  # an earlier plan's year: its rules and findings, read-only
         return ReviewView(
             office_code=office.code, office_name=office.name, year=year, years=years,
             findings=run_checks(s, office, year, today=today), months=states.month_states(s, office, year),
@@ -76,6 +78,7 @@ def load_review(ctx: AppContext, year: int | None = None, today: dt.date | None 
             reviewer=settings.get(s, "user_reviewer") or "",
             names={i.code: i.name for i in plan.indicators(s, current)},
             returned=delivery.open_returned(s, office, year) if not office.is_city else [],
+            read_only=plan.read_only_line(s, current),
         )
 
 

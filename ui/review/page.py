@@ -8,7 +8,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -33,6 +32,8 @@ from .marks import FINDING_COLOURS, RETURNED_COLOUR, level
 from ..context import AppContext
 from ..widgets.dialog_parts import error_message, hint_label, ok_cancel
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector, apply_read_only
 from ..widgets.table_model import RowTableModel
 
 SEVERITY = {"error": "错误", "warning": "警告"}
@@ -150,7 +151,8 @@ class ReviewPage(QWidget):
         self.ctx = ctx
         self.today = today  # tests fix "today"; the program uses the real date
         self.view: ops.ReviewView | None = None
-        self.year = QComboBox()
+        self.year = YearSelector()
+        self.plan_note = ReadOnlyBanner()
         self.summary = QLabel()
         self.approval = QLabel()  # who approved which months
         self.approval.setWordWrap(True)
@@ -255,6 +257,7 @@ class ReviewPage(QWidget):
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.plan_note)
         layout.addWidget(hint_label(self.tr(
             "错误必须改正；警告可以改正，或写明说明。全部处理后，选中月份，由审核人“审核通过”，这些月份随即锁定。")))
         layout.addWidget(self.returned_box)
@@ -280,12 +283,8 @@ class ReviewPage(QWidget):
         keep = self.current_finding()
         self.view = ops.load_review(self.ctx, year or (self.view.year if self.view else None), self.today)
         v = self.view
-        self.year.blockSignals(True)
-        self.year.clear()
-        for y in v.years:
-            self.year.addItem(self.tr("{0}年").format(y), y)
-        self.year.setCurrentIndex(v.years.index(v.year))
-        self.year.blockSignals(False)
+        self.year.set_choices(plan_ops.year_choices(self.ctx), v.year)
+        self.plan_note.show_reason(v.read_only)
         self.model.names = v.names
         self.model.set_rows(v.findings)
         self.returned_model.names, self.returned_model.year = v.names, v.year
@@ -331,13 +330,7 @@ class ReviewPage(QWidget):
         v, m = self.view, self.selected_month()
         upto = v.months[:m]
         due = m <= v.last_due_month
-        self.submit_button.setEnabled(due and any(s.state in ("draft", "returned") for s in upto))
         blocking = v.blocking_through(m)
-        self.approve_button.setEnabled(
-            m <= v.last_ended_month and any(s.state == "pending" for s in upto)
-            and all(s.state not in ("draft", "returned") for s in upto) and not blocking
-        )
-        self.unapprove_button.setEnabled(any(s.locked for s in v.months[m - 1:]))
         self.submit_button.setText(self.tr("提交审核（1—{0}月）").format(m))
         self.approve_button.setText(self.tr("审核通过（1—{0}月）").format(m))
         self.unapprove_button.setText(self.tr("撤销审核（{0}月起）").format(m))
@@ -351,6 +344,16 @@ class ReviewPage(QWidget):
                 m, errors, len(blocking) - errors)
         else:
             note = ""
+        if v.read_only:  # an earlier plan's months keep their state
+            note = v.read_only + self.tr("。")
+        apply_read_only(v.read_only, self.submit_button, self.approve_button, self.unapprove_button)
+        if v.read_only is None:
+            self.submit_button.setEnabled(due and any(s.state in ("draft", "returned") for s in upto))
+            self.approve_button.setEnabled(
+                m <= v.last_ended_month and any(s.state == "pending" for s in upto)
+                and all(s.state not in ("draft", "returned") for s in upto) and not blocking
+            )
+            self.unapprove_button.setEnabled(any(s.locked for s in v.months[m - 1:]))
         self.month_note.setText(note)
 
     def current_finding(self):
@@ -361,7 +364,7 @@ class ReviewPage(QWidget):
 
     def _show_current(self) -> None:
         f = self.current_finding()
-        can_explain = f is not None and f.severity == "warning"
+        can_explain = f is not None and f.severity == "warning" and not self.view.read_only
         self.explanation.setEnabled(can_explain)
         self.save_explanation.setEnabled(can_explain)
         self.jump_button.setEnabled(f is not None)
@@ -381,6 +384,10 @@ class ReviewPage(QWidget):
         return head + "\n" + f.message
 
     def _on_changes(self, changes) -> None:
+        if changes.plan:  # another plan became current: its year
+            self.view = None
+            self.reload()
+            return
         if changes.values or changes.activities or changes.review or changes.everything or changes.settings:
             self.reload()
 

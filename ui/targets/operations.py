@@ -118,8 +118,8 @@ def load_rows(ctx: AppContext, office_code: str, year: int) -> list[TargetRow]:
     At the city office each row also carries the sum of the units' targets for the same year.
     """
     with ctx.db.read() as s:
+        current = plan.show_year(s, year)  # an earlier plan's year: that plan's targets
         office = offices.resolve(s, office_code)
-        current = plan.current_plan(s)
         units = offices.units(s) if office.is_city else []
         found: dict[tuple[int, int, int | None], Target] = {
             (t.office_id, t.indicator_id, t.year): t for t in targets.targets_of(s, [office, *units])

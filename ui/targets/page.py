@@ -29,6 +29,8 @@ from kexie_desktop.errors import StaleEdit
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import YearSelector
 from ..widgets.table_model import RowTableModel
 from . import operations as ops
 from .split_dialog import SplitDialog
@@ -86,6 +88,7 @@ class TargetsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setup: ops.TargetsSetup | None = None
+        self._plan_switched = False
         self.dialog: TargetDialog | SplitDialog | None = None
         self.model = TargetsModel(self)
         self._build_widgets()
@@ -100,7 +103,7 @@ class TargetsPage(QWidget):
         self.office_combo = QComboBox()
         self.office_combo.setMinimumContentsLength(14)
         self.office_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.year_combo = QComboBox()
+        self.year_combo = YearSelector()
         self.edit_button = QPushButton(self.tr("修改目标…"))
         self.edit_button.setToolTip(self.tr("修改选中指标的目标（回车或双击）"))
         self.split_button = QPushButton(self.tr("分解到县区…"))
@@ -194,11 +197,10 @@ class TargetsPage(QWidget):
             self.office_combo.setItemData(self.office_combo.count() - 1, choice.name, Qt.ToolTipRole)
         found = self.office_combo.findData(chosen_office)
         self.office_combo.setCurrentIndex(found if found >= 0 else self.office_combo.findData(setup.office_code))
-        self.year_combo.clear()
-        for year in setup.years:
-            self.year_combo.addItem(self.tr("%1年").replace("%1", str(year)), year)
-        found = self.year_combo.findData(chosen_year)
-        self.year_combo.setCurrentIndex(found if found >= 0 else self.year_combo.findData(setup.default_year()))
+        keep = chosen_year if chosen_year in setup.years else setup.default_year()
+        if self._plan_switched:  # another plan became current: show its years
+            keep, self._plan_switched = setup.default_year(), False
+        self.year_combo.set_choices(plan_ops.year_choices(self.ctx), keep)
         for combo in (self.office_combo, self.year_combo):
             combo.blockSignals(False)
         self.office_label.setText(self.tr("目标单位：") + ("" if setup.is_city else setup.office_name))
@@ -242,6 +244,7 @@ class TargetsPage(QWidget):
         self.reload()
 
     def _on_changes(self, changes) -> None:
+        self._plan_switched = bool(changes.plan)
         if changes.everything or changes.plan or changes.settings or changes.offices:
             self.reload_setup()
         elif changes.targets:
@@ -249,7 +252,9 @@ class TargetsPage(QWidget):
 
     def _show_note(self) -> None:
         setup = self.setup
-        if not setup.is_city:
+        if self.year_combo.read_only():
+            text = self.year_combo.read_only() + self.tr("。")
+        elif not setup.is_city:
             text = self.tr("本单位的目标由市科协下发的计划包确定，这里只能查看。如需调整，请与市科协联系。")
         elif not self.model.rows:
             text = self.tr("%1还没有目标。请选择“市科协”，选中一项市级目标后用“分解到县区…”下达到各县区。") \
@@ -286,10 +291,12 @@ class TargetsPage(QWidget):
     def _on_current(self, *_args) -> None:
         row = self.current_row()
         self.detail.setHtml(_detail_html(row, self.office_name()) if row else "")
-        can_edit = self.setup.is_city and row is not None
+        ended = self.year_combo.read_only()  # an earlier plan's targets: only shown
+        can_edit = self.setup.is_city and row is not None and ended is None
         self.edit_button.setEnabled(can_edit)
+        self.edit_button.setToolTip(ended or self.tr("修改选中指标的目标（回车或双击）"))
         self.edit_action.setEnabled(can_edit)
-        refusal = row.split_refusal if row else self.tr("请先选中一项目标。")
+        refusal = ended or (row.split_refusal if row else self.tr("请先选中一项目标。"))
         self.split_button.setEnabled(self.setup.is_city and refusal is None)
         self.split_button.setToolTip(
             refusal or self.tr("按权重把市科协的“%1”目标分解到十个县区").replace("%1", row.name))
@@ -297,7 +304,7 @@ class TargetsPage(QWidget):
     # --- edit and split -------------------------------------------------------------------------
     def edit_target(self) -> None:
         row = self.current_row()
-        if row is None or not self.setup.is_city:
+        if row is None or not self.setup.is_city or self.year_combo.read_only():
             return
         office_code, year = self.office_code, self.year
 
@@ -319,7 +326,7 @@ class TargetsPage(QWidget):
 
     def split_target(self) -> None:
         row = self.current_row()
-        if row is None or not self.setup.is_city or row.split_refusal:
+        if row is None or not self.setup.is_city or row.split_refusal or self.year_combo.read_only():
             return
         try:
             setup = ops.load_split(self.ctx, row.code, self.year)

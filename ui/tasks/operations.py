@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from kexie_desktop.services import offices, settings, task_board
+from kexie_desktop.services import offices, plan, settings, task_board
 from kexie_desktop.services import tasks as core
 
 from ..context import AppContext
@@ -101,8 +101,11 @@ class EvidenceFile:
     data: bytes
 
 
-def load_setup(ctx: AppContext) -> TaskSetup:
+def load_setup(ctx: AppContext, year: int | None = None) -> TaskSetup:
+    """``year``: of an earlier plan, that plan's tasks (read-only)."""
     with ctx.db.read() as s:
+        if year is not None:
+            plan.show_year(s, year)
         mine = offices.this_office(s) or offices.city(s)
         who = [mine] + ([u for u in offices.units(s) if u.active] if mine.is_city else [])
         seen: dict[str, str] = {}
@@ -112,11 +115,12 @@ def load_setup(ctx: AppContext) -> TaskSetup:
                          tuple(Choice(c, n) for c, n in seen.items()))
 
 
-def load_rows(ctx: AppContext, as_of: dt.date) -> list[TaskRow]:
-    """This office's tasks (the city: also every unit's), overdue first."""
+def load_rows(ctx: AppContext, as_of: dt.date, year: int | None = None) -> list[TaskRow]:
+    """This office's tasks (the city: also every unit's), overdue first; ``year`` as for ``load_setup``."""
     with ctx.db.read() as s:
+        ended = year is not None and plan.read_only_line(s, plan.show_year(s, year)) is not None
         mine = offices.this_office(s) or offices.city(s)
-        return [_row(e, e.office.id == mine.id) for e in task_board.board(s, mine, as_of)]
+        return [_row(e, e.office.id == mine.id and not ended) for e in task_board.board(s, mine, as_of)]
 
 
 def _row(e: task_board.Entry, editable: bool) -> TaskRow:

@@ -28,6 +28,8 @@ from kexie_desktop.services.tasks import STATUSES
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
+from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from ..widgets import file_dialogs
 from . import operations as ops
 from .dialogs import CompleteDialog, MilestoneDialog, NoteDialog
@@ -42,7 +44,10 @@ class TasksPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today  # None: the real date at each refresh
-        self.setup = ops.load_setup(ctx)
+        self.year = YearSelector()  # an earlier plan's year: its tasks as of that year's end, read-only
+        self._fill_years()
+        self.plan_note = ReadOnlyBanner()
+        self.setup = ops.load_setup(ctx, self.year.year())
         self.all_rows: list[ops.TaskRow] = []
         self._stale = False
         self.dialog = None  # the open milestone or note dialog
@@ -62,6 +67,7 @@ class TasksPage(QWidget):
         self.milestone_table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.note_table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_evidence())
         self.ctx.bus.changed.connect(self._on_changes)
+        self.year.activated.connect(lambda _i: self._year_changed())
         self.reload()
 
     # --- building -------------------------------------------------------------------------------
@@ -140,6 +146,8 @@ class TasksPage(QWidget):
 
     def _build_layout(self) -> None:
         bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("年度：")))
+        bar.addWidget(self.year)
         bar.addWidget(QLabel(self.tr("章节：")))
         bar.addWidget(self.section_filter)
         if self.setup.is_city:
@@ -153,6 +161,7 @@ class TasksPage(QWidget):
         lcol = QVBoxLayout(left)
         lcol.setContentsMargins(0, 0, 0, 0)
         lcol.addLayout(bar)
+        lcol.addWidget(self.plan_note)
         lcol.addWidget(self.table, 1)
         header = self.table.horizontalHeader()
         for col in (SECTION, CODE, OFFICE, DUE, STATUS, MARKS, LAST):
@@ -221,17 +230,31 @@ class TasksPage(QWidget):
 
     # --- data -----------------------------------------------------------------------------------
     def as_of(self) -> dt.date:
-        return self.today or dt.date.today()
+        """Today; in an earlier year, that year's last day."""
+        return min(self.today or dt.date.today(), dt.date(self.year.year(), 12, 31))
+
+    def _fill_years(self) -> None:
+        """Every plan's years; chosen: this year within the current plan."""
+        choices = plan_ops.year_choices(self.ctx)
+        today = self.today or dt.date.today()
+        current = [c.year for c in choices if c.read_only is None]
+        self.year.set_choices(choices, min(max(today.year, current[0]), current[-1]))
+
+    def _year_changed(self) -> None:
+        self.setup = ops.load_setup(self.ctx, self.year.year())
+        self._fill_filters()
+        self.reload()
 
     def reload(self) -> None:
         self._stale = False
         keep = self.current_row().key if self.current_row() else None
         try:
-            self.all_rows = ops.load_rows(self.ctx, self.as_of())
+            self.all_rows = ops.load_rows(self.ctx, self.as_of(), self.year.year())
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("工作清单"), exc)
             return
         self.milestone_model.as_of = self.as_of()
+        self.plan_note.show_reason(self.year.read_only())
         self._apply_filters(keep)
 
     def _apply_filters(self, keep=None) -> None:
@@ -292,6 +315,9 @@ class TasksPage(QWidget):
             parts.append(self.tr("关联指标：") + "、".join(row.indicators))
         self.meta_label.setText("　".join(parts))
         self.sentence_label.setText(self.tr("计划原文：") + row.sentence)
+        ended = self.year.read_only()
+        self.readonly_label.setText(ended + self.tr("。") if ended else self.tr(
+            "县区的节点和进展由县区科协在本单位填写，随上报包报来；此处只能查看。"))
         self.readonly_label.setVisible(not row.editable)
         ids = [n.id for n in row.notes]
         if row.notes:
@@ -324,6 +350,13 @@ class TasksPage(QWidget):
         self.add_note_button.setEnabled(editable)
         m = self._current_milestone()
         self.complete_button.setEnabled(editable and m is not None and m.done is None)
+        ended = self.year.read_only()  # an earlier plan's milestones and notes: only shown
+        if ended:
+            for button in (self.add_milestone_button, self.complete_button, self.add_note_button):
+                button.setVisible(True)
+                button.setEnabled(False)
+        for button in (self.add_milestone_button, self.complete_button, self.add_note_button):
+            button.setToolTip(ended or "")
 
     # --- edits (each one transaction through the core; success shown after the commit) -------------
     def _label(self, row: ops.TaskRow) -> str:
@@ -412,8 +445,10 @@ class TasksPage(QWidget):
         if not (changes.tasks or changes.everything or changes.offices or changes.plan or changes.values
                 or changes.review):
             return
+        if changes.plan:  # another plan became current: its years first
+            self._fill_years()
         if changes.offices or changes.plan or changes.everything:
-            self.setup = ops.load_setup(self.ctx)
+            self.setup = ops.load_setup(self.ctx, self.year.year())
             self._fill_filters()
         if self.isVisible():
             self.reload()
