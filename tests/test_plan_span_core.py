@@ -3,7 +3,6 @@ read-only line, and the services that write refuse an ended plan's data with one
 
 from __future__ import annotations
 
-
 import pytest
 
 from kexie_desktop.errors import UserError
