@@ -30,6 +30,7 @@ from kexie_desktop.display import points
 from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
+from ..widgets.lazy_reload import LazyReload
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations as ops
 from .dialogs import AdjustDialog, SchemeDialog
@@ -38,7 +39,7 @@ from .model import P_DETAIL, P_NAME, NAME, PartsModel, ScoreModel
 ALL_CLASSES = "__all__"
 
 
-class AssessmentPage(QWidget):
+class AssessmentPage(LazyReload, QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -46,7 +47,6 @@ class AssessmentPage(QWidget):
         self.setup = ops.load_setup(ctx, today)
         self.result: core.Assessment | None = None
         self.dialog = None
-        self._stale = False
         self.year = YearSelector()
         self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
         self.plan_note = ReadOnlyBanner()
@@ -295,12 +295,5 @@ class AssessmentPage(QWidget):
             self.year.blockSignals(False)
             self._year_changed()
             return
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
+        self.reload_when_shown()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()

@@ -27,12 +27,13 @@ from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
+from ..widgets.lazy_reload import LazyReload
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations as ops
 from .progress_model import NAME, ProgressModel
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LazyReload, QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -41,7 +42,6 @@ class DashboardPage(QWidget):
         self.data: ops.DashboardData | None = None
         self.charts: dict[str, object] = {}
         self.overall: list = []  # the city's overall ranking as last drawn
-        self._stale = False
         self._table_painted = False
         self.office = QComboBox()
         for option in self.setup.offices:
@@ -215,15 +215,8 @@ class DashboardPage(QWidget):
                 self.as_of.blockSignals(False)
         if (changes.values or changes.activities or changes.targets or changes.settings or changes.plan
                 or changes.everything):
-            if self.isVisible():
-                self.reload()
-            else:
-                self._stale = True
+            self.reload_when_shown()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
 
     # --- charts ------------------------------------------------------------------------------
     def _chart(self, key: str, title: str):

@@ -30,6 +30,7 @@ from kexie_desktop.reporting.status import SHORT
 from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
+from ..widgets.lazy_reload import LazyReload
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector, apply_read_only
 from . import operations as ops
 from .model import COMPLETENESS, FIRST_MONTH, NAME, STATE_COLORS, TIMELINESS, ReportingModel
@@ -38,14 +39,13 @@ MIN_TABLE_HEIGHT = 420  # about 12 rows; a longer list of units scrolls
 ALL = "__all__"  # the overdue list's first entry: one text for every overdue unit
 
 
-class ReportingPage(QWidget):
+class ReportingPage(LazyReload, QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today  # None: the real date at each refresh
         self.setup = ops.load_setup(ctx, today)
         self.result: core.Reporting | None = None
-        self._stale = False
         self.year = YearSelector()
         self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
         self.plan_note = ReadOnlyBanner()
@@ -234,12 +234,5 @@ class ReportingPage(QWidget):
                 self.deadline.blockSignals(True)
                 self.deadline.setValue(day)
                 self.deadline.blockSignals(False)
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
+        self.reload_when_shown()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()

@@ -29,6 +29,7 @@ from kexie_desktop.services.tasks import STATUSES
 from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
+from ..widgets.lazy_reload import LazyReload
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from ..widgets import file_dialogs
 from . import operations as ops
@@ -39,7 +40,7 @@ from .model import CODE, DUE, LAST, MARKS, NAME, NEXT, OFFICE, SECTION, STATUS, 
 ANY = None  # a filter's first entry
 
 
-class TasksPage(QWidget):
+class TasksPage(LazyReload, QWidget):
     def __init__(self, ctx: AppContext, parent=None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -49,7 +50,6 @@ class TasksPage(QWidget):
         self.plan_note = ReadOnlyBanner()
         self.setup = ops.load_setup(ctx, self.year.year())
         self.all_rows: list[ops.TaskRow] = []
-        self._stale = False
         self.dialog = None  # the open milestone or note dialog
         self._build_filters()
         self.model = TaskTableModel(self)
@@ -450,12 +450,5 @@ class TasksPage(QWidget):
         if changes.offices or changes.plan or changes.everything:
             self.setup = ops.load_setup(self.ctx, self.year.year())
             self._fill_filters()
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
+        self.reload_when_shown()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
