@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -27,6 +26,7 @@ from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
+from ..widgets.dialog_parts import filter_bar
 from ..widgets.lazy_reload import LazyReload
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from . import operations as ops
@@ -70,14 +70,9 @@ class DashboardPage(LazyReload, QWidget):
         self.reload()
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        for label, widget in ((self.tr("单位："), self.office), (self.tr("年度："), self.year),
-                              (self.tr("截至："), self.as_of)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(widget)
-            bar.addSpacing(8)
-        bar.addStretch(1)
-        bar.addWidget(self.export_button)
+        bar = filter_bar(((self.tr("单位："), self.office), (self.tr("年度："), self.year),
+                          (self.tr("截至："), self.as_of)),
+                         (self.export_button,))
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.tabs)

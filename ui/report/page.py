@@ -26,6 +26,7 @@ from ..context import AppContext
 from ..errors import show_error
 from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
+from ..widgets.dialog_parts import filter_bar
 from ..widgets.year_selector import ReadOnlyBanner, YearSelector
 from ..worker import Cancelled, run_task
 from . import operations as ops
@@ -86,15 +87,9 @@ class ReportPage(QWidget):
         self._show_pages()
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        for label, widget in ((self.tr("单位："), self.office), (self.tr("年度："), self.year),
-                              (self.tr("截至："), self.as_of)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(widget)
-            bar.addSpacing(8)
-        bar.addStretch(1)
-        for button in (self.preview_button, self.excel_button, self.pdf_button, self.print_button):
-            bar.addWidget(button)
+        bar = filter_bar(((self.tr("单位："), self.office), (self.tr("年度："), self.year),
+                          (self.tr("截至："), self.as_of)),
+                         (self.preview_button, self.excel_button, self.pdf_button, self.print_button))
         self.said = QWidget()  # shown only when there is something to say
         said = QHBoxLayout(self.said)
         said.setContentsMargins(0, 0, 0, 0)

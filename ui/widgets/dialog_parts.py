@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QWidget
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -32,3 +32,16 @@ def ok_cancel(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, object]:
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok_button
+
+
+def filter_bar(fields: tuple[tuple[str, QWidget], ...], buttons: tuple[QWidget, ...] = ()) -> QHBoxLayout:
+    """A page's top bar: labelled choices (单位、年度、截至 …) on the left, its buttons on the right."""
+    bar = QHBoxLayout()
+    for label, widget in fields:
+        bar.addWidget(QLabel(label))
+        bar.addWidget(widget)
+        bar.addSpacing(8)
+    bar.addStretch(1)
+    for button in buttons:
+        bar.addWidget(button)
+    return bar
