@@ -208,6 +208,15 @@ def delete_activity(s: Session, uid: str, user: str = "", seen_version: int | No
     return Changes(activities={office_id})
 
 
+def delete_activities(s: Session, seen: dict[str, int | None], user: str = "") -> Changes:
+    """Remove several activities (uid -> the version the view read; None: no check), all or none: one
+    changed on another PC meanwhile refuses the whole delete with ``StaleEdit``."""
+    changes = Changes()
+    for uid, version in seen.items():
+        changes = changes | delete_activity(s, uid, user, seen_version=version)
+    return changes
+
+
 # --- listing -------------------------------------------------------------------------------------
 class ActivityRow(NamedTuple):
     """One ledger line as plain values (no ORM object), for large tables."""
@@ -221,6 +230,7 @@ class ActivityRow(NamedTuple):
     participants: int
     audience: int
     note: str
+    version: int = 0  # the record's version when read: a delete or edit made on this row checks it
 
 
 def _filters(
@@ -294,7 +304,7 @@ def activity_rows(
     """The same selection as ``list_activities`` as plain tuples (fast for a 100,000-record ledger)."""
     query = (
         select(Activity.uid, Activity.date, ActivityType.code, ActivityType.name, Activity.title,
-               Activity.place, Activity.participants, Activity.audience, Activity.note)
+               Activity.place, Activity.participants, Activity.audience, Activity.note, Activity.version)
         .join(ActivityType, Activity.type_id == ActivityType.id)
         .where(and_(*_filters(s, office, type_codes, date_from, date_to, text, indicator)))
         .order_by(Activity.date, Activity.id)
