@@ -180,13 +180,12 @@ def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version:
     return changes
 
 
-def delete_activities(ctx: AppContext, uids: list[str]) -> Changes:
-    """Delete the records in one transaction: all of them or, on any error, none."""
-    changes = Changes()
+def delete_activities(ctx: AppContext, uids: list[str] | dict[str, int | None]) -> Changes:
+    """Delete the records in one transaction: all of them or, on any error, none. A dict maps each uid to
+    the version the page read (``LedgerRow.version``): one changed on another PC refuses them all."""
+    seen = uids if isinstance(uids, dict) else dict.fromkeys(uids)
     with ctx.db.write() as s:
-        user = _user(s)
-        for uid in uids:
-            changes = changes | activities.delete_activity(s, uid, user)
+        changes = activities.delete_activities(s, seen, _user(s))
     ctx.notify(changes)
     return changes
 

@@ -306,8 +306,12 @@ class LedgerPage(QWidget):
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
+        seen = {uid: self.model.rows[self.model.uid_row(uid)].version for uid in uids}
         try:
-            ops.delete_activities(self.ctx, uids)
+            ops.delete_activities(self.ctx, seen)
+        except StaleEdit as exc:  # another PC changed one of them: nothing deleted, show what is saved now
+            show_error(self, self.tr("删除失败"), exc)
+            self.reload()
         except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was deleted
             show_error(self, self.tr("删除失败"), exc)
 
