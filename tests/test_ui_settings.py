@@ -124,5 +124,8 @@ def test_settings_changed_on_another_pc_refuse_the_save_and_the_page_reloads(qtb
     page.behind.setValue(9)  # against what is shown now: saved
     qtbot.mouseClick(page.save_button, Qt.LeftButton)
     assert page.message.text() == "设置已保存。"
+    page.serious.setValue(35)  # and again: against this page's own save, not refused
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    assert shown == [("保存设置失败", REFUSED)]
     with ctx.db.read() as s:
-        assert (settings.get(s, "threshold_behind"), settings.get(s, "threshold_serious")) == (9, 30)
+        assert (settings.get(s, "threshold_behind"), settings.get(s, "threshold_serious")) == (9, 35)

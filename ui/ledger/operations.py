@@ -166,7 +166,7 @@ def load_for_edit(ctx: AppContext, uid: str) -> tuple[LedgerRow, int]:
     with ctx.db.read() as s:
         a = activities.find_activity(s, uid)
         return (LedgerRow(a.uid, a.date, a.type.code, a.type.name, a.title, a.place, a.participants, a.audience,
-                          a.note), a.version)
+                          a.note, a.version), a.version)
 
 
 def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version: int | None = None) -> Changes:

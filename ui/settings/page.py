@@ -142,6 +142,7 @@ class SettingsPage(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("保存设置失败"), exc)
             return False
+        self.versions = operations.load_versions(self.ctx)  # the next save checks against this one
         self.message.setText(self.tr("设置已保存。"))
         return True
 
