@@ -190,8 +190,9 @@ def update_activity(
     new = _snapshot(activity)
     if new == old:
         return Changes()
-    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
+    # Before the lock check: its query autoflushes, and a later change would be a second UPDATE (version + 2).
     activity.updated_at = dt.datetime.now().replace(microsecond=0)
+    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
     audit.record(s, "activity", activity.uid, activity.office_id, old, new, user=user, source="manual")
     return Changes(activities={activity.office_id})
 
