@@ -232,3 +232,27 @@ def test_a_split_on_targets_changed_meanwhile_writes_no_unit_target(two_pcs, cha
     with pc2.write() as s:
         targets.decompose_target(s, plan.indicator(s, "I09"), None, user="王芳", seen=seen2)
     assert set(_unit_values(pc1, "I09").values()) == ({50} if changed != "320700" else {8})
+
+
+def test_one_edit_of_an_activity_moves_its_version_by_one_even_a_second_later(db, monkeypatch):
+    """The lock check's query autoflushes the edit; ``updated_at`` set after it was a second UPDATE whenever
+    the clock had moved on to another second (the counter then jumped by two)."""
+    import types
+
+    _here(db, "320706")
+    with db.write() as s:
+        _add(s, "a", "讲座一")
+    later = dt.datetime.now() + dt.timedelta(days=1)
+
+    class Tomorrow(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    fake = types.SimpleNamespace(date=dt.date, datetime=Tomorrow)
+    monkeypatch.setattr(activities, "dt", fake)
+    with db.write() as s:
+        activities.update_activity(s, "a", type="POP_LECTURE", date=D(2019, 3, 6), title="讲座一", seen_version=1)
+    with db.read() as s:
+        row = s.scalars(select(Activity)).one()
+        assert (row.version, row.updated_at) == (2, later.replace(microsecond=0))
