@@ -107,14 +107,16 @@ def load_setup(ctx: AppContext) -> LedgerSetup:
         return LedgerSetup(office.code, office.name, current.start_year, current.end_year, types)
 
 
-def load_rows(ctx: AppContext, office_code: str, flt: LedgerFilter) -> list[LedgerRow]:
-    """The office's records matching ``flt``, oldest first (one query)."""
+def load_rows(ctx: AppContext, office_code: str, flt: LedgerFilter,
+              versions: dict[str, int] | None = None) -> list[LedgerRow]:
+    """The office's records matching ``flt``, oldest first (one query); ``versions`` is filled with their
+    versions (uid -> version) for a delete made on them."""
     with ctx.db.read() as s:
         return activities.activity_rows(
             s, offices.resolve(s, office_code),
             type_codes=[flt.type_code] if flt.type_code else None,
             date_from=flt.date_from, date_to=flt.date_to, text=flt.text or None,
-            indicator=flt.indicator_code,
+            indicator=flt.indicator_code, versions=versions,
         )
 
 
@@ -166,7 +168,7 @@ def load_for_edit(ctx: AppContext, uid: str) -> tuple[LedgerRow, int]:
     with ctx.db.read() as s:
         a = activities.find_activity(s, uid)
         return (LedgerRow(a.uid, a.date, a.type.code, a.type.name, a.title, a.place, a.participants, a.audience,
-                          a.note, a.version), a.version)
+                          a.note), a.version)
 
 
 def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version: int | None = None) -> Changes:
@@ -182,7 +184,7 @@ def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version:
 
 def delete_activities(ctx: AppContext, uids: list[str] | dict[str, int | None]) -> Changes:
     """Delete the records in one transaction: all of them or, on any error, none. A dict maps each uid to
-    the version the page read (``LedgerRow.version``): one changed on another PC refuses them all."""
+    the version the page read (``load_rows(versions=...)``): one changed on another PC refuses them all."""
     seen = uids if isinstance(uids, dict) else dict.fromkeys(uids)
     with ctx.db.write() as s:
         changes = activities.delete_activities(s, seen, _user(s))
