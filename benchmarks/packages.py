@@ -19,7 +19,12 @@ ratios is printed beside it as a check:
 Targets: export ≤ 1.5 × its baseline and no slower than the pandas peer; import ≤ 2 × its baseline;
 import faster than pandas. pandas is not a dependency of the program: install it for the peers with
 ``pip install -r requirements-bench.txt`` (without it they are skipped, and the script says so).
-Usage: ``python benchmarks/packages.py [--rows N] [--runs N] [--import-runs N]``.
+Usage: ``python benchmarks/packages.py [--rows N] [--runs N] [--import-runs N] [--db URL]``.
+
+With ``--db postgresql+psycopg://…/empty_database`` (issue 18) every import round also imports the same package
+into the city database on that server (the city template copied there with ``copy-db`` before each round, the
+copy not timed) and the PostgreSQL import is printed beside SQLite's with their ratio (target ≤ 2). The database
+must be empty at the start; between rounds its ``public`` schema is dropped and made again.
 """
 
 from __future__ import annotations
@@ -158,6 +163,40 @@ def _calamine_rows(package: Path) -> dict[str, list[list]]:
     return sheets
 
 
+def _wipe_server(url: str, check_empty: bool = False) -> None:
+    """Drop everything in the server database's public schema (after checking it was empty at the start)."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if check_empty and inspect(conn).get_table_names():
+                raise SystemExit(f"--db：数据库 {engine.url.database} 不是空的（已有数据表），为免清除数据没有运行。")
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+def import_server(template: Path, url: str, package: Path) -> float:
+    """``apply`` at a city on PostgreSQL: the template copied in first (not timed), as ``import_ours``."""
+    from kexie_desktop.copydb import copy_database
+
+    _wipe_server(url)
+    source = open_app_database(template)
+    try:
+        copy_database(source, url)
+    finally:
+        source.close()
+    city = open_app_database(url)
+    start = time.perf_counter()
+    result = packages.apply(city, package)
+    elapsed = time.perf_counter() - start
+    city.close()
+    assert result.outcome == "applied", result.message
+    return elapsed
+
+
 def import_baseline(package: Path, tmp: Path) -> float:
     """A: python-calamine, then sqlite3 executemany into plain tables (no index, no constraint)."""
     target = tmp / "plain.db"
@@ -220,12 +259,15 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="export rounds (each ~25 s)")
     parser.add_argument("--import-runs", type=int, default=7, help="import rounds (each ~10 s)")
+    parser.add_argument("--db", metavar="URL", help="an empty PostgreSQL database: the import there beside SQLite's")
     args = parser.parse_args(argv)
+    if args.db:
+        _wipe_server(args.db, check_empty=True)
     with tempfile.TemporaryDirectory(prefix="kexie-bench-packages-") as name:
-        return run(Path(name), args.rows, args.runs, args.import_runs)
+        return run(Path(name), args.rows, args.runs, args.import_runs, args.db)
 
 
-def run(tmp: Path, n_rows: int, runs: int, import_runs: int) -> int:
+def run(tmp: Path, n_rows: int, runs: int, import_runs: int, server: str | None = None) -> int:
     print(f"构建测试数据：{n_rows:,} 条活动台账……", flush=True)
     unit, template = build(tmp, n_rows)
     package = tmp / "sub.xlsx"
@@ -241,7 +283,8 @@ def run(tmp: Path, n_rows: int, runs: int, import_runs: int) -> int:
                         timed(lambda: export_pandas(sheets, headers, tmp / "pandas.xlsx")) if with_pandas else None,
                         timed(lambda: export_bare_xlsxwriter(sheets, tmp / "bare-xw.xlsx"))))
     imports = [(import_ours(template, tmp, package), import_baseline(package, tmp),
-                import_baseline_schema(package, template, tmp)) for _ in range(import_runs)]
+                import_baseline_schema(package, template, tmp),
+                import_server(template, server, package) if server else None) for _ in range(import_runs)]
     print(f"文件：{package.stat().st_size / 1e6:.1f} MB，{sum(map(len, sheets.values())):,} 行，{cells:,} 个单元格；"
           f"导出 {runs} 轮，导入 {import_runs} 轮")
     ok = _report("导出 export", exports, 0, 1, "openpyxl write-only 裸写同样的单元格", 1.5)
@@ -251,6 +294,8 @@ def run(tmp: Path, n_rows: int, runs: int, import_runs: int) -> int:
     _report("（参考）导出 export", exports, 0, 3, "XlsxWriter constant_memory 裸写同样的单元格", None)
     ok = _report("导入 import", imports, 0, 1, "A：calamine 读取 + sqlite3 executemany 到无索引的普通表", 2.0) and ok
     _report("导入 import", imports, 0, 2, "B：calamine 读取 + sqlite3 executemany 到本程序的表（含索引、外键）", 2.0)
+    if server:  # the same rounds, PostgreSQL against SQLite: ours on the server over ours on the file
+        ok = _report("导入 import（PostgreSQL）", imports, 3, 0, "同一轮中本程序导入到 SQLite 文件", 2.0) and ok
     t_import = min(r[0] for r in imports)
     unit.close()
     if not with_pandas:

@@ -309,6 +309,9 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0014: a stale edit is refused
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 SEVERITIES = {"error": "错误", "warning": "警告"}
@@ -379,3 +382,6 @@ class ReviewMonth(Base):
     by: Mapped[str] = mapped_column(String(40), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(server_default="1")  # migration 0014: a stale edit is refused
+
+    __mapper_args__ = {"version_id_col": version}

@@ -347,3 +347,50 @@ def test_package_numbers_stay_unique_when_two_clerks_number_at_once(db_path):
     second.join(30)
     assert got == {"first": 2, "second": 3}
     city.close()
+
+
+@pytest.mark.server_only
+def test_two_clerks_saving_one_target_at_once_one_is_refused(db_path):
+    """Both read the target at version 1 and save through ``put_target(seen_version=1)`` at once: the second
+    UPDATE waits for the first clerk's row lock, then finds the version moved and is refused (StaleEdit);
+    the first clerk's figure and one audit entry stay."""
+    from kexie_desktop.errors import StaleEdit
+    from kexie_desktop.models import AuditEntry
+    from kexie_desktop.services import targets
+
+    pcs = [open_app_database(db_path), open_app_database(db_path)]
+    with pcs[0].write() as s:
+        targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 80, user="李强")
+    holding, release, result = threading.Event(), threading.Event(), {}
+
+    def clerk(n, value, hold):
+        try:
+            with pcs[n].write() as s:
+                targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, value,
+                                   user=f"clerk{n}", seen_version=1)
+                if hold:  # flushed: the row is locked at version 2 until this commit
+                    holding.set()
+                    assert release.wait(30)
+            result[n] = "saved"
+        except StaleEdit as exc:
+            result[n] = str(exc)
+
+    first = threading.Thread(target=clerk, args=(0, 85, True))
+    first.start()
+    assert holding.wait(30)
+    second = threading.Thread(target=clerk, args=(1, 90, False))
+    second.start()
+    second.join(1.0)
+    assert second.is_alive()  # its UPDATE … WHERE version = 1 waits for the first clerk's lock
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert result == {0: "saved", 1: "这条数据刚被另一台电脑上的用户修改，本次修改没有保存，已重新读取，请核对后再改。"}
+    with pcs[1].read() as s:
+        t = targets.find_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None)
+        assert (t.value, t.version, t.updated_by) == (85, 2, "clerk0")
+        users = s.scalars(select(AuditEntry.user).where(AuditEntry.entity_key == "I09/320722/plan")
+                          .order_by(AuditEntry.id)).all()
+        assert users == ["李强", "clerk0"]
+    for pc in pcs:
+        pc.close()

@@ -20,6 +20,8 @@ from tests.qtkeys import type_text
 from ui.ledger import operations as ops
 from ui.ledger.model import AUDIENCE, DATE, HEADERS, TITLE, LedgerModel
 from ui.ledger.page import LedgerPage
+from tests.other_pc import REFUSED, collect_warnings, on_other_pc
+from tests.other_pc import audit_count as audit_entries
 
 D = dt.date
 
@@ -574,3 +576,23 @@ def test_records_in_an_approved_month_are_refused_and_the_dialog_keeps_the_input
     qtbot.mouseClick(page.delete_button, Qt.LeftButton)
     assert shown == [("删除失败", refusal)]
     assert stored(ctx, "d") is not None and "青年科技工作者沙龙" in titles(page)
+
+
+def test_deleting_two_records_one_changed_on_another_pc_deletes_none(qtbot, page, ctx, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    click_row(qtbot, page, "AI 前沿报告会")
+    index = page.proxy.index(titles(page).index("海洋经济学术报告会"), 3)
+    qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, Qt.ControlModifier, page.table.visualRect(index).center())
+    assert page.selected_uids() == ["b", "c"]
+
+    def rename(s):
+        activities.update_activity(s, "c", type="ACAD_REPORT", date=D(2020, 5, 31), title="海洋经济报告会",
+                                   place="海州宾馆", participants=6, audience=95, user="张三")
+    on_other_pc(ctx, rename, "c")
+    before = audit_entries(ctx)
+    shown = collect_warnings(monkeypatch)
+    qtbot.mouseClick(page.delete_button, Qt.LeftButton)
+    assert shown == [("删除失败", REFUSED)]
+    assert audit_entries(ctx) == before
+    assert stored(ctx, "b") is not None and stored(ctx, "c")[2] == "海洋经济报告会"
+    assert "海洋经济报告会" in titles(page) and "AI 前沿报告会" in titles(page)  # read again

@@ -12,6 +12,7 @@ from kexie_desktop.models import DataValue
 from kexie_desktop.review import states
 from kexie_desktop.services import offices, plan, settings
 from tests.qtkeys import type_text
+from tests.other_pc import REFUSED, audit_count, collect_warnings, on_other_pc
 
 TODAY = dt.date(2019, 6, 15)
 
@@ -189,3 +190,22 @@ def test_the_detail_shows_the_whole_finding(qtbot, unit_ctx):
     head, message = page.detail.text().split("\n")
     assert head == "警告（W01）　I09 科教兴农项目　2019年2月　数值：50"
     assert message == page.model.rows[1].message
+
+
+def test_a_month_submitted_on_another_pc_refuses_the_submit_and_the_page_reloads(qtbot, unit_ctx, monkeypatch):
+    page = make_page(qtbot, unit_ctx)
+    page.month_buttons[2].click()  # March
+    assert page.submit_button.text() == "提交审核（1—3月）"
+
+    def submit_january(s):
+        states.submit(s, offices.resolve(s, "东海县"), 2019, 1, user="张三", today=TODAY)
+    on_other_pc(unit_ctx, submit_january, "320722/2019-01")
+    before = audit_count(unit_ctx)
+    shown = collect_warnings(monkeypatch)
+    qtbot.mouseClick(page.submit_button, Qt.LeftButton)
+    assert shown == [("提交审核", REFUSED)]
+    assert audit_count(unit_ctx) == before
+    assert [b.text() for b in page.month_buttons[:3]] == ["1月\n待审核", "2月\n草稿", "3月\n草稿"]  # read again
+    qtbot.mouseClick(page.submit_button, Qt.LeftButton)
+    assert shown == [("提交审核", REFUSED)]  # no second refusal
+    assert [b.text() for b in page.month_buttons[:4]] == ["1月\n待审核", "2月\n待审核", "3月\n待审核", "4月\n草稿"]

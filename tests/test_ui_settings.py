@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 from kexie_desktop.services import offices, settings
 from tests.qtkeys import type_text
 from ui.settings.page import SettingsPage
+from tests.other_pc import REFUSED, audit_count, collect_warnings, on_other_pc
 
 
 def _page(qtbot, ctx, office: str) -> SettingsPage:
@@ -106,3 +107,25 @@ def test_one_person_as_filler_and_reviewer_is_noted(qtbot, ctx):
     assert page.same_person.text() == "一人兼任，审核记录会注明"
     type_text(page.reviewer, "丰")
     assert page.same_person.isHidden()
+
+
+def test_settings_changed_on_another_pc_refuse_the_save_and_the_page_reloads(qtbot, ctx, monkeypatch):
+    page = _page(qtbot, ctx, "市科协")
+    page.behind.setValue(8)
+    on_other_pc(ctx, lambda s: settings.put_thresholds(s, 12, 30, user="张三"), "threshold_behind")
+    before = audit_count(ctx)
+    shown = collect_warnings(monkeypatch)
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    assert shown == [("保存设置失败", REFUSED)]
+    assert audit_count(ctx) == before
+    with ctx.db.read() as s:
+        assert (settings.get(s, "threshold_behind"), settings.get(s, "threshold_serious")) == (12, 30)
+    assert (page.behind.value(), page.serious.value()) == (12, 30)  # read again
+    page.behind.setValue(9)  # against what is shown now: saved
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    assert page.message.text() == "设置已保存。"
+    page.serious.setValue(35)  # and again: against this page's own save, not refused
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    assert shown == [("保存设置失败", REFUSED)]
+    with ctx.db.read() as s:
+        assert (settings.get(s, "threshold_behind"), settings.get(s, "threshold_serious")) == (9, 35)

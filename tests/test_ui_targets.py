@@ -19,6 +19,7 @@ from ui.targets import operations as ops
 from ui.targets.page import CODE, HEADERS, TARGET, UNITS_SUM, MISMATCH, TargetsModel, TargetsPage
 from ui.targets.split_dialog import SplitDialog
 from ui.targets.target_dialog import TargetDialog
+from tests.other_pc import REFUSED, on_other_pc
 
 CITY = "320700"
 HAIZHOU = "320706"
@@ -450,3 +451,19 @@ def test_a_target_changed_on_another_pc_is_refused_in_the_dialog_and_the_page_re
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert not dialog.isVisible()
     assert stored(demo_ctx, "I09", HAIZHOU, None) == (120, None, None)
+
+
+def test_a_split_over_a_unit_target_set_meanwhile_is_refused_in_the_dialog(qtbot, city_page, ctx):
+    dialog = open_split(qtbot, city_page, "I09")
+
+    def put(s):
+        targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 80, user="张三")
+    on_other_pc(ctx, put, "I09/320722/plan")
+    before = audit_count(ctx)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.message.text() == REFUSED
+    assert audit_count(ctx) == before
+    assert unit_values(ctx, "I09", None) == [None] * 3 + [(80, None, None)] + [None] * 6
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)  # against the targets as read now: the split goes
+    assert not dialog.isVisible()
+    assert unit_values(ctx, "I09", None) == [(60, None, None)] * 10

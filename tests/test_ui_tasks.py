@@ -22,6 +22,7 @@ from qtkeys import type_text
 from ui.main_window import MainWindow
 from ui.tasks.model import MARKS, NEXT, OFFICE, STATUS, STATUS_COLORS
 from ui.tasks.page import TasksPage
+from tests.other_pc import REFUSED, audit_count, on_other_pc
 
 D = dt.date
 TODAY = D(2020, 7, 1)
@@ -372,3 +373,29 @@ def test_the_page_is_in_both_installations(ctx, qtbot):
         assert isinstance(page, TasksPage) and len(page.model.rows) == (10 if code == UNIT else 160)
     with ctx.db.read() as s:
         assert len(plan.current_plan(s).years) == 3
+
+
+def test_a_milestone_completed_on_another_pc_is_refused_in_the_dialog(qtbot, unit_ctx):
+    page = make_page(unit_ctx, qtbot)
+    assert page.select("T44")
+    click_row(qtbot, page.milestone_table, 0)
+    qtbot.mouseClick(page.complete_button, Qt.LeftButton)
+    dialog = page.dialog
+    with unit_ctx.db.read() as s:
+        m = s.query(Milestone).filter_by(title="建成首批科学工作室").one()
+        mid, uid = m.id, m.uid
+
+    def complete(s):
+        svc.complete_milestone(s, offices.resolve(s, "东海县"), "T44", mid, D(2020, 6, 1), user="张三")
+    on_other_pc(unit_ctx, complete, uid)
+    before = audit_count(unit_ctx)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.message.text() == REFUSED
+    assert audit_count(unit_ctx) == before
+    with unit_ctx.db.read() as s:
+        assert s.get(Milestone, mid).done == D(2020, 6, 1)
+    assert page.current_row().milestones[0].done == D(2020, 6, 1)  # the page read it again
+    assert not page.complete_button.isEnabled()
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)  # now it is plainly done
+    assert dialog.message.text() == f"节点 {mid}“建成首批科学工作室”已于 2020-06-01 完成，不能再次完成。"
+    dialog.reject()

@@ -35,6 +35,7 @@ class MonthState:
     by: str = ""
     at: dt.datetime | None = None
     note: str = ""
+    version: int = 0  # the row's version (0: no row yet): an edit made on this view checks it (issue 18)
 
     @property
     def label(self) -> str:
@@ -49,13 +50,28 @@ def month_states(s: Session, office: Office, year: int) -> list[MonthState]:
     """The twelve months of ``year``; a month never touched is 草稿."""
     rows = {r.month: r for r in _rows(s, office, year)}
     return [
-        MonthState(m, rows[m].state, rows[m].by, rows[m].at, rows[m].note) if m in rows else MonthState(m, "draft")
+        MonthState(m, rows[m].state, rows[m].by, rows[m].at, rows[m].note, rows[m].version) if m in rows else MonthState(m, "draft")
         for m in range(1, 13)
     ]
 
 
 def _rows(s: Session, office: Office, year: int) -> list[ReviewMonth]:
     return list(s.scalars(select(ReviewMonth).where(ReviewMonth.office_id == office.id, ReviewMonth.year == year)))
+
+
+def seen_versions(months: list[MonthState]) -> dict[int, int]:
+    """month -> version, as a view that shows ``months`` saves against them."""
+    return {m.month: m.version for m in months}
+
+
+def _check_seen(s: Session, office: Office, year: int, seen: dict[int, int] | None) -> None:
+    """Refuse a transition made on states read at other versions (another PC moved a month meanwhile)."""
+    if seen is None:
+        return
+    rows = {r.month: r for r in _rows(s, office, year)}
+    for m in range(1, 13):
+        audit.check_version(s, "review", f"{office.code}/{year}-{m:02d}",
+                            rows[m].version if m in rows else None, seen.get(m, 0))
 
 
 def _move(s: Session, office: Office, year: int, months: list[int], state: str, by: str, note: str = "") -> Changes:
@@ -82,10 +98,14 @@ def _due_months(year: int, through: int, today: dt.date) -> None:
         raise UserError(f"{year}年{through}月还没有到，不能提交或审核；请选到本月为止。")
 
 
-def submit(s: Session, office: Office, year: int, through: int, *, user: str = "", today: dt.date | None = None) -> Changes:
-    """The 填报人 hands months 1..``through`` to the reviewer (草稿 or 已退回 → 待审核)."""
+def submit(s: Session, office: Office, year: int, through: int, *, user: str = "", today: dt.date | None = None,
+           seen: dict[int, int] | None = None) -> Changes:
+    """The 填报人 hands months 1..``through`` to the reviewer (草稿 or 已退回 → 待审核). ``seen``
+    (``seen_versions`` of the states the view showed) refuses the step with ``StaleEdit`` when another PC
+    changed a month's state meanwhile; None: no check (the CLI)."""
     require_own_office(s, office)
     check_year_writable(s, year)  # an ended plan's months keep their review state
+    _check_seen(s, office, year, seen)
     _due_months(year, through, today or dt.date.today())
     states = month_states(s, office, year)[:through]
     months = [m.month for m in states if m.state in ("draft", "returned")]
@@ -96,11 +116,13 @@ def submit(s: Session, office: Office, year: int, through: int, *, user: str = "
 
 def approve(
     s: Session, office: Office, year: int, through: int, *, by: str, password: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, seen: dict[int, int] | None = None,
 ) -> Changes:
-    """The 审核人 approves months 1..``through``: all submitted, no error, every warning explained."""
+    """The 审核人 approves months 1..``through``: all submitted, no error, every warning explained.
+    ``seen`` as for ``submit``."""
     require_own_office(s, office)
     check_year_writable(s, year)  # an ended plan's months keep their review state
+    _check_seen(s, office, year, seen)
     today = today or dt.date.today()
     by = (by or "").strip()
     if not by:
@@ -133,12 +155,13 @@ def approve(
 
 def unapprove(
     s: Session, office: Office, year: int, from_month: int, *, reason: str, by: str,
-    password: str | None = None,
+    password: str | None = None, seen: dict[int, int] | None = None,
 ) -> Changes:
     """撤销审核 by the 审核人 ``by`` (the review password when one is set): months ``from_month``..12
-    that are approved (or sent) go back to 草稿; a reason is required."""
+    that are approved (or sent) go back to 草稿; a reason is required. ``seen`` as for ``submit``."""
     require_own_office(s, office)
     check_year_writable(s, year)  # an ended plan's months keep their review state
+    _check_seen(s, office, year, seen)
     by = (by or "").strip()
     if not by:
         raise UserError("请写明撤销审核的审核人姓名。")

@@ -190,8 +190,9 @@ def update_activity(
     new = _snapshot(activity)
     if new == old:
         return Changes()
-    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
+    # Before the lock check: its query autoflushes, and a later change would be a second UPDATE (version + 2).
     activity.updated_at = dt.datetime.now().replace(microsecond=0)
+    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
     audit.record(s, "activity", activity.uid, activity.office_id, old, new, user=user, source="manual")
     return Changes(activities={activity.office_id})
 
@@ -206,6 +207,15 @@ def delete_activity(s: Session, uid: str, user: str = "", seen_version: int | No
     s.delete(activity)
     audit.record(s, "activity", uid, office_id, old, None, user=user, source="manual")
     return Changes(activities={office_id})
+
+
+def delete_activities(s: Session, seen: dict[str, int | None], user: str = "") -> Changes:
+    """Remove several activities (uid -> the version the view read; None: no check), all or none: one
+    changed on another PC meanwhile refuses the whole delete with ``StaleEdit``."""
+    changes = Changes()
+    for uid, version in seen.items():
+        changes = changes | delete_activity(s, uid, user, seen_version=version)
+    return changes
 
 
 # --- listing -------------------------------------------------------------------------------------
@@ -290,16 +300,22 @@ def activity_rows(
     date_to: dt.date | None = None,
     text: str | None = None,
     indicator: Indicator | str | None = None,
+    versions: dict[str, int] | None = None,
 ) -> list[ActivityRow]:
-    """The same selection as ``list_activities`` as plain tuples (fast for a 100,000-record ledger)."""
+    """The same selection as ``list_activities`` as plain tuples (fast for a 100,000-record ledger).
+    ``versions``, when given, is filled with uid -> version of the same rows, read in the same query (what a
+    delete made on them checks, issue 18)."""
     query = (
         select(Activity.uid, Activity.date, ActivityType.code, ActivityType.name, Activity.title,
-               Activity.place, Activity.participants, Activity.audience, Activity.note)
+               Activity.place, Activity.participants, Activity.audience, Activity.note, Activity.version)
         .join(ActivityType, Activity.type_id == ActivityType.id)
         .where(and_(*_filters(s, office, type_codes, date_from, date_to, text, indicator)))
         .order_by(Activity.date, Activity.id)
     )
-    return [ActivityRow(*row) for row in s.execute(query)]
+    rows = s.execute(query).all()
+    if versions is not None:
+        versions.update((row[0], row[9]) for row in rows)
+    return [ActivityRow(*row[:9]) for row in rows]
 
 
 def indicator_measures(s: Session, indicator: Indicator) -> dict[str, str]:

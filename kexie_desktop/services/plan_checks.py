@@ -118,7 +118,9 @@ def _source_problems(plan: Plan, indicators, tasks) -> list[str]:
             elif normalised(sentence) not in text:
                 found.append(f"指标 {indicator.code}“{indicator.name}”的来源原文在计划文本中找不到：“{_short(sentence)}”。")
     for task in tasks:
-        if normalised(task.sentence) not in text:
+        if not normalised(task.sentence):  # "" is in every text: say it is missing
+            found.append(f"任务 {task.code}“{task.name}”没有来源原文。")
+        elif normalised(task.sentence) not in text:
             found.append(f"任务 {task.code}“{task.name}”的来源原文在计划文本中找不到：“{_short(task.sentence)}”。")
     return found
 

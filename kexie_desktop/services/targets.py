@@ -158,13 +158,16 @@ def decompose_target(
     *,
     user: str = "",
     source: str = "split",
+    seen: dict[str, int] | None = None,
 ) -> tuple[list[UnitShare], Changes]:
     """Split the city office's target into unit targets (任务分解), written with ``put_target``.
 
     ``weights`` maps every unit's code to its weight (None: equal). Counts are split with
     ``split_integer`` so they add up exactly; a range splits both bounds. Coverage targets and ratios
     are not additive: every unit gets the city's figure. Everything is checked before anything is
-    written; the caller's transaction makes the whole split one change.
+    written; the caller's transaction makes the whole split one change. ``seen`` maps the city's and every
+    unit's office code to the version of its target the view read (0: none; ``split_versions``): a target
+    changed on another PC since refuses the whole split with ``StaleEdit`` (None: no check, the CLI).
     """
     require_city(s)
     if indicator.aggregation == "city_only":
@@ -179,6 +182,11 @@ def decompose_target(
         scope = f"{year}年" if year else f"到{indicator.plan.end_year}年"
         raise UserError(f"市科协还没有设定“{indicator.name}”{scope}的目标，无法分解。")
     units = offices.units(s)
+    if seen is not None:
+        for office in [city, *units]:
+            found = city_target if office is city else find_target(s, indicator, office, year)
+            audit.check_version(s, "target", target_key(indicator, office, year),
+                                found.version if found else None, seen.get(office.code, 0))
     shares = [UnitShare(u, lo, hi) for u, (lo, hi) in zip(units, _split(indicator, city_target, units, weights))]
     changes = Changes()
     for share in shares:
@@ -186,6 +194,15 @@ def decompose_target(
             s, indicator, share.office, year, share.value, max_value=share.max_value, user=user, source=source
         )
     return shares, changes
+
+
+def split_versions(s: Session, indicator: Indicator, year: int | None) -> dict[str, int]:
+    """Office code -> the version of its target of ``indicator`` (0: none), city and units: what a
+    decomposition view saves against (``decompose_target(seen=...)``)."""
+    rows = s.execute(select(Office.code, Target.version).join(Target, Target.office_id == Office.id).where(
+        Target.indicator_id == indicator.id, Target.year.is_(None) if year is None else Target.year == year))
+    found = dict(rows.all())
+    return {o.code: found.get(o.code, 0) for o in [offices.city(s), *offices.units(s)]}
 
 
 def _unit_weights(units: list[Office], weights: dict[str, float] | None) -> list[float]:

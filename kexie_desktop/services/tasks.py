@@ -20,7 +20,7 @@ from ..changes import Changes
 from ..errors import UserError
 from ..models import Office
 from ..task_models import Evidence, Milestone, PlanTask, ProgressNote
-from . import offices
+from . import audit, offices
 from .plan import current_plan
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -133,15 +133,19 @@ def add_milestone(s: Session, office: Office, code: str, title: str, due: dt.dat
 
 
 def complete_milestone(s: Session, office: Office, code: str, milestone_id: int, done: dt.date, *,
-                       user: str = "") -> Changes:
+                       user: str = "", seen_version: int | None = None) -> Changes:
+    """Mark a milestone done on ``done``. ``seen_version``: the milestone's version the view read; another
+    PC's change since raises ``StaleEdit`` (issue 18). The audit log keeps who completed it."""
     t = task(s, code)
     require_carrier(s, office, t)
     row = s.get(Milestone, milestone_id)
     if row is None or row.task_id != t.id or row.office_id != office.id:
         raise UserError(f"任务 {t.code} 下没有{office.name}编号为 {milestone_id} 的节点。用 tasks --office 查看节点编号。")
+    audit.check_version(s, "milestone", row.uid, row.version, seen_version)
     if row.done is not None:
         raise UserError(f"节点 {milestone_id}“{row.title}”已于 {row.done.isoformat()} 完成，不能再次完成。")
     row.done = done
+    audit.record(s, "milestone", row.uid, office.id, {"done": None}, {"done": done.isoformat()}, user=user)
     s.flush()
     return Changes(tasks={office.id})
 

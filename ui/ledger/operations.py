@@ -130,14 +130,16 @@ def load_setup(ctx: AppContext) -> LedgerSetup:
         return LedgerSetup(office.code, office.name, current.start_year, current.end_year, types, others)
 
 
-def load_rows(ctx: AppContext, office_code: str, flt: LedgerFilter) -> list[LedgerRow]:
-    """The office's records matching ``flt``, oldest first (one query)."""
+def load_rows(ctx: AppContext, office_code: str, flt: LedgerFilter,
+              versions: dict[str, int] | None = None) -> list[LedgerRow]:
+    """The office's records matching ``flt``, oldest first (one query); ``versions`` is filled with their
+    versions (uid -> version) for a delete made on them."""
     with ctx.db.read() as s:
         return activities.activity_rows(
             s, offices.resolve(s, office_code),
             type_codes=[flt.type_code] if flt.type_code else None,
             date_from=flt.date_from, date_to=flt.date_to, text=flt.text or None,
-            indicator=flt.indicator_code,
+            indicator=flt.indicator_code, versions=versions,
         )
 
 
@@ -203,13 +205,12 @@ def update_activity(ctx: AppContext, uid: str, form: ActivityForm, seen_version:
     return changes
 
 
-def delete_activities(ctx: AppContext, uids: list[str]) -> Changes:
-    """Delete the records in one transaction: all of them or, on any error, none."""
-    changes = Changes()
+def delete_activities(ctx: AppContext, uids: list[str] | dict[str, int | None]) -> Changes:
+    """Delete the records in one transaction: all of them or, on any error, none. A dict maps each uid to
+    the version the page read (``load_rows(versions=...)``): one changed on another PC refuses them all."""
+    seen = uids if isinstance(uids, dict) else dict.fromkeys(uids)
     with ctx.db.write() as s:
-        user = _user(s)
-        for uid in uids:
-            changes = changes | activities.delete_activity(s, uid, user)
+        changes = activities.delete_activities(s, seen, _user(s))
     ctx.notify(changes)
     return changes
 

@@ -51,6 +51,7 @@ class LedgerPage(QWidget):
         self.ctx = ctx
         self.setup: ops.LedgerSetup | None = None
         self.dialog: ActivityDialog | None = None
+        self.versions: dict[str, int] = {}  # uid -> version of the rows shown
         self.problem_box: QMessageBox | None = None  # the last sheet refused for its rows
         self.model = LedgerModel(self)
         self.proxy = LedgerProxy(self)
@@ -162,7 +163,10 @@ class LedgerPage(QWidget):
         selected = self.selected_uids()
         try:
             with _wait_cursor():  # a ledger of 100,000 records takes about a second
-                self.model.set_rows(ops.load_rows(self.ctx, self.setup.office_code, self.filters.current()))
+                versions: dict[str, int] = {}
+                self.model.set_rows(ops.load_rows(self.ctx, self.setup.office_code, self.filters.current(),
+                                                  versions))
+                self.versions = versions  # as read with the rows: a delete checks them (issue 18)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the table keeps its rows
             show_error(self, self.tr("读取活动台账失败"), exc)
             return
@@ -331,8 +335,12 @@ class LedgerPage(QWidget):
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
+        seen = {uid: self.versions.get(uid) for uid in uids}
         try:
-            ops.delete_activities(self.ctx, uids)
+            ops.delete_activities(self.ctx, seen)
+        except StaleEdit as exc:  # another PC changed one of them: nothing deleted, show what is saved now
+            show_error(self, self.tr("删除失败"), exc)
+            self.reload()
         except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was deleted
             show_error(self, self.tr("删除失败"), exc)
 

@@ -96,17 +96,22 @@ def explain(ctx: AppContext, year: int, finding: Finding, text: str, today: dt.d
     return _write(ctx, act)
 
 
-def submit(ctx: AppContext, year: int, through: int, today: dt.date | None = None) -> Changes:
+# ``seen`` in the three steps below: ``states.seen_versions(view.months)``, the states the page showed; a
+# month another PC moved since refuses the step (StaleEdit) and the page reads again.
+
+def submit(ctx: AppContext, year: int, through: int, today: dt.date | None = None,
+           seen: dict[int, int] | None = None) -> Changes:
     return _write(ctx, lambda s, o: states.submit(s, o, year, through, user=settings.get(s, "user_filler") or "",
-                                                  today=today))
+                                                  today=today, seen=seen))
 
 
 def approve(ctx: AppContext, year: int, through: int, by: str, password: str | None,
-            today: dt.date | None = None) -> Changes:
-    return _write(ctx, lambda s, o: states.approve(s, o, year, through, by=by, password=password, today=today))
+            today: dt.date | None = None, seen: dict[int, int] | None = None) -> Changes:
+    return _write(ctx, lambda s, o: states.approve(s, o, year, through, by=by, password=password, today=today,
+                                                   seen=seen))
 
 
 def unapprove(ctx: AppContext, year: int, from_month: int, reason: str, by: str,
-              password: str | None) -> Changes:
+              password: str | None, seen: dict[int, int] | None = None) -> Changes:
     return _write(ctx, lambda s, o: states.unapprove(s, o, year, from_month, reason=reason, by=by,
-                                                     password=password))
+                                                     password=password, seen=seen))

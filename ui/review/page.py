@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit
 from kexie_desktop.models import REVIEW_STATES
 
 from . import operations as ops
@@ -395,11 +396,19 @@ class ReviewPage(QWidget):
     def _run(self, title: str, action, done: str) -> bool:
         try:
             action()
+        except StaleEdit as exc:  # another PC moved a month meanwhile: nothing saved, show the states now
+            show_error(self, title, exc)
+            self.reload()
+            return False
         except Exception as exc:  # noqa: BLE001 - shown to the user, traced in the log
             show_error(self, title, exc)
             return False
         self.message.setText(done)
         return True
+
+    def _seen(self) -> dict[int, int]:
+        """The versions of the month states this page shows: the steps save against them."""
+        return {m.month: m.version for m in self.view.months}
 
     def explain(self) -> None:
         f = self.current_finding()
@@ -413,31 +422,32 @@ class ReviewPage(QWidget):
         if not self.ctx.confirm_pending():  # the grid's unsaved edits: save them first, or stop
             return
         m = self.selected_month()
-        self._run(self.tr("提交审核"), lambda: ops.submit(self.ctx, self.view.year, m, self.today),
+        self._run(self.tr("提交审核"), lambda: ops.submit(self.ctx, self.view.year, m, self.today, self._seen()),
                   self.tr("已提交审核：{0}年1—{1}月。").format(self.view.year, m))
 
     def approve(self) -> None:
         # Approval judges what is saved: unsaved grid edits are saved (or dropped) first, or nothing happens.
         if not self.ctx.confirm_pending():
             return
-        m = self.selected_month()
+        m, seen = self.selected_month(), self._seen()  # what the reviewer looked at, not what arrived since
         dialog = ApproveDialog(self.view.reviewer, self.view.has_password,
                                self.tr("{0}年1—{1}月").format(self.view.year, m), self)
         if dialog.exec() != QDialog.Accepted:
             return
         password = dialog.password.text() or None
         self._run(self.tr("审核通过"),
-                  lambda: ops.approve(self.ctx, self.view.year, m, dialog.name.text(), password, self.today),
+                  lambda: ops.approve(self.ctx, self.view.year, m, dialog.name.text(), password, self.today,
+                                     seen),
                   self.tr("已审核通过并锁定：{0}年1—{1}月。").format(self.view.year, m))
 
     def unapprove(self) -> None:
-        m = self.selected_month()
+        m, seen = self.selected_month(), self._seen()
         dialog = UnapproveDialog(self.view.reviewer, self.view.has_password,
                                  self.tr("{0}年{1}月起").format(self.view.year, m), self)
         if dialog.exec() != QDialog.Accepted:
             return
         reason, by, password = dialog.reason.toPlainText(), dialog.name.text(), dialog.password.text() or None
-        self._run(self.tr("撤销审核"), lambda: ops.unapprove(self.ctx, self.view.year, m, reason, by, password),
+        self._run(self.tr("撤销审核"), lambda: ops.unapprove(self.ctx, self.view.year, m, reason, by, password, seen),
                   self.tr("已撤销审核：{0}年{1}月起回到草稿。").format(self.view.year, m))
 
     def jump(self) -> None:

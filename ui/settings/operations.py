@@ -27,14 +27,25 @@ def load_thresholds(ctx: AppContext) -> Thresholds:
         return Thresholds(float(settings.get(s, "threshold_behind")), float(settings.get(s, "threshold_serious")))
 
 
-def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thresholds: Thresholds | None) -> None:
-    """People on the cover of packages; thresholds only at the city office."""
+def load_versions(ctx: AppContext) -> dict[str, int]:
+    """The versions of the settings the page shows (people and thresholds), for ``save_settings(seen=...)``."""
+    from kexie_desktop.services import settings
+
+    with ctx.db.read() as s:
+        return settings.versions(s, settings.PEOPLE_KEYS + settings.THRESHOLD_KEYS)
+
+
+def save_settings(ctx: AppContext, filler: str, reviewer: str, phone: str, thresholds: Thresholds | None,
+                  seen: dict[str, int] | None = None) -> None:
+    """People on the cover of packages; thresholds only at the city office. ``seen`` (``load_versions``):
+    a setting changed on another PC since refuses the save (StaleEdit); every change is audited."""
     from kexie_desktop.services import settings
 
     with ctx.db.write() as s:
-        settings.put_people(s, settings.People(filler, reviewer, phone))
+        user = settings.audit_user(s, "设置")
+        settings.put_people(s, settings.People(filler, reviewer, phone), seen=seen, user=user)
         if thresholds is not None:
-            settings.put_thresholds(s, thresholds.behind, thresholds.serious)
+            settings.put_thresholds(s, thresholds.behind, thresholds.serious, seen=seen, user=user)
     ctx.notify(Changes(settings=True))
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit
 from kexie_desktop.paths import data_dir
 
 from .. import installation
@@ -131,6 +132,7 @@ class SettingsPage(QWidget):
         self._show_same_person()
         self._show_password_state()
         thresholds = operations.load_thresholds(self.ctx)
+        self.versions = operations.load_versions(self.ctx)  # what a save checks (issue 18)
         self.behind.setValue(thresholds.behind)
         self.serious.setValue(thresholds.serious)
         for box in (self.behind, self.serious):
@@ -146,10 +148,16 @@ class SettingsPage(QWidget):
     def save(self) -> bool:
         thresholds = operations.Thresholds(self.behind.value(), self.serious.value()) if self.is_city else None
         try:
-            operations.save_settings(self.ctx, self.filler.text(), self.reviewer.text(), self.phone.text(), thresholds)
+            operations.save_settings(self.ctx, self.filler.text(), self.reviewer.text(), self.phone.text(), thresholds,
+                                     self.versions)
+        except StaleEdit as exc:  # changed on another PC: nothing saved, show what is saved now
+            show_error(self, self.tr("保存设置失败"), exc)
+            self.reload()
+            return False
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, self.tr("保存设置失败"), exc)
             return False
+        self.versions = operations.load_versions(self.ctx)  # the next save checks against this one
         self.message.setText(self.tr("设置已保存。"))
         return True
 

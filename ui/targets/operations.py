@@ -97,6 +97,7 @@ class SplitSetup:
     city_text: str
     units: tuple[SplitUnit, ...]
     indicator: Indicator  # detached; only read by ``preview_split`` (kind, unit)
+    versions: dict[str, int] | None = None  # office code -> its target's version as read (issue 18)
 
 
 def _period_label(indicator: Indicator, end_year: int) -> str:
@@ -223,7 +224,8 @@ def load_split(ctx: AppContext, code: str, year: int) -> SplitSetup:
         )
         return SplitSetup(indicator.code, indicator.name, indicator.unit, indicator.kind, scope, scope_text,
                           _lower(city), city.max_value,
-                          _text(indicator, city), units, indicator)
+                          _text(indicator, city), units, indicator,
+                          targets.split_versions(s, indicator, scope))
 
 
 def _text(indicator: Indicator, t: Target) -> str:
@@ -235,13 +237,15 @@ def preview_split(setup: SplitSetup, weights: list[float]) -> list[tuple[float, 
     return targets.split_shares(setup.indicator, setup.value, setup.max_value, weights)
 
 
-def apply_split(ctx: AppContext, code: str, year: int | None, weights: dict[str, float]) -> Changes:
-    """Decompose the city target to the units in one transaction (all units or, on any error, none)."""
+def apply_split(ctx: AppContext, code: str, year: int | None, weights: dict[str, float],
+                seen: dict[str, int] | None = None) -> Changes:
+    """Decompose the city target to the units in one transaction (all units or, on any error, none).
+    ``seen`` (``SplitSetup.versions``): a target changed on another PC since refuses it (StaleEdit)."""
     with ctx.db.write() as s:
         targets.require_city(s)
         indicator = plan.indicator(s, code)
         _shares, changes = targets.decompose_target(
-            s, indicator, year if indicator.is_annual else None, weights, user=_user(s))
+            s, indicator, year if indicator.is_annual else None, weights, user=_user(s), seen=seen)
     ctx.notify(changes)
     return changes
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kexie_desktop.errors import StaleEdit
+from kexie_desktop.errors import StaleEdit, UserError
 
 from ..context import AppContext
 from ..errors import show_error
@@ -334,9 +334,18 @@ class TargetsPage(QWidget):
             show_error(self, self.tr("无法分解"), exc)
             return
         year = self.year
+        seen = [setup.versions]
 
         def submit(weights: dict[str, float]):
-            return ops.apply_split(self.ctx, row.code, year, weights)
+            try:
+                return ops.apply_split(self.ctx, row.code, year, weights, seen[0])
+            except StaleEdit:  # a target changed on another PC: show the saved ones; a second 确定 splits over them
+                self.reload()
+                try:
+                    seen[0] = ops.load_split(self.ctx, row.code, year).versions
+                except UserError:  # e.g. the city target removed meanwhile: the next 确定 says so
+                    pass
+                raise
 
         self._open(SplitDialog(setup, submit, parent=self))
 

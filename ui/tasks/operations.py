@@ -42,6 +42,7 @@ class MilestoneRow:
     title: str
     due: dt.date
     done: dt.date | None
+    version: int | None = None  # as read: completing it checks it (another PC's change meanwhile: StaleEdit)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _row(e: task_board.Entry, editable: bool) -> TaskRow:
     return TaskRow(
         t.code, t.section.code, t.section.name, t.name, t.sentence, carriers, tuple(t.indicator_codes), t.due,
         e.office.code, e.office.name, e.office.short_name, e.status,
-        tuple(MilestoneRow(m.id, m.title, m.due, m.done) for m in e.milestones),
+        tuple(MilestoneRow(m.id, m.title, m.due, m.done, m.version) for m in e.milestones),
         tuple(NoteRow(n.id, n.date, n.text, n.by, tuple(EvidenceRow(f.id, f.file_name, f.media_type, f.size)
                                                           for f in n.evidence)) for n in e.notes),
         editable,
@@ -156,10 +157,13 @@ def add_milestone(ctx: AppContext, office_code: str, task_code: str, title: str,
     return number
 
 
-def complete_milestone(ctx: AppContext, office_code: str, task_code: str, milestone_id: int, done: dt.date) -> None:
+def complete_milestone(ctx: AppContext, office_code: str, task_code: str, milestone_id: int, done: dt.date,
+                       seen_version: int | None = None) -> None:
+    """``seen_version`` (``MilestoneRow.version``): refused as StaleEdit when another PC changed it since."""
     with ctx.db.write() as s:
         office = offices.resolve(s, office_code)
-        changes = core.complete_milestone(s, office, task_code, milestone_id, done, user=_user(s))
+        changes = core.complete_milestone(s, office, task_code, milestone_id, done, user=_user(s),
+                                          seen_version=seen_version)
     ctx.notify(changes)
 
 

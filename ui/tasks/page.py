@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kexie_desktop.errors import StaleEdit
 from kexie_desktop.services.tasks import STATUSES
 
 from ..context import AppContext
@@ -397,8 +398,16 @@ class TasksPage(LazyReload, QWidget):
             return
         result = {}
 
+        seen = [m.version]
+
         def submit(day: dt.date) -> None:
-            ops.complete_milestone(self.ctx, row.office_code, row.task_code, m.id, day)
+            try:
+                ops.complete_milestone(self.ctx, row.office_code, row.task_code, m.id, day, seen[0])
+            except StaleEdit:  # another PC changed it: the page shows it as saved; a second 确定 saves over it
+                self.reload()
+                fresh = self.current_row()
+                seen[0] = next((x.version for x in (fresh.milestones if fresh else ()) if x.id == m.id), None)
+                raise
             result["done"] = day
 
         def done() -> None:
