@@ -99,6 +99,7 @@ def test_publishing_lists_every_problem_in_chinese(db_path, capsys):
         volunteers.source = "这句话不在计划里"
         coverage = plan.indicator(s, "I01", new)
         coverage.covers, coverage.covers_units = None, False
+        s.scalars(select(PlanTask).where(PlanTask.plan_id == new.id, PlanTask.code == "T01")).one().sentence = ""
     db.close()
     code, text = run(db_path, "plan", "check", NEW, "--json")
     assert code == 1
@@ -107,10 +108,11 @@ def test_publishing_lists_every_problem_in_chinese(db_path, capsys):
         "指标 I02“高层次学术报告会”缺少市科协目标（2023年）。",
         "指标 I43“新增省级科学教育示范校”的期末区间目标下限 7 大于上限 6。",
         "指标 I12“注册科普志愿者总数”的来源原文在计划文本中找不到：“这句话不在计划里”。",
+        "任务 T01“举办海智洽谈会、项目发布会”没有来源原文。",
     ]
     assert run(db_path, "plan", "publish", NEW)[0] == 2
     err = capsys.readouterr().err
-    assert "有 4 个问题，不能发布：1. 指标 I01" in err
+    assert "有 5 个问题，不能发布：1. 指标 I01" in err
     assert json.loads(run(db_path, "plan", "list", "--json")[1])[1]["published"] is False
 
 
