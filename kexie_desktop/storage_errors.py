@@ -35,6 +35,17 @@ if hasattr(errno, "EDQUOT"):
     _OS_KINDS[errno.EDQUOT] = "full"
 
 
+def _unique_race(exc: BaseException) -> bool:
+    from sqlalchemy.exc import IntegrityError
+
+    if not isinstance(exc, IntegrityError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # psycopg: unique_violation
+        return True
+    return "UNIQUE constraint failed" in str(orig)  # sqlite3
+
+
 def _chain(exc: BaseException):
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -116,6 +127,10 @@ def describe(exc: BaseException, db_path: Path | str | None = None) -> UserError
 
     if any(isinstance(e, StaleDataError) for e in _chain(exc)):
         # The version counter moved between our read and our write (issue 18): the row is someone else's now.
+        return StaleEdit(STALE)
+    if _unique_race(exc):
+        # The services check uniqueness before they write, so a unique violation at commit is another clerk
+        # creating the same row (e.g. the same empty cell) at the same moment: as stale as a moved counter.
         return StaleEdit(STALE)
     found = kind_of(exc)
     if found is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kexie_desktop.errors import StaleEdit
 from kexie_desktop.models import AuditEntry, Target
@@ -190,3 +190,40 @@ def test_the_one_error_mapping_turns_a_stale_data_error_into_one_chinese_line():
         mapped = describe(exc)
     assert isinstance(mapped, StaleEdit)
     assert str(mapped) == "这条数据刚被另一台电脑上的用户修改，本次修改没有保存，已重新读取，请核对后再改。"
+
+
+@pytest.mark.server_only
+def test_two_clerks_creating_the_same_empty_cell_on_the_server_one_is_told_it_is_stale(two_pcs):
+    """Both saw no row; the unique index lets one insert win and the other's is refused as stale, not as a
+    raw constraint error."""
+    from kexie_desktop.models import DataValue
+    from kexie_desktop.services import values
+
+    pc1, pc2 = two_pcs
+    with pytest.raises(StaleEdit, match="^这条数据刚被另一台电脑上的用户修改"), pc2.write() as s2:
+        i09, office = plan.indicator(s2, "I09"), offices.resolve(s2, "东海县")
+        s2.add(DataValue(indicator_id=i09.id, office_id=office.id, year=2019, month=4, value=5.0))
+        with pc1.write() as s1:
+            values.set_value(s1, plan.indicator(s1, "I09"), offices.resolve(s1, "东海县"), 2019, 4, 7.0, user="张三")
+        s2.flush()
+    with pc1.read() as s:
+        rows = s.scalars(select(DataValue).where(DataValue.year == 2019, DataValue.month == 4,
+                                                 DataValue.indicator_id == plan.indicator(s, "I09").id,
+                                                 DataValue.office_id == offices.resolve(s, "东海县").id)).all()
+        assert [(r.value, r.version) for r in rows] == [(7.0, 1)]
+
+
+def test_the_one_error_mapping_turns_a_unique_violation_into_the_stale_line_and_nothing_else():
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from kexie_desktop.storage_errors import describe
+
+    unique = IntegrityError("INSERT INTO data_value …", {}, sqlite3.IntegrityError(
+        "UNIQUE constraint failed: data_value.indicator_id, data_value.office_id, data_value.year, data_value.month"))
+    mapped = describe(unique)
+    assert isinstance(mapped, StaleEdit) and str(mapped) == "这条数据刚被另一台电脑上的用户修改，本次修改没有保存，已重新读取，请核对后再改。"
+    not_null = IntegrityError("INSERT INTO data_value …", {}, sqlite3.IntegrityError(
+        "NOT NULL constraint failed: data_value.value"))
+    assert describe(not_null) is None  # a bug, not a race: it goes up with its trace
