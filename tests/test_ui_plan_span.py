@@ -433,3 +433,4 @@ def test_a_plan_switch_moves_every_pages_year_choice_to_the_new_plan(qtbot, demo
     assert chosen == {"总览": 2022, "数据填报": 2025, "报表": 2022, "考核": 2022, "报送情况": 2022, "审核": 2022,
                       "工作清单": 2022}
     assert all(combo(p).read_only() is None for p in pages.values())
+

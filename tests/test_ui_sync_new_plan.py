@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
 
 from hostile.helpers import init_unit, make_city
 from kexie_desktop import packages
-from kexie_desktop.services import plan, plan_authoring
+from kexie_desktop.models import DataValue
+from kexie_desktop.services import offices, plan, plan_authoring, values
 from kexie_desktop.startup import open_app_database
 from tests.conftest import make_context
 from ui.sync.page import SyncPage
@@ -21,6 +23,8 @@ def test_the_unit_is_asked_to_switch_to_the_new_plan(qtbot, qapp, tmp_path, monk
     city = make_city(tmp_path / "city.db")
     unit = open_app_database(tmp_path / "unit.db")
     init_unit(city, unit, UNIT, tmp_path)
+    with unit.write() as s:  # entered before the new plan arrives
+        values.set_value(s, plan.indicator(s, "I09"), offices.resolve(s, UNIT), 2020, 3, 7.0)
     with city.write() as s:
         new = plan_authoring.copy_plan(s, plan.current_plan(s), NEW, "十四五科普规划", 2021, 2025)
         plan_authoring.publish_plan(s, new)
@@ -48,8 +52,31 @@ def test_the_unit_is_asked_to_switch_to_the_new_plan(qtbot, qapp, tmp_path, monk
     assert page.message.text().endswith("当前计划已切换为“十四五科普规划（2021—2025年）”。")
     with unit.read() as s:
         assert plan.active_plan(s).code == NEW
-    assert [page.year.itemData(i) for i in range(page.year.count())] == [2021, 2022, 2023, 2024, 2025]
+    # the new plan's years, a separator, then the ended plan's (its packages can still be sent again)
+    assert [page.year.itemData(i) for i in range(page.year.count())] == [2021, 2022, 2023, 2024, 2025, None,
+                                                                          2018, 2019, 2020]
     page.grab().save(str(tmp_path / "sync.png"))
+
+    # A late correction of 2020, asked for by the city: the unit sends its 2020 package on the old plan
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.two_plans import choose_year
+
+    choose_year(qtbot, page.year, 2020)
+    target = tmp_path / "连云区科协-2020年-上报包.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), a[3]))
+    qtbot.mouseClick(page.export_submission_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: target.exists() and page.message.text().startswith("已导出"), timeout=20000)
+    assert (page.log_model.rows[0]["direction"], page.log_model.rows[0]["year"]) == ("sent", 2020)
+    outcome = packages.apply(city, target)  # the city, on the new plan, consolidates it into the old one
+    assert outcome.outcome == "applied", outcome.message
+    assert outcome.preview.manifest.plan_code == "LYG-KX-2018-2020" and outcome.preview.manifest.year == 2020
+    with city.read() as s:
+        old_i09 = plan.indicator(s, "I09", plan.plan_by_code(s, "LYG-KX-2018-2020"))
+        stored = s.scalars(select(DataValue.value).where(DataValue.indicator_id == old_i09.id,
+                                                         DataValue.office_id == offices.resolve(s, UNIT).id,
+                                                         DataValue.year == 2020)).all()
+    assert stored == [7.0]
     unit.close()
     city.close()
 

@@ -19,11 +19,14 @@ from .plan import check_months_writable
 LOCKED_STATES = ("approved", "sent", "received")
 
 
-def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]]) -> None:
+def check_unlocked(s: Session, office: Office, months: Iterable[tuple[int, int]], *,
+                   from_package: bool = False) -> None:
+    """``from_package``: a unit's package, which may still bring an ended plan's months (a late December)."""
     wanted = set(months)
     if not wanted:
         return
-    check_months_writable(s, wanted)  # a month of an ended plan: refused before any lock is asked
+    if not from_package:
+        check_months_writable(s, wanted)  # a month of an ended plan: refused before any lock is asked
     locked = locked_months(s, office, wanted)
     if locked:
         r = locked[min(locked)]

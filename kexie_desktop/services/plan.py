@@ -241,6 +241,12 @@ def plan_of_year(s: Session, year: int) -> Plan | None:
                                         Plan.end_year >= year)).first()
 
 
+def show_current(s: Session) -> Plan:
+    """Undo ``show_plan`` / ``show_year``: this session works on the current plan again."""
+    s.info.pop(_SHOWN, None)
+    return active_plan(s)
+
+
 def show_year(s: Session, year: int) -> Plan:
     """Let this session read the plan that holds ``year``: an earlier plan's year shows that plan, read-only
     (``show_plan``); a year of the current plan, or of none, leaves the current plan."""

@@ -49,12 +49,14 @@ def proposed_name(office_name: str, kind: str, year: int | None = None, today: d
 def export_submission(ctx: AppContext, year: int, path: str, progress=None) -> packages.ExportResult:
     number = packages.reserve_sequence(ctx.db, "submission")  # committed before the file is written
     with ctx.db.write() as s:
+        plan.show_year(s, year)  # an earlier plan's year: its package again (its months are only marked 已报送)
         return packages.export_submission(s, offices.this_office(s), year, Path(path), sequence=number)
 
 
 def review_summary(ctx: AppContext, year: int) -> ReviewSummary:
     """What the submission of ``year`` would say of its review (草稿 or 已审核), before exporting."""
     with ctx.db.read() as s:
+        plan.show_year(s, year)
         return office_summary(s, offices.this_office(s), year)
 
 
@@ -224,6 +226,7 @@ def delivery(ctx: AppContext, year: int, today: dt.date | None = None):
         mine = offices.this_office(s)
         if mine is None or mine.is_city:
             return None
+        plan.show_year(s, year)
         return year_delivery(s, mine, year, today)
 
 

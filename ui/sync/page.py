@@ -25,8 +25,10 @@ from kexie_desktop.review.summary import months_text
 
 from ..context import AppContext
 from ..errors import show_error
+from ..plan import operations as plan_ops
 from ..widgets import file_dialogs
 from ..widgets.table_model import RowTableModel
+from ..widgets.year_selector import YearSelector
 from ..worker import run_task
 from . import operations as ops
 from .delivery_view import DeliveryView
@@ -62,10 +64,8 @@ class SyncPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setup = ops.load_setup(ctx)
-        self.year = QComboBox()
-        for y in self.setup.years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(self.setup.years.index(self.setup.default_year))
+        self.year = YearSelector()  # earlier plans' years too: their package can be sent again
+        self.year.set_choices(plan_ops.year_choices(ctx), self.setup.default_year)
         self.export_submission_button = QPushButton(self.tr("导出上报包…"))
         self.plan_unit = QComboBox()
         self.plan_unit.addItem(self.tr("全部县区"), None)
@@ -173,12 +173,7 @@ class SyncPage(QWidget):
         if setup.years == self.setup.years:
             return False
         self.setup = setup
-        self.year.blockSignals(True)
-        self.year.clear()
-        for y in setup.years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(setup.years.index(setup.default_year))
-        self.year.blockSignals(False)
+        self.year.set_choices(plan_ops.year_choices(self.ctx), setup.default_year)
         if self.delivery is not None:
             self.delivery.reload(setup.default_year)
         return True

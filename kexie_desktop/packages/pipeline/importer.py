@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ...db import Database, backup_file, lock_unit_import, transaction_alive
 from ...errors import Cancelled, UserError
 from ...gcpause import gc_paused
-from ...services import demo
+from ...services import demo, plan
 from ...storage_errors import StorageError, describe
 from ..format import signing
 from ..format.errors import PackageError
@@ -102,6 +102,7 @@ def _judge(s: Session, loaded: Loaded, code: str | None) -> tuple[PackagePreview
             preview.status = "unchanged"
             preview.message = f"文件“{name}”：此包已导入过，内容相同，不再重复导入（{m.describe()}）。"
             return preview, None
+        plan.show_current(s)  # a session previewing several files: an earlier file may have shown an old plan
         classified = HANDLERS[m.kind].classify(s, loaded)
     except PackageError as exc:
         preview.message = str(exc.for_file(name))

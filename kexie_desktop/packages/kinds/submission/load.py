@@ -54,9 +54,14 @@ def candidate_keys(s: Session, loaded, code: str | None) -> list[bytes]:
 
 def classify(s: Session, loaded) -> Classified:
     m = loaded.manifest
-    current = plan.current_plan(s)
     if m.year is None:
         raise PackageError("上报包缺少年份。")
+    # A late package of an earlier plan's year (December 2020, sent after the switch to the next plan) is
+    # that plan's data: it is read and applied on that plan, as the unit entered it.
+    current = plan.show_year(s, m.year)
+    if current.id != plan.active_plan(s).id and m.plan_code != current.code:
+        raise PackageError(f"此包属于计划 {m.plan_code}，而本机 {m.year} 年属于计划“{current.name}”（{current.code}），"
+                           "已拒绝导入。")
     try:
         check_year(m.year, current, what=f"此包的年份 {m.year}")
     except UserError as exc:
