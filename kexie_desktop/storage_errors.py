@@ -38,8 +38,8 @@ if hasattr(errno, "EDQUOT"):
 def _unique_race(exc: BaseException) -> bool:
     from sqlalchemy.exc import IntegrityError
 
-    if not isinstance(exc, IntegrityError):
-        return False
+    if not isinstance(exc, IntegrityError) or not (exc.statement or "").lstrip().upper().startswith("INSERT"):
+        return False  # an UPDATE breaking a unique index is a bug, not two clerks creating one row
     orig = exc.orig
     if getattr(orig, "sqlstate", None) == "23505":  # psycopg: unique_violation
         return True
@@ -129,8 +129,8 @@ def describe(exc: BaseException, db_path: Path | str | None = None) -> UserError
         # The version counter moved between our read and our write (issue 18): the row is someone else's now.
         return StaleEdit(STALE)
     if _unique_race(exc):
-        # The services check uniqueness before they write, so a unique violation at commit is another clerk
-        # creating the same row (e.g. the same empty cell) at the same moment: as stale as a moved counter.
+        # The services check uniqueness before they insert, so a unique violation of an INSERT is another
+        # clerk creating the same row (e.g. the same empty cell) at the same moment: as stale as a moved counter.
         return StaleEdit(STALE)
     found = kind_of(exc)
     if found is None:

@@ -227,3 +227,6 @@ def test_the_one_error_mapping_turns_a_unique_violation_into_the_stale_line_and_
     not_null = IntegrityError("INSERT INTO data_value …", {}, sqlite3.IntegrityError(
         "NOT NULL constraint failed: data_value.value"))
     assert describe(not_null) is None  # a bug, not a race: it goes up with its trace
+    update = IntegrityError("UPDATE milestone SET uid = …", {}, sqlite3.IntegrityError(
+        "UNIQUE constraint failed: milestone.uid"))
+    assert describe(update) is None
