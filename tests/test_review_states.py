@@ -161,6 +161,12 @@ def test_ledger_changes_in_a_locked_month_are_refused(db):
     ):
         with pytest.raises(UserError, match="2019年1月的数据已由 李审"), db.write() as s:
             change(s, offices.resolve(s, OFFICE))
+    with db.write() as s:  # a caller that catches the refusal inside its transaction commits no field of it
+        with pytest.raises(UserError, match="2019年1月的数据已由 李审"):
+            activities.update_activity(s, uid, type="POP_LECTURE", date=dt.date(2019, 1, 10), title="改名")
+    with db.read() as s:
+        kept = activities.find_activity(s, uid)
+        assert (kept.title, kept.date, kept.version) == ("一月讲座", dt.date(2019, 1, 10), 1)
     with db.write() as s:  # a record in an open month is fine
         office = offices.resolve(s, OFFICE)
         activities.add_activity(s, office, activities.resolve_type(s, "POP_LECTURE"), dt.date(2019, 2, 20), "二月讲座")

@@ -129,3 +129,34 @@ def test_drill_down_from_a_ledger_cell_opens_the_ledger_page(qtbot, ctx):
     ledger = window.ledger
     titles = [ledger.model.rows[r].title for r in range(len(ledger.model.rows))]
     assert titles == ["院士报告会"]
+
+
+def test_both_pages_show_the_current_plan_and_an_earlier_one_on_request(qtbot, ctx):
+    from kexie_desktop.services import plan, plan_authoring
+
+    window = _window(qtbot, ctx)
+    browser, text = window.show_page("plan_browser"), window.show_page("plan_text")
+    assert [browser.plan_choice.itemText(i) for i in range(browser.plan_choice.count())] == ["2018—2020年计划（当前）"]
+    with ctx.db.write() as s:  # the next plan with its own text, published and made current
+        new = plan_authoring.copy_plan(s, plan.current_plan(s), "LYG-KX-2021-2025", "新一轮计划", 2021, 2025)
+        plan_authoring.set_plan_text(s, new, plan.plan_text() + "\n到2025年新建科普教育基地50个。\n")
+        plan_authoring.publish_plan(s, new)
+        changes = plan_authoring.use_plan(s, new)
+    ctx.notify(changes)
+    labels = ["2021—2025年计划（当前）", "2018—2020年计划"]
+    assert [browser.plan_choice.itemText(i) for i in range(browser.plan_choice.count())] == labels
+    assert [text.plan_choice.itemText(i) for i in range(text.plan_choice.count())] == labels
+    assert text.text.toPlainText().endswith("到2025年新建科普教育基地50个。\n")
+    assert browser.overview.end_year == 2025
+
+    browser.plan_choice.setCurrentIndex(1)  # the ended plan, as it was
+    assert (browser.overview.start_year, browser.overview.end_year) == (2018, 2020)
+    type_text(browser.search, "科学教育示范校")
+    rect = browser.table.visualRect(browser.proxy.index(0, IndicatorTableModel.NAME))
+    qtbot.mouseClick(browser.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert "到2020年" in browser.detail.toPlainText()
+    qtbot.mouseClick(browser.locate, Qt.LeftButton)
+    assert window.current_page() is window.plan_text
+    assert text.plan_choice.currentData() == "LYG-KX-2018-2020"  # the text of the plan the sentence is from
+    assert "到2025年新建科普教育基地50个" not in text.text.toPlainText()
+    assert text.selected_text().startswith("开展科学教育示范创建，新增省级科学教育示范校4-6所")

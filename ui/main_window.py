@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
     def _make_plan_text(self):
         from .plan.text import PlanTextPage
 
-        return PlanTextPage()
+        return PlanTextPage(self.ctx)
 
     def _make_plan_editor(self):
         from .plan_editor.page import PlanEditorPage
@@ -437,7 +437,9 @@ class MainWindow(QMainWindow):
                  error_title=self.tr("填入演示数据失败"))
 
     def show_sentence(self, sentence: str) -> None:
-        self.show_page("plan_text").highlight(sentence)
+        page = self.show_page("plan_text")
+        page.choose_plan(self.plan_browser.plan_code())  # the text of the plan the sentence came from
+        page.highlight(sentence)
 
     def show_about(self) -> None:
         QMessageBox.about(

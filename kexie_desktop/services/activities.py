@@ -183,17 +183,17 @@ def update_activity(
                      note=note, plan=plan or current_plan(s))
     new_type = _as_type(s, type)
     old = _snapshot(activity)
+    if all(getattr(activity, field) == value for field, value in clean.items()) and activity.type_id == new_type.id:
+        return Changes()
+    # Refused before any field is set: a caller that catches the refusal inside its transaction commits nothing.
     months = {(activity.date.year, activity.date.month), (clean["date"].year, clean["date"].month)}
+    locks.check_unlocked(s, activity.office, months)
     for field, value in clean.items():
         setattr(activity, field, value)
     activity.type = new_type
-    new = _snapshot(activity)
-    if new == old:
-        return Changes()
-    # Before the lock check: its query autoflushes, and a later change would be a second UPDATE (version + 2).
-    activity.updated_at = dt.datetime.now().replace(microsecond=0)
-    locks.check_unlocked(s, activity.office, months)  # an error rolls the caller's transaction back
-    audit.record(s, "activity", activity.uid, activity.office_id, old, new, user=user, source="manual")
+    activity.updated_at = dt.datetime.now().replace(microsecond=0)  # with the fields: one UPDATE, version + 1
+    audit.record(s, "activity", activity.uid, activity.office_id, old, _snapshot(activity), user=user,
+                 source="manual")
     return Changes(activities={activity.office_id})
 
 

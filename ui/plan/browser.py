@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..context import AppContext
 from ..widgets.table_model import RowTableModel
-from .operations import IndicatorRow, PlanOverview, load_plan_overview
+from .operations import IndicatorRow, PlanOverview, load_plan_overview, plan_choices
 
 ALL_SECTIONS = "*"
 
@@ -114,7 +115,11 @@ class PlanBrowser(QWidget):
         self.locate = QPushButton(self.tr("在计划原文中定位"))
         self.locate.setEnabled(False)
         self.count_label = QLabel()
+        self.plan_choice = QComboBox()  # the current plan first; an earlier one is shown as it was
+        self._fill_plans()
         self._build_layout()
+        self.plan_choice.currentIndexChanged.connect(lambda _i: self.reload())
+        self.ctx.bus.changed.connect(self._on_changes)
         self.sections.currentItemChanged.connect(self._on_section)
         self.search.textChanged.connect(self._on_search)
         self.table.selectionModel().currentRowChanged.connect(self._on_indicator)
@@ -126,6 +131,8 @@ class PlanBrowser(QWidget):
         col = QVBoxLayout(middle)
         col.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("计划：")))
+        top.addWidget(self.plan_choice)
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
         col.addLayout(top)
@@ -143,8 +150,25 @@ class PlanBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+    def _fill_plans(self, keep: str | None = None) -> None:
+        self.plan_choice.blockSignals(True)
+        self.plan_choice.clear()
+        for code, label in plan_choices(self.ctx):
+            self.plan_choice.addItem(label, code)
+        self.plan_choice.setCurrentIndex(max(self.plan_choice.findData(keep), 0) if keep else 0)
+        self.plan_choice.blockSignals(False)
+
+    def plan_code(self) -> str | None:
+        return self.plan_choice.currentData()
+
+    def _on_changes(self, changes) -> None:
+        if changes.plan or changes.targets or changes.everything:
+            if changes.plan or changes.everything:  # another plan may be current, or a new one arrived
+                self._fill_plans()
+            self.reload()
+
     def reload(self) -> None:
-        overview = load_plan_overview(self.ctx)
+        overview = load_plan_overview(self.ctx, self.plan_code())
         self.overview = overview
         self.model.set_rows(overview.indicators)
         self._fill_sections(overview)

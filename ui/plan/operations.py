@@ -52,9 +52,25 @@ def _target_text(indicator, target: Target | None) -> str:
     return display.target(indicator.kind, indicator.unit, target.value, target.min_value, target.max_value)
 
 
-def load_plan_overview(ctx: AppContext) -> PlanOverview:
+def plan_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    """(code, label) of the plans these pages can show: the current one first, then the other published
+    ones (newest first); an earlier plan is shown read-only, as it was."""
+    from sqlalchemy import select
+
+    from kexie_desktop.models import Plan
+
     with ctx.db.read() as s:
-        current = plan.current_plan(s)
+        current = plan.active_plan(s)
+        others = [p for p in s.scalars(select(Plan).where(Plan.published.is_(True))
+                                       .order_by(Plan.start_year.desc(), Plan.id.desc())) if p.id != current.id]
+        return [(p.code, f"{plan.plan_years(p)}计划{'（当前）' if p.id == current.id else ''}")
+                for p in [current, *others]]
+
+
+def load_plan_overview(ctx: AppContext, code: str | None = None) -> PlanOverview:
+    """The plan ``code`` (None: the current one): its sections, indicators and the city's targets."""
+    with ctx.db.read() as s:
+        current = plan.show_plan(s, code)
         city_targets = targets.final_targets(s, offices.city(s))
         sections = [
             SectionRow(sec.code, sec.name, sec.parent.code if sec.parent else None) for sec in current.sections
@@ -75,8 +91,10 @@ def load_plan_overview(ctx: AppContext) -> PlanOverview:
                             mine.name if mine else None)
 
 
-def plan_text() -> str:
-    return plan.plan_text()
+def plan_text(ctx: AppContext, code: str | None = None) -> str:
+    """The text of the plan ``code`` (None: the current one); the built-in plan's is in the resources."""
+    with ctx.db.read() as s:
+        return plan.plan_text_of(plan.show_plan(s, code))
 
 
 # --- the year selector of every page: the years of every plan ----------------------------------------------
