@@ -87,3 +87,28 @@ def test_a_package_naming_another_plan_for_an_ended_year_is_refused_untouched(tm
     assert dump(city) == before
     unit.close()
     city.close()
+
+
+def test_the_receipt_of_a_late_package_reaches_a_unit_already_on_the_new_plan(tmp_path):
+    """The whole late path: the unit (moved on too) sent 2020; the city applies it on the old plan and answers;
+    the unit sees 市已接收 for exactly the months the city holds, on its ended plan."""
+    from kexie_desktop.review.delivery import year_delivery
+
+    city, unit, late = _setup(tmp_path)
+    with unit.write() as s:  # as a plan package would install it (tests/test_plan_cycle.py walks that part)
+        new = plan_authoring.copy_plan(s, plan.plan_by_code(s, OLD), NEW, "新一轮计划", 2021, 2025)
+        plan_authoring.publish_plan(s, new)
+        plan_authoring.use_plan(s, new)
+    applied = packages.apply(city, late)
+    assert applied.outcome == "applied", applied.message
+    with city.write() as s:
+        packages.export_receipt(s, applied.preview.manifest.package_id, tmp_path / "rc.xlsx")
+    answered = packages.apply(unit, tmp_path / "rc.xlsx")
+    assert answered.outcome == "applied", answered.message
+    with unit.read() as s:
+        plan.show_year(s, 2020)
+        months = year_delivery(s, offices.resolve(s, UNIT), 2020, None).months
+        assert [(m.month, m.state) for m in months[9:]] == [(10, "unsent"), (11, "received"), (12, "received")]
+        assert plan.active_plan(s).code == NEW
+    unit.close()
+    city.close()
