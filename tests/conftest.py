@@ -185,6 +185,14 @@ def db(db_path):
     database.close()
 
 
+@pytest.fixture
+def two_pcs(db, db_path):
+    """Two Database objects on one file (or two sessions of one server database): two clerks' PCs."""
+    other = open_app_database(db_path)
+    yield db, other
+    other.close()
+
+
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory) -> Path:
     """A SQLite file filled with the demo data (on both engines: tests copy it to make more installations)."""

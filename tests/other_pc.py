@@ -13,14 +13,18 @@ from kexie_desktop.startup import open_app_database
 REFUSED = "这条数据已被 张三 于 2026-12-02 10:31 在另一台电脑上修改，已重新读取，请核对后再改。"
 
 
+def stamp(s, key: str) -> None:
+    """The audit time of the other clerk's edit of ``key``, fixed at 10:31 so that the refusal is exact."""
+    s.execute(update(AuditEntry).where(AuditEntry.entity_key == key).values(at=dt.datetime(2026, 12, 2, 10, 31)))
+
+
 def on_other_pc(ctx, action, key: str) -> None:
     """张三 on another PC runs ``action(session)`` and its audit entry for ``key`` is stamped 10:31."""
     other = open_app_database(ctx.db.target)
     try:
         with other.write() as s:
             action(s)
-            s.execute(update(AuditEntry).where(AuditEntry.entity_key == key)
-                      .values(at=dt.datetime(2026, 12, 2, 10, 31)))
+            stamp(s, key)
     finally:
         other.close()
 

@@ -8,26 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from kexie_desktop.errors import StaleEdit
-from kexie_desktop.models import AuditEntry, Target
+from kexie_desktop.models import Target
 from kexie_desktop.services import offices, plan, targets, values
-from kexie_desktop.startup import open_app_database
+from tests.other_pc import REFUSED, stamp
 
-REFUSED = "这条数据已被 张三 于 2026-12-02 10:31 在另一台电脑上修改，已重新读取，请核对后再改。"
-
-
-@pytest.fixture
-def two_pcs(db, db_path):
-    other = open_app_database(db_path)
-    yield db, other
-    other.close()
-
-
-def _stamp(s, key: str) -> None:
-    """The audit time of the first clerk's edit, fixed so that the refusal is exact."""
-    s.execute(update(AuditEntry).where(AuditEntry.entity_key == key).values(at=dt.datetime(2026, 12, 2, 10, 31)))
 
 
 def _target(s) -> Target:
@@ -46,7 +33,7 @@ def test_a_stale_target_edit_is_refused_and_the_first_stays(two_pcs):
     with pc1.write() as s:
         targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 85, user="张三",
                            seen_version=seen1)
-        _stamp(s, "I09/320722/plan")
+        stamp(s, "I09/320722/plan")
     with pytest.raises(StaleEdit) as refused, pc2.write() as s:
         targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 90, user="王芳",
                            seen_version=seen2)
@@ -65,7 +52,7 @@ def test_a_target_created_meanwhile_refuses_a_view_that_saw_none(two_pcs):
     with pc1.write() as s:
         targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 80, user="张三",
                            seen_version=0)
-        _stamp(s, "I09/320722/plan")
+        stamp(s, "I09/320722/plan")
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, "东海县"), None, 70, seen_version=0)
     with pc2.read() as s:
@@ -110,7 +97,7 @@ def test_a_stale_value_cell_is_refused_and_nothing_of_the_batch_is_saved(two_pcs
     assert _stored(pc2, 3) == (5, 1)  # both grids show version 1
     with pc1.write() as s:
         _cell(s, 3, 7, seen=1, user="张三")
-        _stamp(s, "I08/320706/2019-03")
+        stamp(s, "I08/320706/2019-03")
     with pytest.raises(StaleEdit) as refused, pc2.write() as s:
         office, indicator = offices.resolve(s, "海州区"), plan.indicator(s, "I08")
         values.set_values(s, [values.ValueEdit(indicator, office, 2019, 4, 2, seen_version=0),
@@ -165,7 +152,7 @@ def test_a_stale_activity_edit_or_delete_is_refused(two_pcs):
     with pc1.write() as s:
         activities.update_activity(s, "a-1", type="科普讲座", date=dt.date(2019, 3, 16), title="讲座（改期）",
                                    user="张三", seen_version=seen)
-        _stamp(s, "a-1")
+        stamp(s, "a-1")
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         activities.update_activity(s, "a-1", type="科普讲座", date=dt.date(2019, 3, 15), title="讲座",
                                    seen_version=seen)

@@ -9,29 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from kexie_desktop.errors import StaleEdit
 from kexie_desktop.models import Activity, AuditEntry
 from kexie_desktop.review import states
 from kexie_desktop.services import activities, offices, plan, settings, targets, tasks
-from kexie_desktop.startup import open_app_database
 from kexie_desktop.task_models import Milestone
+from tests.other_pc import REFUSED, stamp
 
 D = dt.date
-REFUSED = "这条数据已被 张三 于 2026-12-02 10:31 在另一台电脑上修改，已重新读取，请核对后再改。"
-
-
-@pytest.fixture
-def two_pcs(db, db_path):
-    other = open_app_database(db_path)
-    yield db, other
-    other.close()
-
-
-def _stamp(s, key: str) -> None:
-    """The audit time of the first clerk's edit, fixed so that the refusal is exact."""
-    s.execute(update(AuditEntry).where(AuditEntry.entity_key == key).values(at=dt.datetime(2026, 12, 2, 10, 31)))
 
 
 def _audit_count(db) -> int:
@@ -55,7 +42,7 @@ def test_a_stale_threshold_save_is_refused_and_the_first_stays(two_pcs):
     assert seen2 == {"threshold_behind": 0, "threshold_serious": 0}  # never stored: the defaults
     with pc1.write() as s:
         settings.put_thresholds(s, 12, 30, seen=settings.versions(s, keys), user="张三")
-        _stamp(s, "threshold_behind")
+        stamp(s, "threshold_behind")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit) as refused, pc2.write() as s:
         settings.put_thresholds(s, 15, 40, seen=seen2, user="王芳")
@@ -81,7 +68,7 @@ def test_the_people_are_refused_when_any_of_them_changed_meanwhile(two_pcs):
         settings.put_people(s, settings.People("李强", "赵审", "0518-2"), seen=settings.versions(s, settings.PEOPLE_KEYS),
                             user="张三")
         assert settings.versions(s, settings.PEOPLE_KEYS) == {"user_filler": 1, "user_reviewer": 1, "phone": 2}
-        _stamp(s, "phone")
+        stamp(s, "phone")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         settings.put_people(s, settings.People("王芳", "赵审", "0518-1"), seen=seen2, user="王芳")
@@ -103,7 +90,7 @@ def test_a_stale_submit_is_refused_and_no_month_moves(two_pcs):
         office = offices.resolve(s, "320706")
         seen1 = states.seen_versions(states.month_states(s, office, 2019))
         states.submit(s, office, 2019, 3, user="张三", today=today, seen=seen1)
-        _stamp(s, "320706/2019-01")
+        stamp(s, "320706/2019-01")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit) as refused, pc2.write() as s:
         states.submit(s, offices.resolve(s, "320706"), 2019, 5, user="王芳", today=today, seen=seen2)
@@ -132,7 +119,7 @@ def test_approving_months_another_pc_returned_to_draft_is_refused(two_pcs):
     assert (seen2[1], seen2[2], seen2[3]) == (2, 2, 0)
     with pc1.write() as s:
         states.unapprove(s, offices.resolve(s, "320706"), 2019, 2, reason="二月数据有误需更正", by="张三")
-        _stamp(s, "320706/2019-02")
+        stamp(s, "320706/2019-02")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         states.unapprove(s, offices.resolve(s, "320706"), 2019, 1, reason="一月起全部重审", by="王芳", seen=seen2)
@@ -155,7 +142,7 @@ def test_completing_a_milestone_another_pc_completed_is_refused_with_who(two_pcs
     with pc1.write() as s:
         tasks.complete_milestone(s, offices.resolve(s, "320722"), "T26", mid, D(2019, 4, 2), user="张三",
                                  seen_version=1)
-        _stamp(s, uid)
+        stamp(s, uid)
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         tasks.complete_milestone(s, offices.resolve(s, "320722"), "T26", mid, D(2019, 4, 9), user="王芳",
@@ -186,7 +173,7 @@ def test_a_bulk_delete_with_one_stale_record_deletes_none(two_pcs):
     with pc1.write() as s:
         activities.update_activity(s, "b", type="POP_LECTURE", date=D(2019, 3, 6), title="讲座二（改期）",
                                    user="张三", seen_version=1)
-        _stamp(s, "b")
+        stamp(s, "b")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         activities.delete_activities(s, seen2, user="王芳")
@@ -221,7 +208,7 @@ def test_a_split_on_targets_changed_meanwhile_writes_no_unit_target(two_pcs, cha
     assert seen2 == {"320700": 2} | dict.fromkeys(_unit_values(pc2, "I09"), 0)
     with pc1.write() as s:
         targets.put_target(s, plan.indicator(s, "I09"), offices.resolve(s, changed), None, 80, user="张三")
-        _stamp(s, f"I09/{changed}/plan")
+        stamp(s, f"I09/{changed}/plan")
     before = _audit_count(pc1)
     with pytest.raises(StaleEdit, match="^" + REFUSED + "$"), pc2.write() as s:
         targets.decompose_target(s, plan.indicator(s, "I09"), None, user="王芳", seen=seen2)

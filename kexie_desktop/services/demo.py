@@ -58,6 +58,11 @@ def package_source(package_id: str, demo: bool) -> str:
     return f"{DEMO}:package:{package_id}" if demo else f"package:{package_id}"
 
 
+def is_package_source(source: str) -> bool:
+    """Whether ``source`` (of a value or record) was written by a package import (``package_source``)."""
+    return source.startswith(("package:", f"{DEMO}:package:"))
+
+
 def _is_demo_source(column):
     return or_(column == DEMO, column.like(f"{DEMO}:%"))
 

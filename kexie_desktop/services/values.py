@@ -99,10 +99,12 @@ class _NewValue:
 
 def set_values(s: Session, edits: Iterable[ValueEdit], *, user: str = "", source: str = "manual") -> Changes:
     """Apply many edits with one lookup per office and year; all are validated before any is written."""
+    from .demo import is_package_source  # local: demo builds on this module
+
     edits = list(edits)
     for edit in edits:
         _validate(edit)
-    from_package = "package:" in source  # a unit's late package of an ended plan's year is that plan's data
+    from_package = is_package_source(source)  # a unit's late package of an ended plan's year: that plan's data
     if not from_package:
         for plan_ in {edit.indicator.plan for edit in edits}:
             check_plan_writable(s, plan_)

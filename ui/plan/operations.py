@@ -55,16 +55,22 @@ def _target_text(indicator, target: Target | None) -> str:
 def plan_choices(ctx: AppContext) -> list[tuple[str, str]]:
     """(code, label) of the plans these pages can show: the current one first, then the other published
     ones (newest first); an earlier plan is shown read-only, as it was."""
+    with ctx.db.read() as s:
+        current, others = _current_and_others(s)
+        return [(p.code, f"{plan.plan_years(p)}计划{'（当前）' if p.id == current.id else ''}")
+                for p in [current, *others]]
+
+
+def _current_and_others(s):
+    """The current plan and every other published plan, newest first."""
     from sqlalchemy import select
 
     from kexie_desktop.models import Plan
 
-    with ctx.db.read() as s:
-        current = plan.active_plan(s)
-        others = [p for p in s.scalars(select(Plan).where(Plan.published.is_(True))
-                                       .order_by(Plan.start_year.desc(), Plan.id.desc())) if p.id != current.id]
-        return [(p.code, f"{plan.plan_years(p)}计划{'（当前）' if p.id == current.id else ''}")
-                for p in [current, *others]]
+    current = plan.active_plan(s)
+    others = [p for p in s.scalars(select(Plan).where(Plan.published.is_(True))
+                                   .order_by(Plan.start_year.desc(), Plan.id.desc())) if p.id != current.id]
+    return current, others
 
 
 def load_plan_overview(ctx: AppContext, code: str | None = None) -> PlanOverview:
@@ -108,13 +114,8 @@ class YearChoice:
 
 def year_choices(ctx: AppContext) -> list[YearChoice]:
     """The current plan's years first, then every other published plan's (newest plan first), labelled."""
-    from kexie_desktop.models import Plan
-    from sqlalchemy import select
-
     with ctx.db.read() as s:
-        current = plan.active_plan(s)
-        others = [p for p in s.scalars(select(Plan).where(Plan.published.is_(True))
-                                       .order_by(Plan.start_year.desc(), Plan.id.desc())) if p.id != current.id]
+        current, others = _current_and_others(s)
         choices = [YearChoice(y, f"{y}年", current.code, None) for y in current.years]
         for other in others:
             line = plan.read_only_line(s, other)
